@@ -1,0 +1,48 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { BerthError } from '../../shared/errors.js';
+import { checkRepositoryName, type Registry } from '../../registry/index.js';
+import type { Authorizer } from './access.js';
+import { sendOciError } from './errors.js';
+import { matchRoute, ociRoutes } from './routes.js';
+
+export interface OciApiOptions {
+  registry: Registry;
+  authorizer: Authorizer;
+  maxManifestBytes: number;
+}
+
+const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** Serves the OCI Distribution API on /v2/ from the route table in routes.ts. */
+export async function ociApi(app: FastifyInstance, options: OciApiOptions): Promise<void> {
+  const routes = ociRoutes(options);
+  // Blob and manifest bodies are streamed by the handlers themselves, never parsed.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+
+  const handle = async (request: FastifyRequest, reply: FastifyReply) => {
+    reply.header('docker-distribution-api-version', 'registry/2.0');
+    try {
+      const [rawPath, rawQuery = ''] = request.url.split('?', 2);
+      const path = rawPath.replace(/^\/v2\/?/, '');
+      const match = matchRoute(routes, request.method, path);
+      if (!match) throw new BerthError('UNSUPPORTED', `no such endpoint: ${request.method} ${rawPath.slice(0, 200)}`, { status: 404 });
+      if ('allowed' in match) {
+        reply.header('allow', [...new Set(match.allowed)].join(', '));
+        throw new BerthError('UNSUPPORTED', `${request.method} is not supported on ${rawPath.slice(0, 200)}`);
+      }
+      const { route, params } = match;
+      if (params.name !== undefined) checkRepositoryName(params.name);
+      await options.authorizer.authorize(request, route.access(params));
+      const ctx = { request, reply, params, query: new URLSearchParams(rawQuery), registry: options.registry, authorizer: options.authorizer };
+      for (const check of route.checks ?? []) await check(ctx);
+      await route.handler(ctx);
+      return reply;
+    } catch (err) {
+      return sendOciError(request, reply, err);
+    }
+  };
+
+  app.route({ method: [...methods], url: '/v2', handler: handle, exposeHeadRoute: false });
+  app.route({ method: [...methods], url: '/v2/*', handler: handle, exposeHeadRoute: false });
+}

@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../shared/logger.js';
+import type { Registry } from '../registry/index.js';
+import type { Authorizer } from './oci/access.js';
+import { ociApi } from './oci/plugin.js';
+
+export interface HttpDeps {
+  config: Config;
+  logger: Logger;
+  registry: Registry;
+  authorizer: Authorizer;
+}
+
+/** The HTTP server: /v2 (OCI), later /service/token, /api/v2.0 and the portal. */
+export async function createHttpServer({ config, logger, registry, authorizer }: HttpDeps): Promise<FastifyInstance> {
+  const tls = config.tls.certificate && config.tls.key
+    ? { key: readFileSync(config.tls.key), cert: readFileSync(config.tls.certificate) }
+    : undefined;
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Large blob bodies stream for as long as the client keeps sending.
+    requestTimeout: 0,
+    connectionTimeout: 0,
+    keepAliveTimeout: 65_000,
+    routerOptions: { maxParamLength: 2048 },
+    return503OnClosing: true,
+    ...(tls ? { https: tls } : {}),
+  }) as unknown as FastifyInstance;
+  app.server.headersTimeout = 60_000;
+  app.server.timeout = config.http.bodyTimeoutSeconds * 1000;
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode >= 500 || logger.isLevelEnabled('debug')) {
+      request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
+  });
+
+  await app.register(ociApi, { registry, authorizer, maxManifestBytes: config.registry.maxManifestBytes });
+  return app;
+}

@@ -1,0 +1,46 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.js';
+import type { Clock } from '../shared/clock.js';
+import type { EventBus } from '../shared/events.js';
+import type { Locks } from '../shared/locks.js';
+import type { Logger } from '../shared/logger.js';
+import type { BlobStore } from '../storage/index.js';
+import { cachedContentReads } from './cache.js';
+import { createBlobService } from './blobs.js';
+import { createListingService } from './listings.js';
+import { createManifestService } from './manifests.js';
+import { createRegistryRepo } from './repo.js';
+import { createUploadService } from './uploads.js';
+
+export { checkRepositoryName, isValidRepositoryName, parseReference, isValidTag } from './names.js';
+export { parseManifest, mediaTypes, manifestMediaTypes, isManifestMediaType, type ParsedManifest, type Descriptor } from './manifest.js';
+export { parseByteRange, parseContentRange, uploadRangeHeader } from './range.js';
+export type { BlobInfo, StoredManifest } from './repo.js';
+export type { Page, ReferrersIndex } from './listings.js';
+export type { Body } from './uploads.js';
+
+export interface RegistryOptions {
+  db: Kysely<Database>;
+  store: BlobStore;
+  locks: Locks;
+  events: EventBus;
+  clock: Clock;
+  logger: Logger;
+  maxManifestBytes: number;
+  cacheBytes: number;
+}
+
+/** The OCI registry core: blobs, uploads, manifests, tags, catalog, referrers. */
+export function createRegistry(options: RegistryOptions) {
+  const repo = createRegistryRepo(options.db);
+  const reads = cachedContentReads(repo, options.cacheBytes);
+  const deps = { ...options, repo, reads };
+  return {
+    blobs: createBlobService(deps),
+    uploads: createUploadService(deps),
+    manifests: createManifestService(deps),
+    listings: createListingService(deps),
+  };
+}
+
+export type Registry = ReturnType<typeof createRegistry>;

@@ -1,0 +1,339 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/index.js';
+
+// The registry's SQL. Each mutation runs in one transaction; reads are single queries
+// on indexed columns.
+
+type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface BlobInfo {
+  digest: string;
+  size: number;
+  mediaType: string | null;
+}
+
+export interface StoredManifest {
+  digest: string;
+  mediaType: string;
+  bytes: Buffer;
+  subjectDigest: string | null;
+}
+
+export interface NewManifest {
+  repository: string;
+  digest: string;
+  mediaType: string;
+  bytes: Uint8Array;
+  artifactType: string | null;
+  subjectDigest: string | null;
+  annotations: Record<string, string> | undefined;
+  /** Manifest bytes plus referenced blobs. */
+  size: number;
+  blobDigests: string[];
+  children: { digest: string; platform?: Record<string, unknown>; annotations?: Record<string, string> }[];
+  tag?: string;
+  now: string;
+}
+
+export interface ReferrerRow {
+  digest: string;
+  mediaType: string;
+  artifactType: string | null;
+  size: number;
+  annotations: Record<string, string> | undefined;
+}
+
+export interface DeletedArtifact {
+  digest: string;
+  tags: string[];
+}
+
+export function createRegistryRepo(db: Kysely<Database>) {
+  async function repositoryId(ex: Executor, name: string): Promise<number | undefined> {
+    const row = await ex.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirst();
+    return row?.id;
+  }
+
+  async function ensureRepository(ex: Executor, name: string, now: string): Promise<number> {
+    await ex
+      .insertInto('repositories')
+      .values({ name, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.column('name').doNothing())
+      .execute();
+    const id = await repositoryId(ex, name);
+    if (id === undefined) throw new Error(`repository ${name} vanished during insert`);
+    return id;
+  }
+
+  async function findArtifactId(ex: Executor, repositoryIdValue: number, digest: string): Promise<number | undefined> {
+    const row = await ex
+      .selectFrom('artifacts')
+      .select('id')
+      .where('repository_id', '=', repositoryIdValue)
+      .where('digest', '=', digest)
+      .executeTakeFirst();
+    return row?.id;
+  }
+
+  return {
+    repositoryExists: async (name: string) => (await repositoryId(db, name)) !== undefined,
+
+    async repositoryBlob(repository: string, digest: string): Promise<BlobInfo | undefined> {
+      const row = await db
+        .selectFrom('repository_blobs as rb')
+        .innerJoin('repositories as r', 'r.id', 'rb.repository_id')
+        .innerJoin('blobs as b', 'b.digest', 'rb.digest')
+        .select(['b.digest', 'b.size', 'b.media_type'])
+        .where('r.name', '=', repository)
+        .where('rb.digest', '=', digest)
+        .executeTakeFirst();
+      return row && { digest: row.digest, size: Number(row.size), mediaType: row.media_type };
+    },
+
+    async blob(digest: string): Promise<BlobInfo | undefined> {
+      const row = await db.selectFrom('blobs').select(['digest', 'size', 'media_type']).where('digest', '=', digest).executeTakeFirst();
+      return row && { digest: row.digest, size: Number(row.size), mediaType: row.media_type };
+    },
+
+    /** Records a verified blob and links it to a repository (creating the repository). */
+    async linkBlob(repository: string, blob: BlobInfo, now: string): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const repoId = await ensureRepository(trx, repository, now);
+        await trx
+          .insertInto('blobs')
+          .values({ digest: blob.digest, size: blob.size, media_type: blob.mediaType, created_at: now })
+          .onConflict((oc) => oc.column('digest').doNothing())
+          .execute();
+        await trx
+          .insertInto('repository_blobs')
+          .values({ repository_id: repoId, digest: blob.digest, created_at: now })
+          .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
+          .execute();
+      });
+    },
+
+    async unlinkBlob(repository: string, digest: string): Promise<boolean> {
+      const repoId = await repositoryId(db, repository);
+      if (repoId === undefined) return false;
+      const result = await db.deleteFrom('repository_blobs').where('repository_id', '=', repoId).where('digest', '=', digest).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
+    },
+
+    /** Of `digests`, those linked to the repository. */
+    async linkedBlobs(repository: string, digests: string[]): Promise<Map<string, number>> {
+      if (digests.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('repository_blobs as rb')
+        .innerJoin('repositories as r', 'r.id', 'rb.repository_id')
+        .innerJoin('blobs as b', 'b.digest', 'rb.digest')
+        .select(['b.digest', 'b.size'])
+        .where('r.name', '=', repository)
+        .where('rb.digest', 'in', digests)
+        .execute();
+      return new Map(rows.map((row) => [row.digest, Number(row.size)]));
+    },
+
+    /** Of `digests`, the manifests present in the repository, with their media types. */
+    async presentManifests(repository: string, digests: string[]): Promise<Map<string, string>> {
+      if (digests.length === 0) return new Map();
+      const rows = await db
+        .selectFrom('artifacts as a')
+        .innerJoin('repositories as r', 'r.id', 'a.repository_id')
+        .select(['a.digest', 'a.media_type'])
+        .where('r.name', '=', repository)
+        .where('a.digest', 'in', digests)
+        .execute();
+      return new Map(rows.map((row) => [row.digest, row.media_type]));
+    },
+
+    async manifest(repository: string, digest: string): Promise<StoredManifest | undefined> {
+      const row = await db
+        .selectFrom('artifacts as a')
+        .innerJoin('repositories as r', 'r.id', 'a.repository_id')
+        .select(['a.digest', 'a.media_type', 'a.manifest', 'a.subject_digest'])
+        .where('r.name', '=', repository)
+        .where('a.digest', '=', digest)
+        .executeTakeFirst();
+      return row && { digest: row.digest, mediaType: row.media_type, bytes: Buffer.from(row.manifest), subjectDigest: row.subject_digest };
+    },
+
+    /** tag → digest in one indexed query. */
+    async tagDigest(repository: string, tag: string): Promise<string | undefined> {
+      const row = await db
+        .selectFrom('tags as t')
+        .innerJoin('repositories as r', 'r.id', 't.repository_id')
+        .innerJoin('artifacts as a', 'a.id', 't.artifact_id')
+        .select('a.digest')
+        .where('r.name', '=', repository)
+        .where('t.name', '=', tag)
+        .executeTakeFirst();
+      return row?.digest;
+    },
+
+    /** Stores a manifest (idempotent by digest) and moves the tag onto it, in one transaction. */
+    async putManifest(manifest: NewManifest): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const repoId = await ensureRepository(trx, manifest.repository, manifest.now);
+        let artifactId = await findArtifactId(trx, repoId, manifest.digest);
+        if (artifactId === undefined) {
+          const inserted = await trx
+            .insertInto('artifacts')
+            .values({
+              repository_id: repoId,
+              digest: manifest.digest,
+              media_type: manifest.mediaType,
+              artifact_type: manifest.artifactType,
+              size: manifest.size,
+              manifest: Buffer.from(manifest.bytes),
+              manifest_size: manifest.bytes.byteLength,
+              subject_digest: manifest.subjectDigest,
+              annotations: manifest.annotations ? JSON.stringify(manifest.annotations) : null,
+              push_time: manifest.now,
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          artifactId = inserted.id;
+          const blobDigests = [...new Set(manifest.blobDigests)];
+          if (blobDigests.length > 0) {
+            await trx.insertInto('artifact_blobs').values(blobDigests.map((digest) => ({ artifact_id: artifactId as number, digest }))).execute();
+          }
+          const seen = new Set<string>();
+          const children = manifest.children.filter((child) => !seen.has(child.digest) && seen.add(child.digest));
+          if (children.length > 0) {
+            await trx
+              .insertInto('artifact_references')
+              .values(
+                children.map((child) => ({
+                  parent_id: artifactId as number,
+                  child_digest: child.digest,
+                  platform: child.platform ? JSON.stringify(child.platform) : null,
+                  annotations: child.annotations ? JSON.stringify(child.annotations) : null,
+                })),
+              )
+              .execute();
+          }
+        }
+        if (manifest.tag !== undefined) {
+          await trx
+            .insertInto('tags')
+            .values({ repository_id: repoId, artifact_id: artifactId, name: manifest.tag, push_time: manifest.now })
+            .onConflict((oc) => oc.columns(['repository_id', 'name']).doUpdateSet({ artifact_id: artifactId, push_time: manifest.now }))
+            .execute();
+        }
+        await trx.updateTable('repositories').set({ updated_at: manifest.now }).where('id', '=', repoId).execute();
+      });
+    },
+
+    /**
+     * Deletes an artifact with its tags; index children that are left untagged and
+     * unreferenced go with it, as Harbor does. Returns what was deleted, parent first.
+     */
+    async deleteArtifact(repository: string, digest: string): Promise<DeletedArtifact[]> {
+      return db.transaction().execute(async (trx) => {
+        const repoId = await repositoryId(trx, repository);
+        if (repoId === undefined) return [];
+        const deleted: DeletedArtifact[] = [];
+        const pending = [digest];
+        while (pending.length > 0) {
+          const current = pending.shift() as string;
+          const artifactId = await findArtifactId(trx, repoId, current);
+          if (artifactId === undefined) continue;
+          const isRoot = deleted.length === 0;
+          if (!isRoot && !(await isOrphan(trx, repoId, artifactId, current))) continue;
+          const tags = await trx.selectFrom('tags').select('name').where('artifact_id', '=', artifactId).execute();
+          const children = await trx.selectFrom('artifact_references').select('child_digest').where('parent_id', '=', artifactId).execute();
+          await trx.deleteFrom('artifacts').where('id', '=', artifactId).execute();
+          deleted.push({ digest: current, tags: tags.map((t) => t.name) });
+          pending.push(...children.map((c) => c.child_digest));
+        }
+        return deleted;
+      });
+
+      async function isOrphan(trx: Transaction<Database>, repoId: number, artifactId: number, childDigest: string): Promise<boolean> {
+        const tag = await trx.selectFrom('tags').select('id').where('artifact_id', '=', artifactId).executeTakeFirst();
+        if (tag) return false;
+        const parent = await trx
+          .selectFrom('artifact_references as ar')
+          .innerJoin('artifacts as a', 'a.id', 'ar.parent_id')
+          .select('a.id')
+          .where('a.repository_id', '=', repoId)
+          .where('ar.child_digest', '=', childDigest)
+          .executeTakeFirst();
+        return parent === undefined;
+      }
+    },
+
+    /** Removes one tag; returns the digest it pointed at. */
+    async deleteTag(repository: string, tag: string): Promise<string | undefined> {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .selectFrom('tags as t')
+          .innerJoin('repositories as r', 'r.id', 't.repository_id')
+          .innerJoin('artifacts as a', 'a.id', 't.artifact_id')
+          .select(['t.id', 'a.digest'])
+          .where('r.name', '=', repository)
+          .where('t.name', '=', tag)
+          .executeTakeFirst();
+        if (!row) return undefined;
+        await trx.deleteFrom('tags').where('id', '=', row.id).execute();
+        return row.digest;
+      });
+    },
+
+    async listTags(repository: string, limit: number, last: string | undefined): Promise<string[]> {
+      let query = db
+        .selectFrom('tags as t')
+        .innerJoin('repositories as r', 'r.id', 't.repository_id')
+        .select('t.name')
+        .where('r.name', '=', repository)
+        .orderBy('t.name')
+        .limit(limit);
+      if (last !== undefined) query = query.where('t.name', '>', last);
+      return (await query.execute()).map((row) => row.name);
+    },
+
+    async listRepositories(limit: number, last: string | undefined): Promise<string[]> {
+      let query = db.selectFrom('repositories').select('name').orderBy('name').limit(limit);
+      if (last !== undefined) query = query.where('name', '>', last);
+      return (await query.execute()).map((row) => row.name);
+    },
+
+    async referrers(repository: string, subject: string, artifactType: string | undefined): Promise<ReferrerRow[]> {
+      let query = db
+        .selectFrom('artifacts as a')
+        .innerJoin('repositories as r', 'r.id', 'a.repository_id')
+        .select(['a.digest', 'a.media_type', 'a.artifact_type', 'a.manifest_size', 'a.annotations'])
+        .where('r.name', '=', repository)
+        .where('a.subject_digest', '=', subject)
+        .orderBy('a.id');
+      if (artifactType !== undefined) query = query.where('a.artifact_type', '=', artifactType);
+      const rows = await query.execute();
+      return rows.map((row) => ({
+        digest: row.digest,
+        mediaType: row.media_type,
+        artifactType: row.artifact_type,
+        size: Number(row.manifest_size),
+        annotations: row.annotations ? (JSON.parse(row.annotations) as Record<string, string>) : undefined,
+      }));
+    },
+
+    async createUpload(uuid: string, repository: string, now: string): Promise<void> {
+      await db.insertInto('uploads').values({ uuid, repository, size: 0, created_at: now, updated_at: now }).execute();
+    },
+
+    async upload(uuid: string): Promise<{ uuid: string; repository: string; size: number } | undefined> {
+      const row = await db.selectFrom('uploads').select(['uuid', 'repository', 'size']).where('uuid', '=', uuid).executeTakeFirst();
+      return row && { ...row, size: Number(row.size) };
+    },
+
+    async setUploadSize(uuid: string, size: number, now: string): Promise<void> {
+      await db.updateTable('uploads').set({ size, updated_at: now }).where('uuid', '=', uuid).execute();
+    },
+
+    async deleteUpload(uuid: string): Promise<void> {
+      await db.deleteFrom('uploads').where('uuid', '=', uuid).execute();
+    },
+  };
+}
+
+export type RegistryRepo = ReturnType<typeof createRegistryRepo>;

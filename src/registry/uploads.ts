@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { BerthError } from '../shared/errors.js';
+import { Digester, parseDigest, type DigestAlgorithm } from '../shared/digest.js';
+import { isoNow, type Clock } from '../shared/clock.js';
+import type { Locks } from '../shared/locks.js';
+import type { Logger } from '../shared/logger.js';
+import { PathNotFoundError, type BlobStore, type ByteRange } from '../storage/index.js';
+import type { CachedContentReads } from './cache.js';
+import { blobPath, uploadDataPath, uploadDir } from './paths.js';
+import type { BlobInfo, RegistryRepo } from './repo.js';
+
+// Blob upload sessions (distribution spec "Pushing blobs"). Bytes go to a scratch
+// object; on completion they are verified against the digest and moved under it. The
+// data object is the truth for how much was received; the hash state is kept in memory
+// while the same process receives the chunks, and rebuilt by re-reading otherwise.
+
+export interface UploadServiceDeps {
+  repo: RegistryRepo;
+  reads: CachedContentReads;
+  store: BlobStore;
+  locks: Locks;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface UploadState {
+  uuid: string;
+  size: number;
+}
+
+export type Body = AsyncIterable<Uint8Array>;
+
+export function createUploadService({ repo, reads, store, locks, clock, logger }: UploadServiceDeps) {
+  /** Running hashes of sessions this process is receiving, valid while their size matches. */
+  const hashers = new Map<string, Digester>();
+
+  async function session(repository: string, uuid: string): Promise<{ uuid: string; repository: string }> {
+    const row = /^[0-9a-f-]{36}$/.test(uuid) ? await repo.upload(uuid) : undefined;
+    if (!row || row.repository !== repository) {
+      throw new BerthError('BLOB_UPLOAD_UNKNOWN', `upload ${uuid.slice(0, 64)} unknown to repository ${repository}`, { detail: { uuid } });
+    }
+    return row;
+  }
+
+  async function receivedBytes(uuid: string): Promise<number> {
+    try {
+      return (await store.stat(uploadDataPath(uuid))).size;
+    } catch (err) {
+      if (err instanceof PathNotFoundError) return 0;
+      throw err;
+    }
+  }
+
+  /** Appends a body to the session, checking `Content-Range` against what was received. */
+  async function append(uuid: string, body: Body, range: ByteRange | undefined, declaredLength: number | undefined): Promise<number> {
+    const current = await receivedBytes(uuid);
+    if (range) {
+      const expected = range.end - range.start + 1;
+      if (range.start !== current || (declaredLength !== undefined && declaredLength !== expected)) {
+        throw new BerthError('RANGE_INVALID', `chunk ${range.start}-${range.end} does not continue the upload at byte ${current}`, {
+          headers: { Range: `0-${current > 0 ? current - 1 : 0}`, 'Docker-Upload-UUID': uuid },
+          detail: { uuid, size: current },
+        });
+      }
+    }
+    let hasher = hashers.get(uuid);
+    if (current === 0) hasher = new Digester('sha256');
+    if (hasher && hasher.size !== current) hasher = undefined;
+    hashers.delete(uuid);
+
+    const writer = await store.writer(uploadDataPath(uuid), { append: true });
+    try {
+      for await (const chunk of body) {
+        await writer.write(chunk);
+        hasher?.update(chunk);
+      }
+      await writer.commit();
+    } finally {
+      await writer.close();
+    }
+    if (hasher && hasher.size === writer.size) hashers.set(uuid, hasher);
+    if (range && writer.size !== range.end + 1) {
+      throw new BerthError('SIZE_INVALID', `chunk ${range.start}-${range.end} ended at byte ${writer.size}`, {
+        headers: { Range: `0-${writer.size > 0 ? writer.size - 1 : 0}` },
+      });
+    }
+    await repo.setUploadSize(uuid, writer.size, isoNow(clock));
+    return writer.size;
+  }
+
+  async function computeDigest(uuid: string, algorithm: DigestAlgorithm, size: number): Promise<string> {
+    const running = hashers.get(uuid);
+    if (running && running.algorithm === algorithm && running.size === size) return running.digest();
+    logger.debug({ uuid, algorithm }, 're-hashing upload from storage');
+    const digester = new Digester(algorithm);
+    if (size > 0) {
+      for await (const chunk of await store.reader(uploadDataPath(uuid))) digester.update(chunk as Uint8Array);
+    }
+    return digester.digest();
+  }
+
+  async function discard(uuid: string): Promise<void> {
+    hashers.delete(uuid);
+    await store.delete(uploadDir(uuid)).catch((err: unknown) => {
+      if (!(err instanceof PathNotFoundError)) throw err;
+    });
+    await repo.deleteUpload(uuid);
+  }
+
+  async function begin(repository: string): Promise<UploadState> {
+    const uuid = randomUUID();
+    await repo.createUpload(uuid, repository, isoNow(clock));
+    return { uuid, size: 0 };
+  }
+
+  /** Verifies the received bytes against `digest` and publishes them as a blob of the repository. */
+  async function finish(repository: string, uuid: string, digest: string): Promise<BlobInfo> {
+    const { algorithm } = parseDigest(digest);
+    const size = await receivedBytes(uuid);
+    const actual = await computeDigest(uuid, algorithm, size);
+    if (actual !== digest) {
+      await discard(uuid);
+      throw new BerthError('DIGEST_INVALID', `uploaded content has digest ${actual}, not ${digest}`, { detail: { expected: digest, actual } });
+    }
+    const existing = await repo.blob(digest);
+    if (existing) {
+      await discard(uuid);
+    } else {
+      if (size === 0) await store.putContent(uploadDataPath(uuid), new Uint8Array());
+      await store.move(uploadDataPath(uuid), blobPath(digest));
+    }
+    const info: BlobInfo = existing ?? { digest, size, mediaType: null };
+    await repo.linkBlob(repository, info, isoNow(clock));
+    if (!existing) await discard(uuid);
+    return info;
+  }
+
+  return {
+    /**
+     * `POST /blobs/uploads/`: mounts `mount` from `from` when that repository has it
+     * (returns the blob), else opens a session.
+     */
+    async start(repository: string, mount?: { digest: string; from: string }): Promise<{ mounted: BlobInfo } | { session: UploadState }> {
+      if (mount) {
+        parseDigest(mount.digest);
+        const source = await reads.repositoryBlob(mount.from, mount.digest);
+        if (source) {
+          await repo.linkBlob(repository, source, isoNow(clock));
+          return { mounted: source };
+        }
+      }
+      return { session: await begin(repository) };
+    },
+
+    /** Monolithic upload: `POST ?digest=` with the whole blob as the body. */
+    async monolithic(repository: string, digest: string, body: Body): Promise<BlobInfo> {
+      parseDigest(digest);
+      const { uuid } = await begin(repository);
+      return locks.withLock(`upload:${uuid}`, async () => {
+        try {
+          await append(uuid, body, undefined, undefined);
+          return await finish(repository, uuid, digest);
+        } catch (err) {
+          await discard(uuid).catch(() => undefined);
+          throw err;
+        }
+      });
+    },
+
+    /** `PATCH`: a chunk (with `Content-Range`) or a stream (without). */
+    async patch(repository: string, uuid: string, body: Body, range: ByteRange | undefined, declaredLength: number | undefined): Promise<UploadState> {
+      await session(repository, uuid);
+      return locks.withLock(`upload:${uuid}`, async () => ({ uuid, size: await append(uuid, body, range, declaredLength) }));
+    },
+
+    /** `PUT ?digest=`: an optional last chunk, then verification. */
+    async complete(repository: string, uuid: string, digest: string, body: Body | undefined, range: ByteRange | undefined, declaredLength: number | undefined): Promise<BlobInfo> {
+      await session(repository, uuid);
+      parseDigest(digest);
+      return locks.withLock(`upload:${uuid}`, async () => {
+        if (body) await append(uuid, body, range, declaredLength);
+        return finish(repository, uuid, digest);
+      });
+    },
+
+    async status(repository: string, uuid: string): Promise<UploadState> {
+      await session(repository, uuid);
+      return { uuid, size: await receivedBytes(uuid) };
+    },
+
+    async cancel(repository: string, uuid: string): Promise<void> {
+      await session(repository, uuid);
+      await locks.withLock(`upload:${uuid}`, () => discard(uuid));
+    },
+  };
+}
+
+export type UploadService = ReturnType<typeof createUploadService>;

@@ -1,0 +1,144 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { checkPath, PathNotFoundError, type BlobStore, type BlobWriter, type ByteRange, type ObjectInfo } from '../../driver.js';
+
+/** The local-directory driver: a path is a file under `root`; durability by fsync + rename. */
+export function createFilesystemStore(options: { root: string }): BlobStore {
+  const root = options.root;
+  const full = (path: string) => join(root, checkPath(path));
+
+  async function statFile(path: string): Promise<ObjectInfo> {
+    try {
+      const info = await stat(full(path));
+      if (!info.isFile()) throw new PathNotFoundError(path);
+      return { size: info.size, modifiedAt: info.mtime };
+    } catch (err) {
+      throw notFound(err, path);
+    }
+  }
+
+  return {
+    name: 'filesystem',
+    stat: statFile,
+
+    async getContent(path) {
+      try {
+        return await readFile(full(path));
+      } catch (err) {
+        throw notFound(err, path);
+      }
+    },
+
+    async putContent(path, content) {
+      const target = full(path);
+      await mkdir(dirname(target), { recursive: true });
+      const temp = `${target}.tmp-${randomUUID()}`;
+      const handle = await open(temp, 'w');
+      try {
+        await handle.writeFile(content);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, target);
+      await syncDir(dirname(target));
+    },
+
+    async reader(path: string, range?: ByteRange): Promise<Readable> {
+      await statFile(path);
+      return createReadStream(full(path), range ? { start: range.start, end: range.end, highWaterMark: 256 * 1024 } : { highWaterMark: 256 * 1024 });
+    },
+
+    async writer(path, writerOptions = {}) {
+      const target = full(path);
+      await mkdir(dirname(target), { recursive: true });
+      const handle = await open(target, writerOptions.append ? 'a' : 'w');
+      const initial = writerOptions.append ? (await handle.stat()).size : 0;
+      return fileWriter(handle, target, initial);
+    },
+
+    async move(from, to) {
+      const source = full(from);
+      const target = full(to);
+      await mkdir(dirname(target), { recursive: true });
+      try {
+        await rename(source, target);
+      } catch (err) {
+        throw notFound(err, from);
+      }
+      await syncDir(dirname(target));
+    },
+
+    async delete(path) {
+      const target = full(path);
+      try {
+        await stat(target);
+      } catch (err) {
+        throw notFound(err, path);
+      }
+      await rm(target, { recursive: true, force: true });
+    },
+
+    async list(prefix) {
+      const dir = prefix === '' ? root : full(prefix);
+      try {
+        const entries = await readdir(dir);
+        return entries.filter((name) => !name.includes('.tmp-')).sort().map((name) => (prefix === '' ? name : `${prefix}/${name}`));
+      } catch (err) {
+        if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return [];
+        throw err;
+      }
+    },
+  };
+}
+
+function fileWriter(handle: FileHandle, target: string, initial: number): BlobWriter {
+  let size = initial;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await handle.close();
+  };
+  return {
+    get size() {
+      return size;
+    },
+    async write(chunk) {
+      let offset = 0;
+      while (offset < chunk.length) {
+        const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+        offset += bytesWritten;
+      }
+      size += chunk.length;
+    },
+    async commit() {
+      await handle.sync();
+    },
+    close,
+    async cancel() {
+      await close();
+      await rm(target, { force: true });
+    },
+  };
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function isErrno(err: unknown, code: string): boolean {
+  return typeof err === 'object' && err !== null && (err as NodeJS.ErrnoException).code === code;
+}
+
+function notFound(err: unknown, path: string): unknown {
+  return isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR') || isErrno(err, 'EISDIR') ? new PathNotFoundError(path) : err;
+}

@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { loadConfig, type LoadOptions } from '../../src/config/index.js';
+import { startBerth, type Berth } from '../../src/main.js';
+
+// Boots a real Berth on an ephemeral port for a test: in-process (fast, for HTTP
+// tests) or as a child process running the built CLI (for crash and CLI tests).
+
+export interface TestBerth {
+  berth: Berth;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** 127.0.0.1:<port>, the registry host for clients such as skopeo. */
+  host: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export function tempDir(prefix = 'berth-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Starts Berth in this process with a fresh data directory; `overrides` are config keys. */
+export async function startTestBerth(overrides: Record<string, unknown> = {}, options: Omit<LoadOptions, 'overrides'> = {}): Promise<TestBerth> {
+  const dataDir = (overrides.dataDir as string | undefined) ?? tempDir();
+  const config = loadConfig({
+    env: {},
+    ...options,
+    overrides: { logLevel: 'silent', ...overrides, dataDir, http: { port: 0, host: '127.0.0.1', ...(overrides.http as object | undefined) } },
+  });
+  const berth = await startBerth(config);
+  const address = await berth.listen();
+  const port = new URL(address).port;
+  const scheme = config.tls.certificate ? 'https' : 'http';
+  return {
+    berth,
+    url: `${scheme}://127.0.0.1:${port}`,
+    host: `127.0.0.1:${port}`,
+    dataDir,
+    async close() {
+      await berth.close();
+      if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface BerthProcess {
+  child: ChildProcess;
+  url: string;
+  host: string;
+  output(): string;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<number | null>;
+  /** SIGKILL: the crash case. */
+  kill(): Promise<void>;
+}
+
+const cliPath = new URL('../../dist/cli/index.js', import.meta.url).pathname;
+
+/** Runs `berth serve` (the built CLI) as a child process and waits until it listens. */
+export async function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}): Promise<BerthProcess> {
+  const child = spawn(process.execPath, [cliPath, 'serve', ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, BERTH_LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`berth did not start in 15 s:\n${output}`)), 15_000);
+    const onData = () => {
+      const match = /Berth is listening on (\S+)"/.exec(output) ?? /"url":"(https?:\/\/[^"]+)"/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`berth exited with ${code} before listening:\n${output}`));
+    });
+  });
+  const port = new URL(url).port;
+  return {
+    child,
+    url: url.replace('0.0.0.0', '127.0.0.1'),
+    host: `127.0.0.1:${port}`,
+    output: () => output,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      return code;
+    },
+    async kill() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    },
+  };
+}
