@@ -3,14 +3,16 @@ import type { ByteRange } from '../storage/index.js';
 
 /**
  * RFC 9110 §14.1.2 `Range: bytes=…` for blob GETs. Returns undefined when the header
- * is absent or asks for several ranges (we then send the whole blob, which the RFC
- * allows); throws RANGE_INVALID when the range cannot be satisfied.
+ * is absent, names another unit or asks for several ranges (we then send the whole
+ * blob, which the RFC allows); throws RANGE_INVALID when the range cannot be satisfied.
  */
 export function parseByteRange(header: string | undefined, size: number): ByteRange | undefined {
   if (!header) return undefined;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  // RFC 9110 §14.2: a range unit the server does not understand is ignored.
+  if (!/^bytes=/i.test(header.trim())) return undefined;
+  const match = /^bytes=(\d*)-(\d*)$/i.exec(header.trim());
   if (!match) {
-    if (/^bytes=.*,/.test(header.trim())) return undefined;
+    if (header.includes(',')) return undefined;
     throw unsatisfiable(size, header);
   }
   const [, first, last] = match;
