@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
 
 // Real tools (skopeo, buildah, helm, …) are required in CI; by hand, a test whose tool
@@ -31,5 +31,36 @@ export function run(command: string, args: string[], options: { cwd?: string; en
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; message: string };
     throw new Error(`${command} ${args.join(' ')} failed: ${e.message}\n${e.stderr ?? ''}${e.stdout ?? ''}`);
+  }
+}
+
+/**
+ * Runs a command without blocking the event loop (an in-process Berth must keep serving
+ * while skopeo talks to it); resolves with stdout and stderr, rejects with both on failure.
+ */
+export function exec(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 120_000, killSignal: 'SIGKILL' },
+      (err, stdout, stderr) => {
+        // err.message already holds the command line and stderr.
+        if (err) reject(new ExecError(`${err.message}${stdout}`, stdout, stderr));
+        else resolve({ stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A failed command, with its output kept for assertions on the error message. */
+export class ExecError extends Error {
+  override name = 'ExecError';
+  constructor(message: string, readonly stdout: string, readonly stderr: string) {
+    super(message);
   }
 }
