@@ -29,8 +29,11 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const key = issue.path.join('.') || '(root)';
-    throw new ConfigError(`invalid configuration: ${key}: ${issue.message} (env ${envName(issue.path.map(String))})`);
+    const path = issue.path.map(String);
+    const key = path.join('.') || '(root)';
+    // Name the environment variable only when there is one: leaves, not whole sections.
+    const isLeaf = configLeaves().some((leaf) => leaf.path.join('.') === key);
+    throw new ConfigError(`invalid configuration: ${key}: ${issue.message}${isLeaf ? ` (env ${envName(path)})` : ''}`);
   }
   return resolveDefaults(result.data);
 }
@@ -56,7 +59,12 @@ function readConfigFile(file: string): Record<string, unknown> {
   } catch (err) {
     throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
   }
-  const data: unknown = parseYaml(text);
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`config file ${file} must hold a YAML mapping`);
   return data as Record<string, unknown>;
@@ -105,7 +113,7 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
 function coerce(raw: string, leaf: Leaf): unknown {
   if (leaf.kind === 'number') {
     const value = Number(raw);
-    if (!Number.isFinite(value)) throw new ConfigError(`invalid configuration: ${leaf.path.join('.')}: "${raw}" is not a number (env ${envName(leaf.path)})`);
+    if (!/^\s*-?\d+(\.\d+)?\s*$/.test(raw) || !Number.isFinite(value)) throw new ConfigError(`invalid configuration: ${leaf.path.join('.')}: "${raw}" is not a number (env ${envName(leaf.path)})`);
     return value;
   }
   if (leaf.kind === 'boolean') {
