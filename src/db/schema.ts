@@ -8,6 +8,9 @@ type Timestamp = string;
 export interface RepositoriesTable {
   id: Generated<number>;
   name: string;
+  project_id: number | null;
+  description: Generated<string>;
+  pull_count: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -72,7 +75,99 @@ export interface UploadsTable {
   updated_at: Timestamp;
 }
 
+export interface PropertiesTable {
+  k: string;
+  v: string;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  email: string | null;
+  realname: Generated<string>;
+  comment: Generated<string>;
+  password_hash: string;
+  sysadmin: Generated<number>;
+  password_version: Generated<number>;
+  creation_time: Timestamp;
+  update_time: Timestamp;
+}
+
+export interface ProjectsTable {
+  id: Generated<number>;
+  name: string;
+  owner_id: number | null;
+  registry_id: number | null;
+  creation_time: Timestamp;
+  update_time: Timestamp;
+}
+
+export interface ProjectMetadataTable {
+  project_id: number;
+  name: string;
+  value: string;
+}
+
+export interface ProjectMembersTable {
+  id: Generated<number>;
+  project_id: number;
+  entity_id: number;
+  /** 'u' user, 'g' group (Harbor's entity types). */
+  entity_type: string;
+  role: number;
+  creation_time: Timestamp;
+  update_time: Timestamp;
+}
+
+export interface RobotsTable {
+  id: Generated<number>;
+  /** The bare name; the login name adds `robot$` and, for project robots, `<project>+`. */
+  name: string;
+  description: Generated<string>;
+  level: 'system' | 'project';
+  project_id: Generated<number>;
+  secret_hash: string;
+  disabled: Generated<number>;
+  /** Days; -1 never expires. */
+  duration: number;
+  /** Unix seconds; -1 never. */
+  expires_at: number;
+  /** JSON: Harbor's RobotPermission[]. */
+  permissions: string;
+  creator_ref: number | null;
+  creation_time: Timestamp;
+  update_time: Timestamp;
+}
+
+export interface AuditLogsTable {
+  id: Generated<number>;
+  project_id: Generated<number>;
+  operation: string;
+  resource_type: string;
+  resource: string;
+  username: string;
+  op_time: Timestamp;
+  client_ip: string | null;
+  success: Generated<number>;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  expires_at: number;
+  creation_time: Timestamp;
+}
+
 export interface Database {
+  properties: PropertiesTable;
+  users: UsersTable;
+  projects: ProjectsTable;
+  project_metadata: ProjectMetadataTable;
+  project_members: ProjectMembersTable;
+  robots: RobotsTable;
+  audit_logs: AuditLogsTable;
+  sessions: SessionsTable;
   repositories: RepositoriesTable;
   blobs: BlobsTable;
   repository_blobs: RepositoryBlobsTable;

@@ -1,11 +1,13 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import { registryCore } from './001_registry.js';
+import { identityAndAccess } from './002_iam.js';
 
 /** Numbered migrations, in order; the same list runs on SQLite and PostgreSQL. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '001_registry': registryCore(dialect),
+    '002_iam': identityAndAccess(dialect),
   };
   return { getMigrations: async () => migrations };
 }

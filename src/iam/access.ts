@@ -1,0 +1,158 @@
+import type { Kysely } from 'kysely';
+import { LRUCache } from 'lru-cache';
+import type { Database } from '../db/index.js';
+import type { Principal, RobotPermission } from '../auth/principal.js';
+import { isRoleId, permissionsOfRole, type RoleId } from './rbac.js';
+
+// Access control: what a principal may do in a project (Harbor's RBAC) or system-wide.
+// Lookups are cached for a few seconds only, so a removed member, a disabled robot or a
+// project turned private loses access within that bound on every replica.
+
+export interface ProjectRef {
+  id: number;
+  name: string;
+  public: boolean;
+}
+
+/** What anyone, even anonymous, may do in a public project (Harbor's public-project policies). */
+const publicProjectPermissions: ReadonlySet<string> = new Set([
+  'project:read',
+  'repository:list',
+  'repository:pull',
+  'repository:read',
+  'artifact:read',
+  'artifact:list',
+  'artifact-addition:read',
+  'tag:list',
+  'accessory:list',
+  'label:read',
+  'label:list',
+  'scan:read',
+  'helm-chart:read',
+  'helm-chart:list',
+  'helm-chart-version:read',
+  'helm-chart-version:list',
+]);
+
+const none: ReadonlySet<string> = new Set();
+
+export interface AccessControlOptions {
+  db: Kysely<Database>;
+  /** How long a permission lookup may be served from memory. */
+  cacheTtlMs?: number;
+}
+
+export function createAccessControl({ db, cacheTtlMs = 2000 }: AccessControlOptions) {
+  const projects = new LRUCache<string, ProjectRef>({ max: 10_000, ttl: cacheTtlMs });
+  const grants = new LRUCache<string, ReadonlySet<string>>({ max: 50_000, ttl: cacheTtlMs });
+
+  async function project(nameOrId: string | number): Promise<ProjectRef | undefined> {
+    const key = String(nameOrId);
+    const hit = projects.get(key);
+    if (hit) return hit;
+    const row = await db
+      .selectFrom('projects as p')
+      .leftJoin('project_metadata as m', (join) => join.onRef('m.project_id', '=', 'p.id').on('m.name', '=', 'public'))
+      .select(['p.id', 'p.name', 'm.value'])
+      .where(typeof nameOrId === 'number' ? 'p.id' : 'p.name', '=', nameOrId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const ref = { id: row.id, name: row.name, public: row.value === 'true' };
+    projects.set(key, ref);
+    return ref;
+  }
+
+  async function memberRole(userId: number, projectId: number): Promise<RoleId | undefined> {
+    const row = await db
+      .selectFrom('project_members')
+      .select('role')
+      .where('project_id', '=', projectId)
+      .where('entity_type', '=', 'u')
+      .where('entity_id', '=', userId)
+      .executeTakeFirst();
+    return row && isRoleId(row.role) ? row.role : undefined;
+  }
+
+  async function computeProjectPermissions(principal: Principal, ref: ProjectRef): Promise<ReadonlySet<string>> {
+    const base = ref.public ? publicProjectPermissions : none;
+    if (principal.kind === 'anonymous') return base;
+    if (principal.kind === 'user') {
+      if (principal.sysadmin) return allPermissions;
+      const role = await memberRole(principal.id, ref.id);
+      return role === undefined ? base : union(base, permissionsOfRole(role));
+    }
+    return union(base, robotProjectPermissions(principal.permissions, ref.name));
+  }
+
+  /** The `resource:action` pairs the principal holds in the project. */
+  async function projectPermissions(principal: Principal, ref: ProjectRef): Promise<ReadonlySet<string>> {
+    const key = `${principalKey(principal)}|${ref.id}|${ref.public ? 1 : 0}`;
+    const hit = grants.get(key);
+    if (hit) return hit;
+    const granted = await computeProjectPermissions(principal, ref);
+    grants.set(key, granted);
+    return granted;
+  }
+
+  return {
+    project,
+    projectPermissions,
+
+    /** Whether the principal may perform `action` on `resource` in the named project. */
+    async can(principal: Principal, projectName: string | number, resource: string, action: string): Promise<boolean> {
+      if (isSysadmin(principal)) return true;
+      const ref = await project(projectName);
+      if (!ref) return false;
+      const granted = await projectPermissions(principal, ref);
+      return granted === allPermissions || granted.has(`${resource}:${action}`);
+    },
+
+    /** System-level permission (users, audit logs, system robots, configuration): admins and system robots. */
+    canSystem(principal: Principal, resource: string, action: string): boolean {
+      if (isSysadmin(principal)) return true;
+      if (principal.kind !== 'robot') return false;
+      return principal.permissions.some(
+        (p) => p.kind === 'system' && p.access.some((a) => a.resource === resource && a.action === action && a.effect !== 'deny'),
+      );
+    },
+
+    /** Drops cached lookups, after a change to projects, members or robots on this replica. */
+    invalidate(): void {
+      projects.clear();
+      grants.clear();
+    },
+  };
+}
+
+export type AccessControl = ReturnType<typeof createAccessControl>;
+
+export function isSysadmin(principal: Principal): boolean {
+  return principal.kind === 'user' && principal.sysadmin;
+}
+
+/** A sentinel set: a system administrator holds every permission. */
+const allPermissions: ReadonlySet<string> = new Set(['*']);
+
+function robotProjectPermissions(permissions: RobotPermission[], projectName: string): ReadonlySet<string> {
+  const granted = new Set<string>();
+  const denied = new Set<string>();
+  for (const permission of permissions) {
+    if (permission.kind !== 'project' || (permission.namespace !== projectName && permission.namespace !== '*')) continue;
+    for (const access of permission.access) {
+      (access.effect === 'deny' ? denied : granted).add(`${access.resource}:${access.action}`);
+    }
+  }
+  for (const d of denied) granted.delete(d);
+  return granted;
+}
+
+function union(a: ReadonlySet<string>, b: ReadonlySet<string>): ReadonlySet<string> {
+  if (a.size === 0) return b;
+  return new Set([...a, ...b]);
+}
+
+function principalKey(principal: Principal): string {
+  if (principal.kind === 'anonymous') return 'anon';
+  if (principal.kind === 'user') return `u${principal.id}:${principal.sysadmin ? 1 : 0}`;
+  return `r${principal.id}`;
+}
