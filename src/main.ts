@@ -4,7 +4,16 @@ import { openDatabase, type Db } from './db/index.js';
 import { createFilesystemStore, type BlobStore } from './storage/index.js';
 import { createRegistry } from './registry/index.js';
 import { createHttpServer } from './api/server.js';
-import { allowAll } from './api/oci/access.js';
+import { createRegistryAuthorizer } from './api/oci/auth.js';
+import { createSecurity } from './api/v2/security.js';
+import { createAuthenticator } from './auth/authenticate.js';
+import { loadSigningKey } from './auth/keys.js';
+import { createRateLimiter } from './auth/ratelimit.js';
+import { createScopeGranter } from './auth/scopes.js';
+import { createSessionStore } from './auth/sessions.js';
+import { createTokenService } from './auth/tokens.js';
+import { createAccessControl } from './iam/access.js';
+import { bootstrap } from './iam/bootstrap.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createEventBus } from './shared/events.js';
 import { createLocalLocks } from './shared/locks.js';
@@ -24,8 +33,10 @@ export interface Berth {
 export async function startBerth(input: Config | LoadOptions = {}, logger?: Logger): Promise<Berth> {
   const config = 'dataDir' in input && 'externalURL' in input ? (input as Config) : loadConfig(input as LoadOptions);
   const log = logger ?? createLogger(config.logLevel);
+  const clock = systemClock;
   const db = openDatabase(config.database.url);
   await db.migrate();
+  await bootstrap({ db: db.kysely, clock, logger: log, adminPassword: config.adminPassword });
   const store = createBlobStore(config);
   const events = createEventBus((err, event) => log.error({ err, event: event.type }, 'event handler failed'));
   const registry = createRegistry({
@@ -33,12 +44,35 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     store,
     locks: createLocalLocks(),
     events,
-    clock: systemClock,
+    clock,
     logger: log,
     maxManifestBytes: config.registry.maxManifestBytes,
     cacheBytes: config.registry.cacheBytes,
   });
-  const app = await createHttpServer({ config, logger: log, registry, authorizer: allowAll });
+
+  const access = createAccessControl({ db: db.kysely });
+  const limiter = createRateLimiter({ maxFailures: config.auth.maxLoginFailures, windowSeconds: config.auth.loginFailureWindowSeconds });
+  const authenticator = createAuthenticator({ db: db.kysely, clock, limiter });
+  const tokens = createTokenService({
+    key: await loadSigningKey(db.kysely, config.auth.tokenSigningKey),
+    issuer: config.auth.tokenIssuer,
+    service: config.auth.tokenService,
+    expiresInSeconds: config.auth.tokenExpirationMinutes * 60,
+    clock,
+  });
+  const granter = createScopeGranter(access);
+  const sessions = createSessionStore({ db: db.kysely, clock, timeoutMinutes: config.auth.sessionTimeoutMinutes });
+  const security = createSecurity({ db: db.kysely, authenticator, sessions, access });
+
+  const app = await createHttpServer({
+    config,
+    logger: log,
+    registry,
+    authorizer: createRegistryAuthorizer({ tokens, authenticator, granter, realm: `${config.externalURL}/service/token` }),
+    token: { tokens, authenticator, granter },
+    session: { authenticator, sessions, secureCookie: config.externalURL.startsWith('https:') },
+    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security },
+  });
   return {
     config,
     app,

@@ -5,16 +5,24 @@ import type { Logger } from '../shared/logger.js';
 import type { Registry } from '../registry/index.js';
 import type { Authorizer } from './oci/access.js';
 import { ociApi } from './oci/plugin.js';
+import { tokenEndpoint, type TokenEndpointOptions } from './token.js';
+import { sessionRoutes, type SessionRoutesOptions } from './session.js';
+import { harborApi } from './v2/plugin.js';
+import type { ApiDeps } from './v2/deps.js';
 
 export interface HttpDeps {
   config: Config;
   logger: Logger;
   registry: Registry;
   authorizer: Authorizer;
+  token: TokenEndpointOptions;
+  session: SessionRoutesOptions;
+  api: ApiDeps;
 }
 
-/** The HTTP server: /v2 (OCI), later /service/token, /api/v2.0 and the portal. */
-export async function createHttpServer({ config, logger, registry, authorizer }: HttpDeps): Promise<FastifyInstance> {
+/** The HTTP server: /v2 (OCI), /service/token, /c/ sessions and /api/v2.0 (Harbor's REST API). */
+export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
+  const { config, logger } = deps;
   const tls = config.tls.certificate && config.tls.key
     ? { key: readFileSync(config.tls.key), cert: readFileSync(config.tls.certificate) }
     : undefined;
@@ -27,6 +35,7 @@ export async function createHttpServer({ config, logger, registry, authorizer }:
     keepAliveTimeout: 65_000,
     routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
+    trustProxy: true,
     ...(tls ? { https: tls } : {}),
   }) as unknown as FastifyInstance;
   app.server.headersTimeout = 60_000;
@@ -38,6 +47,9 @@ export async function createHttpServer({ config, logger, registry, authorizer }:
     }
   });
 
-  await app.register(ociApi, { registry, authorizer, maxManifestBytes: config.registry.maxManifestBytes });
+  await app.register(ociApi, { registry: deps.registry, authorizer: deps.authorizer, maxManifestBytes: config.registry.maxManifestBytes });
+  await app.register(tokenEndpoint, deps.token);
+  await app.register(sessionRoutes, deps.session);
+  await app.register(harborApi, { ...deps.api, prefix: '/api/v2.0' } as ApiDeps & { prefix: string });
   return app;
 }

@@ -20,6 +20,7 @@ export interface TokenEndpointOptions {
 
 export async function tokenEndpoint(app: FastifyInstance, options: TokenEndpointOptions): Promise<void> {
   const { tokens, authenticator, granter } = options;
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
   async function respond(request: FastifyRequest, reply: FastifyReply, principal: Principal, params: URLSearchParams) {
     const service = params.get('service');

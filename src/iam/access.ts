@@ -100,9 +100,9 @@ export function createAccessControl({ db, cacheTtlMs = 2000 }: AccessControlOpti
 
     /** Whether the principal may perform `action` on `resource` in the named project. */
     async can(principal: Principal, projectName: string | number, resource: string, action: string): Promise<boolean> {
-      if (isSysadmin(principal)) return true;
       const ref = await project(projectName);
       if (!ref) return false;
+      if (isSysadmin(principal)) return true;
       const granted = await projectPermissions(principal, ref);
       return granted === allPermissions || granted.has(`${resource}:${action}`);
     },

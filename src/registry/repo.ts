@@ -55,9 +55,16 @@ export function createRegistryRepo(db: Kysely<Database>) {
   }
 
   async function ensureRepository(ex: Executor, name: string, now: string): Promise<number> {
+    // A repository belongs to the project named by its first path segment.
+    const projectName = name.includes('/') ? name.slice(0, name.indexOf('/')) : name;
     await ex
       .insertInto('repositories')
-      .values({ name, created_at: now, updated_at: now })
+      .values((eb) => ({
+        name,
+        created_at: now,
+        updated_at: now,
+        project_id: eb.selectFrom('projects').select('id').where('projects.name', '=', projectName),
+      }))
       .onConflict((oc) => oc.column('name').doNothing())
       .execute();
     const id = await repositoryId(ex, name);

@@ -1,0 +1,23 @@
+import type { Kysely } from 'kysely';
+import type { Config } from '../../config/index.js';
+import type { Database } from '../../db/index.js';
+import type { Clock } from '../../shared/clock.js';
+import type { EventBus } from '../../shared/events.js';
+import type { Authenticator } from '../../auth/authenticate.js';
+import type { SessionStore } from '../../auth/sessions.js';
+import type { AccessControl } from '../../iam/access.js';
+import type { Registry } from '../../registry/index.js';
+import type { Security } from './security.js';
+
+/** What the REST API's route modules are given: passed explicitly, built in main.ts. */
+export interface ApiDeps {
+  config: Config;
+  db: Kysely<Database>;
+  clock: Clock;
+  events: EventBus;
+  registry: Registry;
+  authenticator: Authenticator;
+  sessions: SessionStore;
+  access: AccessControl;
+  security: Security;
+}

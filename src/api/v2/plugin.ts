@@ -1,0 +1,34 @@
+import type { FastifyInstance } from 'fastify';
+import { BerthError } from '../../shared/errors.js';
+import { safeEqual } from '../../auth/passwords.js';
+import type { ApiDeps } from './deps.js';
+import { sendHarborError } from './errors.js';
+import { systemRoutes } from './system.js';
+
+// Harbor's REST API v2.0 under /api/v2.0 (reference/harbor-swagger.yaml). Each
+// resource has its own route module; they share security, paging and error bodies.
+
+const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [systemRoutes];
+
+const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function harborApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  app.setErrorHandler((err, request, reply) => sendHarborError(request, reply, err));
+  app.setNotFoundHandler((request, reply) =>
+    sendHarborError(request, reply, new BerthError('NOT_FOUND', `no such API: ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  // Cookie-authenticated writes must echo the session's CSRF token (Harbor's X-Harbor-CSRF-Token).
+  app.addHook('preHandler', async (request, reply) => {
+    const context = await deps.security.of(request);
+    if (!context.session) return;
+    reply.header('x-harbor-csrf-token', context.session.csrfToken);
+    if (!unsafeMethods.has(request.method)) return;
+    const sent = request.headers['x-harbor-csrf-token'];
+    if (typeof sent !== 'string' || !safeEqual(sent, context.session.csrfToken)) {
+      throw new BerthError('FORBIDDEN', 'CSRF token invalid');
+    }
+  });
+
+  for (const register of routeModules) register(app, deps);
+}

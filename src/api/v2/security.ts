@@ -1,0 +1,119 @@
+import type { FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { BerthError } from '../../shared/errors.js';
+import type { Database } from '../../db/index.js';
+import type { Authenticator } from '../../auth/authenticate.js';
+import type { SessionStore } from '../../auth/sessions.js';
+import { anonymous, type Principal } from '../../auth/principal.js';
+import type { AccessControl, ProjectRef } from '../../iam/access.js';
+import { credentialsOf } from '../credentials.js';
+
+// Who calls the REST API and what they may do: Basic credentials (Harbor's scripts)
+// or the portal's session cookie. Resolved once per request.
+
+export const sessionCookie = 'sid';
+
+export interface SecurityContext {
+  principal: Principal;
+  /** Set when the caller authenticated with the session cookie; writes then need the CSRF token. */
+  session?: { sid: string; csrfToken: string };
+}
+
+export interface SecurityDeps {
+  db: Kysely<Database>;
+  authenticator: Authenticator;
+  sessions: SessionStore;
+  access: AccessControl;
+}
+
+export function createSecurity({ db, authenticator, sessions, access }: SecurityDeps) {
+  const resolved = new WeakMap<FastifyRequest, Promise<SecurityContext>>();
+
+  async function resolve(request: FastifyRequest): Promise<SecurityContext> {
+    const credentials = credentialsOf(request);
+    if (credentials.scheme === 'basic') {
+      return { principal: await authenticator.login(credentials.username, credentials.password, request.ip) };
+    }
+    if (credentials.scheme === 'invalid' || credentials.scheme === 'bearer') {
+      throw new BerthError('UNAUTHORIZED', 'unsupported Authorization header; use Basic credentials');
+    }
+    const sid = cookieValue(request.headers.cookie, sessionCookie);
+    if (sid) {
+      const session = await sessions.get(sid);
+      if (session) {
+        const user = await db.selectFrom('users').select('username').where('id', '=', session.userId).executeTakeFirst();
+        const principal = user && (await authenticator.current(user.username));
+        if (principal) return { principal, session: { sid, csrfToken: session.csrfToken } };
+      }
+    }
+    return { principal: anonymous };
+  }
+
+  function of(request: FastifyRequest): Promise<SecurityContext> {
+    let pending = resolved.get(request);
+    if (!pending) {
+      pending = resolve(request);
+      resolved.set(request, pending);
+    }
+    return pending;
+  }
+
+  /** 401 for anonymous callers, 403 for others: Harbor's answer to a missing permission. */
+  function refuse(principal: Principal, what: string): BerthError {
+    return principal.kind === 'anonymous'
+      ? new BerthError('UNAUTHORIZED', 'authentication required')
+      : new BerthError('FORBIDDEN', `not allowed to ${what}`);
+  }
+
+  return {
+    of,
+
+    async principal(request: FastifyRequest): Promise<Principal> {
+      return (await of(request)).principal;
+    },
+
+    async requireAuthenticated(request: FastifyRequest): Promise<Principal> {
+      const { principal } = await of(request);
+      if (principal.kind === 'anonymous') throw new BerthError('UNAUTHORIZED', 'authentication required');
+      return principal;
+    },
+
+    /** System-level permission (users, audit logs, system robots, configurations). */
+    async requireSystem(request: FastifyRequest, resource: string, action: string): Promise<Principal> {
+      const { principal } = await of(request);
+      if (!access.canSystem(principal, resource, action)) throw refuse(principal, `${action} ${resource}`);
+      return principal;
+    },
+
+    /**
+     * Project-level permission. An unknown project is 404 for callers who could see it
+     * if it existed, and a refusal otherwise, so private names do not leak.
+     */
+    async requireProject(request: FastifyRequest, project: string | number, resource: string, action: string): Promise<{ principal: Principal; project: ProjectRef }> {
+      const { principal } = await of(request);
+      const ref = await access.project(project);
+      if (!ref) {
+        if (principal.kind === 'anonymous') throw refuse(principal, `${action} ${resource}`);
+        throw new BerthError('NOT_FOUND', `project ${String(project)} not found`);
+      }
+      if (!(await access.can(principal, ref.id, resource, action))) {
+        if (principal.kind !== 'anonymous' && !(await access.can(principal, ref.id, 'project', 'read'))) {
+          throw new BerthError('NOT_FOUND', `project ${String(project)} not found`);
+        }
+        throw refuse(principal, `${action} ${resource} in project ${ref.name}`);
+      }
+      return { principal, project: ref };
+    },
+  };
+}
+
+export type Security = ReturnType<typeof createSecurity>;
+
+export function cookieValue(header: string | undefined, name: string): string | undefined {
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}

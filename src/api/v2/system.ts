@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiDeps } from './deps.js';
+
+// /ping and /systeminfo: what Harbor's clients probe first.
+
+export const berthVersion = 'v2.11.0-berth.0.1.0';
+
+export function systemRoutes(app: FastifyInstance, { config, security }: ApiDeps): void {
+  app.get('/ping', async (_request, reply) => reply.header('content-type', 'text/plain; charset=utf-8').send('Pong'));
+
+  app.get('/systeminfo', async (request) => {
+    const principal = await security.principal(request);
+    const base = {
+      auth_mode: 'db_auth',
+      primary_auth_mode: false,
+      self_registration: config.auth.selfRegistration,
+      harbor_version: berthVersion,
+      banner_message: '',
+      oidc_provider_name: '',
+      authproxy_settings: null,
+      current_time: new Date().toISOString(),
+    };
+    if (principal.kind === 'anonymous') return base;
+    return {
+      ...base,
+      external_url: config.externalURL,
+      registry_url: new URL(config.externalURL).host,
+      has_ca_root: false,
+      project_creation_restriction: 'everyone',
+      read_only: false,
+      notification_enable: true,
+      registry_storage_provider_name: config.storage.type,
+      with_chartmuseum: false,
+    };
+  });
+}
