@@ -14,6 +14,7 @@ import { createSessionStore } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
 import { createAccessControl } from './iam/access.js';
 import { bootstrap } from './iam/bootstrap.js';
+import { createAuditLog } from './audit/index.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createEventBus } from './shared/events.js';
 import { createLocalLocks } from './shared/locks.js';
@@ -50,9 +51,15 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     cacheBytes: config.registry.cacheBytes,
   });
 
+  const audit = createAuditLog({ db: db.kysely, clock, logger: log });
   const access = createAccessControl({ db: db.kysely });
   const limiter = createRateLimiter({ maxFailures: config.auth.maxLoginFailures, windowSeconds: config.auth.loginFailureWindowSeconds });
-  const authenticator = createAuthenticator({ db: db.kysely, clock, limiter });
+  const authenticator = createAuthenticator({
+    db: db.kysely,
+    clock,
+    limiter,
+    onFailure: (username, address) => void audit.record({ operation: 'login_failed', resourceType: 'user', resource: username, username, clientIp: address, success: false }),
+  });
   const tokens = createTokenService({
     key: await loadSigningKey(db.kysely, config.auth.tokenSigningKey),
     issuer: config.auth.tokenIssuer,
@@ -71,7 +78,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     authorizer: createRegistryAuthorizer({ tokens, authenticator, granter, realm: `${config.externalURL}/service/token` }),
     token: { tokens, authenticator, granter },
     session: { authenticator, sessions, secureCookie: config.externalURL.startsWith('https:') },
-    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security },
+    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit },
   });
   return {
     config,

@@ -8,6 +8,7 @@ import type { SessionStore } from '../../auth/sessions.js';
 import type { AccessControl } from '../../iam/access.js';
 import type { Registry } from '../../registry/index.js';
 import type { Security } from './security.js';
+import type { AuditLog } from '../../audit/index.js';
 
 /** What the REST API's route modules are given: passed explicitly, built in main.ts. */
 export interface ApiDeps {
@@ -20,4 +21,5 @@ export interface ApiDeps {
   sessions: SessionStore;
   access: AccessControl;
   security: Security;
+  audit: AuditLog;
 }

@@ -17,7 +17,6 @@ export function systemRoutes(app: FastifyInstance, { config, security }: ApiDeps
       harbor_version: berthVersion,
       banner_message: '',
       oidc_provider_name: '',
-      authproxy_settings: null,
       current_time: new Date().toISOString(),
     };
     if (principal.kind === 'anonymous') return base;
