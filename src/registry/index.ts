@@ -10,12 +10,14 @@ import { createBlobService } from './blobs.js';
 import { createListingService } from './listings.js';
 import { createManifestService } from './manifests.js';
 import { createRegistryRepo } from './repo.js';
+import { createRepositoryService } from './repositories.js';
 import { createUploadService } from './uploads.js';
 
 export { checkRepositoryName, isValidRepositoryName, parseReference, isValidTag } from './names.js';
 export { parseManifest, mediaTypes, manifestMediaTypes, isManifestMediaType, type ParsedManifest, type Descriptor } from './manifest.js';
 export { parseByteRange, parseContentRange, uploadRangeHeader } from './range.js';
 export type { BlobInfo, StoredManifest } from './repo.js';
+export type { BlobContent } from './blobs.js';
 export type { Page, ReferrersIndex } from './listings.js';
 export type { Body } from './uploads.js';
 
@@ -40,6 +42,7 @@ export function createRegistry(options: RegistryOptions) {
     uploads: createUploadService(deps),
     manifests: createManifestService(deps),
     listings: createListingService(deps),
+    repositories: createRepositoryService(deps),
   };
 }
 

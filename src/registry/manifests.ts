@@ -1,11 +1,11 @@
 import { BerthError } from '../shared/errors.js';
 import { digestOf, parseDigest } from '../shared/digest.js';
 import { isoNow, type Clock } from '../shared/clock.js';
-import type { EventBus } from '../shared/events.js';
+import type { EventActor, EventBus } from '../shared/events.js';
 import type { Locks } from '../shared/locks.js';
 import type { CachedContentReads } from './cache.js';
 import { artifactTypeOf, parseManifest, referencedBlobs, type ParsedManifest } from './manifest.js';
-import { parseReference } from './names.js';
+import { isValidTag, parseReference } from './names.js';
 import type { RegistryRepo, StoredManifest } from './repo.js';
 
 export interface ManifestServiceDeps {
@@ -50,15 +50,15 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
   return {
     resolve,
 
-    /** GET: the manifest, recorded as pulled. */
-    async pull(repository: string, reference: string): Promise<StoredManifest> {
+    /** GET: the manifest, recorded as pulled (by `by`, when the caller knows who). */
+    async pull(repository: string, reference: string, by: EventActor = {}): Promise<StoredManifest> {
       const manifest = await resolve(repository, reference);
       const ref = parseReference(reference);
-      events.publish({ type: 'artifact.pulled', repository, digest: manifest.digest, ...(ref.kind === 'tag' ? { tag: ref.tag } : {}) });
+      events.publish({ type: 'artifact.pulled', repository, digest: manifest.digest, ...(ref.kind === 'tag' ? { tag: ref.tag } : {}), ...by });
       return manifest;
     },
 
-    async push(repository: string, reference: string, bytes: Buffer, contentType: string | undefined): Promise<PushedManifest> {
+    async push(repository: string, reference: string, bytes: Buffer, contentType: string | undefined, by: EventActor = {}): Promise<PushedManifest> {
       if (bytes.byteLength > maxManifestBytes) {
         throw new BerthError('SIZE_INVALID', `manifest of ${bytes.byteLength} bytes exceeds the limit of ${maxManifestBytes}`, { status: 413 });
       }
@@ -87,25 +87,51 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
           now: isoNow(clock),
         }),
       );
-      events.publish({ type: 'artifact.pushed', repository, digest, mediaType: manifest.mediaType, size: bytes.byteLength + blobBytes, ...(tag ? { tag } : {}) });
+      events.publish({ type: 'artifact.pushed', repository, digest, mediaType: manifest.mediaType, size: bytes.byteLength + blobBytes, ...(tag ? { tag } : {}), ...by });
       return { digest, subjectDigest: manifest.subject?.digest };
     },
 
     /** DELETE by tag removes that tag only; by digest removes the artifact and its tags. */
-    async delete(repository: string, reference: string): Promise<void> {
+    async delete(repository: string, reference: string, by: EventActor = {}): Promise<void> {
       const ref = parseReference(reference);
       if (ref.kind === 'tag') {
         const digest = await locks.withLock(`tag:${repository}:${ref.tag}`, () => repo.deleteTag(repository, ref.tag));
         if (digest === undefined) throw new BerthError('MANIFEST_UNKNOWN', `tag ${ref.tag} unknown to repository ${repository}`, { detail: { reference } });
-        events.publish({ type: 'tag.deleted', repository, tag: ref.tag, digest });
+        events.publish({ type: 'tag.deleted', repository, tag: ref.tag, digest, ...by });
         return;
       }
       const deleted = await repo.deleteArtifact(repository, ref.digest);
       if (deleted.length === 0) throw new BerthError('MANIFEST_UNKNOWN', `manifest ${ref.digest} unknown to repository ${repository}`, { detail: { reference } });
       for (const artifact of deleted) {
         reads.forgetManifest(repository, artifact.digest);
-        events.publish({ type: 'artifact.deleted', repository, digest: artifact.digest, tags: artifact.tags });
+        events.publish({ type: 'artifact.deleted', repository, digest: artifact.digest, tags: artifact.tags, ...by });
       }
+    },
+
+    /** Adds `tag` to the artifact `digest`; CONFLICT when the repository already has that tag. */
+    async tag(repository: string, digest: string, tag: string, by: EventActor = {}): Promise<void> {
+      if (!isValidTag(tag)) throw new BerthError('BAD_REQUEST', `invalid tag name "${tag.slice(0, 150)}"`);
+      const outcome = await locks.withLock(`tag:${repository}:${tag}`, () => repo.createTag(repository, digest, tag, isoNow(clock)));
+      if (outcome === 'no-artifact') throw new BerthError('NOT_FOUND', `artifact ${repository}@${digest} not found`);
+      if (outcome === 'exists') throw new BerthError('CONFLICT', `tag ${tag} already exists in repository ${repository}`);
+      events.publish({ type: 'tag.created', repository, tag, digest, ...by });
+    },
+
+    /**
+     * Copies an artifact (with its index children, blob links and tags) into `target`.
+     * NOT_FOUND when the source is unknown, CONFLICT when the target already has it.
+     */
+    async copy(source: string, reference: string, target: string, by: EventActor = {}): Promise<{ digest: string }> {
+      const { digest } = await resolve(source, reference).catch((err: unknown) => {
+        if (err instanceof BerthError && err.code === 'MANIFEST_UNKNOWN') throw new BerthError('NOT_FOUND', `artifact ${source}:${reference} not found`);
+        throw err;
+      });
+      const outcome = await repo.copyArtifact(source, digest, target, isoNow(clock));
+      if (outcome.kind === 'source-missing') throw new BerthError('NOT_FOUND', `artifact ${source}@${digest} not found`);
+      if (outcome.kind === 'exists') throw new BerthError('CONFLICT', `the artifact ${target}@${digest} already exists`);
+      const tag = outcome.tags[0];
+      events.publish({ type: 'artifact.pushed', repository: target, digest, mediaType: outcome.mediaType, size: outcome.size, ...(tag ? { tag } : {}), ...by });
+      return { digest };
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/index.js';
+import type { ArtifactRow, Database } from '../db/index.js';
 
 // The registry's SQL. Each mutation runs in one transaction; reads are single queries
 // on indexed columns.
@@ -43,6 +43,11 @@ export interface ReferrerRow {
   annotations: Record<string, string> | undefined;
 }
 
+export type CopyOutcome =
+  | { kind: 'copied'; mediaType: string; size: number; tags: string[] }
+  | { kind: 'exists' }
+  | { kind: 'source-missing' };
+
 export interface DeletedArtifact {
   digest: string;
   tags: string[];
@@ -80,6 +85,50 @@ export function createRegistryRepo(db: Kysely<Database>) {
       .where('digest', '=', digest)
       .executeTakeFirst();
     return row?.id;
+  }
+
+  /** Copies the artifact `digest` and its children that the target lacks; returns the root's new id. */
+  async function copyTree(trx: Transaction<Database>, sourceId: number, targetId: number, digest: string, now: string) {
+    let root: { rootId: number; mediaType: string; size: number } | undefined;
+    const pending = [digest];
+    const seen = new Set<string>();
+    while (pending.length > 0) {
+      const current = pending.shift() as string;
+      if (seen.has(current)) continue;
+      seen.add(current);
+      const row = await trx.selectFrom('artifacts').selectAll().where('repository_id', '=', sourceId).where('digest', '=', current).executeTakeFirst();
+      if (!row) continue;
+      const present = await findArtifactId(trx, targetId, current);
+      const id = present ?? (await insertCopy(trx, row, targetId, now));
+      root ??= { rootId: id, mediaType: row.media_type, size: Number(row.size) };
+      const children = await trx.selectFrom('artifact_references').select('child_digest').where('parent_id', '=', row.id).execute();
+      pending.push(...children.map((c) => c.child_digest));
+    }
+    if (!root) throw new Error(`artifact ${digest} vanished during copy`);
+    return root;
+  }
+
+  async function insertCopy(trx: Transaction<Database>, row: ArtifactRow, targetId: number, now: string): Promise<number> {
+    const { id: sourceArtifactId, ...columns } = row;
+    const inserted = await trx
+      .insertInto('artifacts')
+      .values({ ...columns, repository_id: targetId, push_time: now, pull_time: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const blobs = await trx.selectFrom('artifact_blobs').select('digest').where('artifact_id', '=', sourceArtifactId).execute();
+    if (blobs.length > 0) {
+      await trx.insertInto('artifact_blobs').values(blobs.map((b) => ({ artifact_id: inserted.id, digest: b.digest }))).execute();
+      await trx
+        .insertInto('repository_blobs')
+        .values(blobs.map((b) => ({ repository_id: targetId, digest: b.digest, created_at: now })))
+        .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
+        .execute();
+    }
+    const references = await trx.selectFrom('artifact_references').selectAll().where('parent_id', '=', sourceArtifactId).execute();
+    if (references.length > 0) {
+      await trx.insertInto('artifact_references').values(references.map((r) => ({ ...r, parent_id: inserted.id }))).execute();
+    }
+    return inserted.id;
   }
 
   return {
@@ -268,6 +317,73 @@ export function createRegistryRepo(db: Kysely<Database>) {
           .executeTakeFirst();
         return parent === undefined;
       }
+    },
+
+    /**
+     * Copies an artifact with its index children, blob links and tags into another
+     * repository, in one transaction, as Harbor's artifact copy does.
+     */
+    async copyArtifact(source: string, digest: string, target: string, now: string): Promise<CopyOutcome> {
+      return db.transaction().execute(async (trx) => {
+        const sourceId = await repositoryId(trx, source);
+        const rootId = sourceId === undefined ? undefined : await findArtifactId(trx, sourceId, digest);
+        if (sourceId === undefined || rootId === undefined) return { kind: 'source-missing' };
+        const targetId = await ensureRepository(trx, target, now);
+        if ((await findArtifactId(trx, targetId, digest)) !== undefined) return { kind: 'exists' };
+        const copied = await copyTree(trx, sourceId, targetId, digest, now);
+        const tags = await trx.selectFrom('tags').select('name').where('artifact_id', '=', rootId).orderBy('name').execute();
+        for (const { name } of tags) {
+          await trx
+            .insertInto('tags')
+            .values({ repository_id: targetId, artifact_id: copied.rootId, name, push_time: now })
+            .onConflict((oc) => oc.columns(['repository_id', 'name']).doUpdateSet({ artifact_id: copied.rootId, push_time: now }))
+            .execute();
+        }
+        await trx.updateTable('repositories').set({ updated_at: now }).where('id', '=', targetId).execute();
+        return { kind: 'copied', mediaType: copied.mediaType, size: copied.size, tags: tags.map((t) => t.name) };
+      });
+    },
+
+    /** Adds a tag to an artifact; an existing tag of that name in the repository is left alone. */
+    async createTag(repository: string, digest: string, tag: string, now: string): Promise<'created' | 'exists' | 'no-artifact'> {
+      return db.transaction().execute(async (trx) => {
+        const repoId = await repositoryId(trx, repository);
+        const artifactId = repoId === undefined ? undefined : await findArtifactId(trx, repoId, digest);
+        if (repoId === undefined || artifactId === undefined) return 'no-artifact';
+        const existing = await trx.selectFrom('tags').select('id').where('repository_id', '=', repoId).where('name', '=', tag).executeTakeFirst();
+        if (existing) return 'exists';
+        await trx.insertInto('tags').values({ repository_id: repoId, artifact_id: artifactId, name: tag, push_time: now }).execute();
+        return 'created';
+      });
+    },
+
+    /** Digests of the artifacts no other artifact of the repository lists as an index child. */
+    async rootDigests(repository: string): Promise<string[]> {
+      const rows = await db
+        .selectFrom('artifacts as a')
+        .innerJoin('repositories as r', 'r.id', 'a.repository_id')
+        .select('a.digest')
+        .where('r.name', '=', repository)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('artifact_references as ar')
+                .innerJoin('artifacts as p', 'p.id', 'ar.parent_id')
+                .select('ar.parent_id')
+                .whereRef('p.repository_id', '=', 'a.repository_id')
+                .whereRef('ar.child_digest', '=', 'a.digest'),
+            ),
+          ),
+        )
+        .execute();
+      return rows.map((row) => row.digest);
+    },
+
+    /** Removes the repository row; its remaining artifacts, tags and blob links go with it. */
+    async deleteRepository(repository: string): Promise<boolean> {
+      const result = await db.deleteFrom('repositories').where('name', '=', repository).executeTakeFirst();
+      return Number(result.numDeletedRows) > 0;
     },
 
     /** Removes one tag; returns the digest it pointed at. */

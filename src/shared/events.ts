@@ -1,12 +1,23 @@
 // Domain events: features publish what happened; webhooks, audit, scan-on-push and
 // replication subscribe. The registry knows none of its subscribers.
 
-export type DomainEvent =
-  | { type: 'artifact.pushed'; repository: string; digest: string; mediaType: string; tag?: string; size: number }
-  | { type: 'artifact.pulled'; repository: string; digest: string; tag?: string }
-  | { type: 'artifact.deleted'; repository: string; digest: string; tags: string[] }
-  | { type: 'tag.deleted'; repository: string; tag: string; digest: string }
-  | { type: 'blob.deleted'; repository: string; digest: string };
+/** Who caused an event, when the caller knows: the HTTP layer resolves it, the registry passes it on. */
+export interface EventActor {
+  /** The principal's name (a username or `robot$…`); absent for anonymous or internal work. */
+  actor?: string;
+  clientIp?: string;
+}
+
+export type DomainEvent = EventActor &
+  (
+    | { type: 'artifact.pushed'; repository: string; digest: string; mediaType: string; tag?: string; size: number }
+    | { type: 'artifact.pulled'; repository: string; digest: string; tag?: string }
+    | { type: 'artifact.deleted'; repository: string; digest: string; tags: string[] }
+    | { type: 'tag.created'; repository: string; tag: string; digest: string }
+    | { type: 'tag.deleted'; repository: string; tag: string; digest: string }
+    | { type: 'repository.deleted'; repository: string }
+    | { type: 'blob.deleted'; repository: string; digest: string }
+  );
 
 export type EventHandler = (event: DomainEvent) => void | Promise<void>;
 

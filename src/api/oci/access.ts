@@ -13,15 +13,18 @@ export interface AccessRequest {
 }
 
 export interface Authorizer {
-  /** Throws UNAUTHORIZED (with a challenge) or DENIED when the request lacks `required`. */
-  authorize(request: FastifyRequest, required: AccessRequest[]): Promise<void>;
+  /**
+   * Throws UNAUTHORIZED (with a challenge) or DENIED when the request lacks `required`;
+   * otherwise names the caller (undefined when anonymous), for audit and events.
+   */
+  authorize(request: FastifyRequest, required: AccessRequest[]): Promise<{ name?: string }>;
   /** Whether the request has `access`, without throwing: for optional access such as a mount source. */
   allows(request: FastifyRequest, access: AccessRequest): Promise<boolean>;
 }
 
 /** Anonymous read-write: the registry core before identity and access is configured. */
 export const allowAll: Authorizer = {
-  authorize: async () => undefined,
+  authorize: async () => ({}),
   allows: async () => true,
 };
 

@@ -3,7 +3,7 @@ import { BerthError } from '../../shared/errors.js';
 import type { Authenticator } from '../../auth/authenticate.js';
 import type { ScopeGranter } from '../../auth/scopes.js';
 import type { ResourceAccess, TokenService } from '../../auth/tokens.js';
-import { anonymous, type Principal } from '../../auth/principal.js';
+import { anonymous, principalName, type Principal } from '../../auth/principal.js';
 import { credentialsOf } from '../credentials.js';
 import type { AccessRequest, Authorizer } from './access.js';
 
@@ -74,7 +74,8 @@ export function createRegistryAuthorizer({ tokens, authenticator, granter, realm
       if (!resolved) {
         throw new BerthError('UNAUTHORIZED', 'authentication required', { headers: challenge(required) });
       }
-      if (required.length === 0) return;
+      const caller = resolved.principal.kind === 'anonymous' ? {} : { name: principalName(resolved.principal) };
+      if (required.length === 0) return caller;
       const { unscoped, denied } = await missing(resolved, required);
       // A token lacking the scope: ask the client for a new one; a caller without the permission: deny.
       if (denied && resolved.principal.kind === 'anonymous') {
@@ -82,6 +83,7 @@ export function createRegistryAuthorizer({ tokens, authenticator, granter, realm
       }
       if (denied) throw new BerthError('DENIED', 'requested access to the resource is denied');
       if (unscoped) throw new BerthError('UNAUTHORIZED', 'the token does not grant this scope', { headers: challenge(required, 'insufficient_scope') });
+      return caller;
     },
 
     async allows(request, access) {

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry/index.js';
+import type { EventActor } from '../../shared/events.js';
 import type { Authorizer } from './access.js';
 
 /** What a /v2 handler receives: the request, its path parameters and the registry. */
@@ -10,6 +11,8 @@ export interface OciContext {
   query: URLSearchParams;
   registry: Registry;
   authorizer: Authorizer;
+  /** Who makes the request, passed to the registry so its events name them. */
+  actor: EventActor;
 }
 
 /** The request body as a stream, or undefined when the request has none. */

@@ -33,8 +33,9 @@ export async function ociApi(app: FastifyInstance, options: OciApiOptions): Prom
       }
       const { route, params } = match;
       if (params.name !== undefined) checkRepositoryName(params.name);
-      await options.authorizer.authorize(request, route.access(params));
-      const ctx = { request, reply, params, query: new URLSearchParams(rawQuery), registry: options.registry, authorizer: options.authorizer };
+      const caller = await options.authorizer.authorize(request, route.access(params));
+      const actor = { ...(caller.name ? { actor: caller.name } : {}), clientIp: request.ip };
+      const ctx = { request, reply, params, query: new URLSearchParams(rawQuery), registry: options.registry, authorizer: options.authorizer, actor };
       for (const check of route.checks ?? []) await check(ctx);
       await route.handler(ctx);
       return reply;

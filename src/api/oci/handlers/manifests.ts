@@ -4,9 +4,9 @@ import { readBody, type OciContext } from '../context.js';
 
 // GET/HEAD/PUT/DELETE /v2/<name>/manifests/<reference>
 
-export async function getManifest({ request, reply, params, registry }: OciContext) {
+export async function getManifest({ request, reply, params, registry, actor }: OciContext) {
   const { name, reference } = params;
-  const manifest = request.method === 'HEAD' ? await registry.manifests.resolve(name, reference) : await registry.manifests.pull(name, reference);
+  const manifest = request.method === 'HEAD' ? await registry.manifests.resolve(name, reference) : await registry.manifests.pull(name, reference, actor);
   if (!accepts(request.headers.accept, manifest.mediaType)) {
     throw new BerthError('MANIFEST_UNKNOWN', `manifest ${reference} is ${manifest.mediaType}, which the Accept header does not allow`, {
       detail: { mediaType: manifest.mediaType },
@@ -16,11 +16,11 @@ export async function getManifest({ request, reply, params, registry }: OciConte
   return request.method === 'HEAD' ? reply.send() : reply.send(manifest.bytes);
 }
 
-export async function putManifest({ request, reply, params, registry }: OciContext, maxManifestBytes: number) {
+export async function putManifest({ request, reply, params, registry, actor }: OciContext, maxManifestBytes: number) {
   const { name, reference } = params;
   const bytes = await readBody(request, maxManifestBytes);
   if (!bytes) throw new BerthError('SIZE_INVALID', `manifest exceeds the limit of ${maxManifestBytes} bytes`, { status: 413 });
-  const pushed = await registry.manifests.push(name, reference, bytes, request.headers['content-type']);
+  const pushed = await registry.manifests.push(name, reference, bytes, request.headers['content-type'], actor);
   reply
     .code(201)
     .header('location', `/v2/${name}/manifests/${pushed.digest}`)
@@ -30,8 +30,8 @@ export async function putManifest({ request, reply, params, registry }: OciConte
   return reply.send();
 }
 
-export async function deleteManifest({ reply, params, registry }: OciContext) {
-  await registry.manifests.delete(params.name, params.reference);
+export async function deleteManifest({ reply, params, registry, actor }: OciContext) {
+  await registry.manifests.delete(params.name, params.reference, actor);
   return reply.code(202).header('content-length', '0').send();
 }
 
