@@ -14,6 +14,7 @@ import { createSessionStore } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
 import { createAccessControl } from './iam/access.js';
 import { bootstrap } from './iam/bootstrap.js';
+import { createUserService } from './iam/users/index.js';
 import { createAuditLog } from './audit/index.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createEventBus } from './shared/events.js';
@@ -70,6 +71,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   const granter = createScopeGranter(access);
   const sessions = createSessionStore({ db: db.kysely, clock, timeoutMinutes: config.auth.sessionTimeoutMinutes });
   const security = createSecurity({ db: db.kysely, authenticator, sessions, access });
+  const users = createUserService({ db: db.kysely, clock, authenticator, access, sessions, audit });
 
   const app = await createHttpServer({
     config,
@@ -78,7 +80,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     authorizer: createRegistryAuthorizer({ tokens, authenticator, granter, realm: `${config.externalURL}/service/token` }),
     token: { tokens, authenticator, granter },
     session: { authenticator, sessions, secureCookie: config.externalURL.startsWith('https:') },
-    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit },
+    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users },
   });
   return {
     config,

@@ -9,6 +9,7 @@ import type { AccessControl } from '../../iam/access.js';
 import type { Registry } from '../../registry/index.js';
 import type { Security } from './security.js';
 import type { AuditLog } from '../../audit/index.js';
+import type { UserService } from '../../iam/users/index.js';
 
 /** What the REST API's route modules are given: passed explicitly, built in main.ts. */
 export interface ApiDeps {
@@ -22,4 +23,5 @@ export interface ApiDeps {
   access: AccessControl;
   security: Security;
   audit: AuditLog;
+  users: UserService;
 }

@@ -4,11 +4,12 @@ import { safeEqual } from '../../auth/passwords.js';
 import type { ApiDeps } from './deps.js';
 import { sendHarborError } from './errors.js';
 import { systemRoutes } from './system.js';
+import { userRoutes } from './users.js';
 
 // Harbor's REST API v2.0 under /api/v2.0 (reference/harbor-swagger.yaml). Each
 // resource has its own route module; they share security, paging and error bodies.
 
-const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [systemRoutes];
+const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [systemRoutes, userRoutes];
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
