@@ -15,6 +15,8 @@ import { createTokenService } from './auth/tokens.js';
 import { createAccessControl } from './iam/access.js';
 import { bootstrap } from './iam/bootstrap.js';
 import { createUserService } from './iam/users/index.js';
+import { createProjectService } from './iam/projects/index.js';
+import { createMemberService } from './iam/members/index.js';
 import { createAuditLog } from './audit/index.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createEventBus } from './shared/events.js';
@@ -72,6 +74,8 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   const sessions = createSessionStore({ db: db.kysely, clock, timeoutMinutes: config.auth.sessionTimeoutMinutes });
   const security = createSecurity({ db: db.kysely, authenticator, sessions, access });
   const users = createUserService({ db: db.kysely, clock, authenticator, access, sessions, audit });
+  const projects = createProjectService({ db: db.kysely, clock, access, authenticator, audit });
+  const members = createMemberService({ db: db.kysely, clock, access, authenticator, audit });
 
   const app = await createHttpServer({
     config,
@@ -80,7 +84,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     authorizer: createRegistryAuthorizer({ tokens, authenticator, granter, realm: `${config.externalURL}/service/token` }),
     token: { tokens, authenticator, granter },
     session: { authenticator, sessions, secureCookie: config.externalURL.startsWith('https:') },
-    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users },
+    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users, projects, members },
   });
   return {
     config,

@@ -47,7 +47,8 @@ export function createAccessControl({ db, cacheTtlMs = 2000 }: AccessControlOpti
   const grants = new LRUCache<string, ReadonlySet<string>>({ max: 50_000, ttl: cacheTtlMs });
 
   async function project(nameOrId: string | number): Promise<ProjectRef | undefined> {
-    const key = String(nameOrId);
+    // Ids and names are kept apart: a project may be named "123".
+    const key = typeof nameOrId === 'number' ? `#${nameOrId}` : nameOrId;
     const hit = projects.get(key);
     if (hit) return hit;
     const row = await db

@@ -10,6 +10,8 @@ import type { Registry } from '../../registry/index.js';
 import type { Security } from './security.js';
 import type { AuditLog } from '../../audit/index.js';
 import type { UserService } from '../../iam/users/index.js';
+import type { ProjectService } from '../../iam/projects/index.js';
+import type { MemberService } from '../../iam/members/index.js';
 
 /** What the REST API's route modules are given: passed explicitly, built in main.ts. */
 export interface ApiDeps {
@@ -24,4 +26,6 @@ export interface ApiDeps {
   security: Security;
   audit: AuditLog;
   users: UserService;
+  projects: ProjectService;
+  members: MemberService;
 }

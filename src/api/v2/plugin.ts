@@ -5,11 +5,13 @@ import type { ApiDeps } from './deps.js';
 import { sendHarborError } from './errors.js';
 import { systemRoutes } from './system.js';
 import { userRoutes } from './users.js';
+import { projectRoutes } from './projects.js';
+import { memberRoutes } from './members.js';
 
 // Harbor's REST API v2.0 under /api/v2.0 (reference/harbor-swagger.yaml). Each
 // resource has its own route module; they share security, paging and error bodies.
 
-const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [systemRoutes, userRoutes];
+const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [systemRoutes, userRoutes, projectRoutes, memberRoutes];
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
