@@ -14,6 +14,7 @@ import { createSessionStore } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
 import { createAccessControl } from './iam/access.js';
 import { bootstrap } from './iam/bootstrap.js';
+import { createRobotService } from './iam/robots/index.js';
 import { createUserService } from './iam/users/index.js';
 import { createProjectService } from './iam/projects/index.js';
 import { createMemberService } from './iam/members/index.js';
@@ -73,6 +74,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   const granter = createScopeGranter(access);
   const sessions = createSessionStore({ db: db.kysely, clock, timeoutMinutes: config.auth.sessionTimeoutMinutes });
   const security = createSecurity({ db: db.kysely, authenticator, sessions, access });
+  const robots = createRobotService({ db: db.kysely, clock, access, authenticator, audit });
   const users = createUserService({ db: db.kysely, clock, authenticator, access, sessions, audit });
   const projects = createProjectService({ db: db.kysely, clock, access, authenticator, audit });
   const members = createMemberService({ db: db.kysely, clock, access, authenticator, audit });
@@ -84,7 +86,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     authorizer: createRegistryAuthorizer({ tokens, authenticator, granter, realm: `${config.externalURL}/service/token` }),
     token: { tokens, authenticator, granter },
     session: { authenticator, sessions, secureCookie: config.externalURL.startsWith('https:') },
-    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users, projects, members },
+    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users, robots, projects, members },
   });
   return {
     config,

@@ -9,6 +9,7 @@ import type { AccessControl } from '../../iam/access.js';
 import type { Registry } from '../../registry/index.js';
 import type { Security } from './security.js';
 import type { AuditLog } from '../../audit/index.js';
+import type { RobotService } from '../../iam/robots/index.js';
 import type { UserService } from '../../iam/users/index.js';
 import type { ProjectService } from '../../iam/projects/index.js';
 import type { MemberService } from '../../iam/members/index.js';
@@ -25,6 +26,7 @@ export interface ApiDeps {
   access: AccessControl;
   security: Security;
   audit: AuditLog;
+  robots: RobotService;
   users: UserService;
   projects: ProjectService;
   members: MemberService;
