@@ -32,6 +32,7 @@ function nullable(schema: unknown): unknown {
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
+ajv.addFormat('int', { type: 'number', validate: (n: number) => Number.isInteger(n) });
 ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) });
 ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
 ajv.addFormat('password', true);
