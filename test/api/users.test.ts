@@ -443,3 +443,26 @@ describe('GET /users/current/permissions', () => {
     check('GET', template, await api(server, 'GET', '/users/current/permissions?scope=/project/1', { auth: null }), 401);
   });
 });
+
+describe('robot accounts on /users', () => {
+  async function systemRobot(name: string, access: [string, string][]): Promise<string> {
+    const body = { name, level: 'system', duration: -1, permissions: [{ kind: 'system', namespace: '/', access: access.map(([resource, action]) => ({ resource, action })) }] };
+    const res = await api<{ name: string; secret: string }>(server, 'POST', '/robots', { body });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    return basic(res.body.name, res.body.secret);
+  }
+
+  // Harbor 2.11's robot catalogue offers no user permissions, so robots never manage users.
+  test('a system robot is refused user management, and GET /users/current is 412 for robots', async () => {
+    const robot = await systemRobot(uniqueName('reader'), [['catalog', 'read']]);
+    const user = await createUser();
+    check('GET', '/users', await api(server, 'GET', '/users', { auth: robot }), 403);
+    check('POST', '/users', await api(server, 'POST', '/users', { auth: robot, body: { username: uniqueName(), email: `${uniqueName()}@example.com`, realname: 'R', password } }), 403);
+    check('DELETE', '/users/{user_id}', await api(server, 'DELETE', `/users/${user.id}`, { auth: robot }), 403);
+    check('GET', '/users/{user_id}', await api(server, 'GET', `/users/${user.id}`, { auth: robot }), 403);
+    check('GET', '/users/search', await api(server, 'GET', `/users/search?username=${user.name}`, { auth: robot }), 200);
+    const current = await api<ErrorBody>(server, 'GET', '/users/current', { auth: robot });
+    check('GET', '/users/current', current, 412);
+    assert.equal(current.body.errors[0].code, 'PRECONDITION');
+  });
+});
