@@ -18,7 +18,8 @@ import { createRobotService } from './iam/robots/index.js';
 import { createUserService } from './iam/users/index.js';
 import { createProjectService } from './iam/projects/index.js';
 import { createMemberService } from './iam/members/index.js';
-import { createAuditLog } from './audit/index.js';
+import { createAuditLog, createAuditSubscriber } from './audit/index.js';
+import { createArtifactService, createArtifactsRepo, createPullRecorder, type PullRecorder } from './artifacts/index.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createEventBus } from './shared/events.js';
 import { createLocalLocks } from './shared/locks.js';
@@ -78,6 +79,10 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   const users = createUserService({ db: db.kysely, clock, authenticator, access, sessions, audit });
   const projects = createProjectService({ db: db.kysely, clock, access, authenticator, audit });
   const members = createMemberService({ db: db.kysely, clock, access, authenticator, audit });
+  const artifacts = createArtifactService({ repo: createArtifactsRepo(db.kysely), registry, logger: log });
+  const pulls = createPullRecorder({ db: db.kysely, clock, logger: log });
+  events.subscribe(pulls.onEvent);
+  events.subscribe(createAuditSubscriber({ record: audit.record, projectIdOf: async (name) => (await access.project(name))?.id }));
 
   const app = await createHttpServer({
     config,
@@ -86,7 +91,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     authorizer: createRegistryAuthorizer({ tokens, authenticator, granter, realm: `${config.externalURL}/service/token` }),
     token: { tokens, authenticator, granter },
     session: { authenticator, sessions, secureCookie: config.externalURL.startsWith('https:') },
-    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users, robots, projects, members },
+    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users, robots, projects, members, artifacts },
   });
   return {
     config,
@@ -95,7 +100,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     async listen() {
       return app.listen({ port: config.http.port, host: config.http.host });
     },
-    close: () => closeAll(app, db, store),
+    close: () => closeAll(app, db, store, pulls),
   };
 }
 
@@ -104,8 +109,9 @@ function createBlobStore(config: Config): BlobStore {
   return createFilesystemStore({ root: config.storage.filesystem.rootdirectory });
 }
 
-async function closeAll(app: FastifyInstance, db: Db, store: BlobStore): Promise<void> {
+async function closeAll(app: FastifyInstance, db: Db, store: BlobStore, pulls: PullRecorder): Promise<void> {
   await app.close();
+  await pulls.close();
   await store.close?.();
   await db.close();
 }

@@ -2,6 +2,10 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import { isoNow, type Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import { adminProjectIds, listAuditEntries, type AuditQuery } from './query.js';
+
+export { auditSortKeys, type AuditEntry, type AuditQuery, type AuditTerm, type AuditTextKey } from './query.js';
+export { createAuditSubscriber } from './subscriber.js';
 
 // The audit log: who did what to which resource, when, from where. Writes never fail
 // the operation they record; they are logged instead.
@@ -41,6 +45,9 @@ export function createAuditLog({ db, clock, logger }: { db: Kysely<Database>; cl
         logger.error({ err, entry }, 'could not write the audit log');
       }
     },
+
+    list: (query: AuditQuery) => listAuditEntries(db, query),
+    adminProjectIds: (userId: number) => adminProjectIds(db, userId),
   };
 }
 

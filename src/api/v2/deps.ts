@@ -13,6 +13,7 @@ import type { RobotService } from '../../iam/robots/index.js';
 import type { UserService } from '../../iam/users/index.js';
 import type { ProjectService } from '../../iam/projects/index.js';
 import type { MemberService } from '../../iam/members/index.js';
+import type { ArtifactService } from '../../artifacts/index.js';
 
 /** What the REST API's route modules are given: passed explicitly, built in main.ts. */
 export interface ApiDeps {
@@ -30,4 +31,5 @@ export interface ApiDeps {
   users: UserService;
   projects: ProjectService;
   members: MemberService;
+  artifacts: ArtifactService;
 }

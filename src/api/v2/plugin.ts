@@ -4,6 +4,9 @@ import { safeEqual } from '../../auth/passwords.js';
 import type { ApiDeps } from './deps.js';
 import { sendHarborError } from './errors.js';
 import { systemRoutes } from './system.js';
+import { repositoryRoutes } from './repositories.js';
+import { artifactRoutes } from './artifacts.js';
+import { auditRoutes } from './audit.js';
 import { robotRoutes } from './robots.js';
 import { permissionRoutes } from './permissions.js';
 import { userRoutes } from './users.js';
@@ -13,7 +16,7 @@ import { memberRoutes } from './members.js';
 // Harbor's REST API v2.0 under /api/v2.0 (reference/harbor-swagger.yaml). Each
 // resource has its own route module; they share security, paging and error bodies.
 
-const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [systemRoutes, userRoutes, robotRoutes, permissionRoutes, projectRoutes, memberRoutes];
+const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [systemRoutes, userRoutes, robotRoutes, permissionRoutes, projectRoutes, memberRoutes, repositoryRoutes, artifactRoutes, auditRoutes];
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

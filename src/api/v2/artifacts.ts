@@ -1,0 +1,118 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BerthError } from '../../shared/errors.js';
+import { parseCopySource, type ArtifactFilter, type ArtifactOptions } from '../../artifacts/index.js';
+import type { ApiDeps } from './deps.js';
+import { pageRequest, setPageHeaders } from './paging.js';
+import { parseQuery, parseSort, termsFor } from './query.js';
+import { actorOf, repositoryNameParam, textMatch, type RepositoryParams } from './repositories.js';
+
+// Harbor's artifact and tag operations (goharbor/harbor src/server/v2.0/handler/artifact.go).
+
+type Query = Record<string, string | undefined>;
+type ArtifactParams = RepositoryParams & { reference: string; tag_name?: string };
+
+const artifactSortKeys = ['push_time', 'pull_time', 'name', 'size', 'digest', 'id'] as const;
+const tagSortKeys = ['name', 'push_time', 'pull_time', 'id'] as const;
+
+function flag(query: Query, name: string, fallback: boolean): boolean {
+  const value = query[name];
+  if (value === undefined || value === '') return fallback;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new BerthError('BAD_REQUEST', `${name} must be true or false`);
+}
+
+// with_scan_overview, with_signature, with_immutable_status and with_sbom_overview are accepted;
+// nothing is scanned, signed or immutable yet, so they add nothing.
+function artifactOptions(query: Query): ArtifactOptions {
+  for (const name of ['with_scan_overview', 'with_signature', 'with_immutable_status', 'with_sbom_overview', 'with_inherited_accessory']) flag(query, name, false);
+  return { withTag: flag(query, 'with_tag', true), withLabel: flag(query, 'with_label', false), withAccessory: flag(query, 'with_accessory', false) };
+}
+
+function artifactFilter(q: string | undefined): ArtifactFilter {
+  const terms = termsFor(parseQuery(q), ['tags', 'digest', 'media_type', 'type']);
+  const type = textMatch(terms.get('type'), 'type');
+  return {
+    tags: textMatch(terms.get('tags'), 'tags'),
+    digest: textMatch(terms.get('digest'), 'digest'),
+    mediaType: textMatch(terms.get('media_type'), 'media_type'),
+    ...(type ? { type: type.value } : {}),
+  };
+}
+
+const params = (request: FastifyRequest) => request.params as ArtifactParams;
+
+export function artifactRoutes(app: FastifyInstance, { security, artifacts }: ApiDeps): void {
+  const list = '/projects/:project_name/repositories/:repository_name/artifacts';
+  const one = `${list}/:reference`;
+
+  app.get(list, async (request, reply) => {
+    const query = request.query as Query;
+    const { project } = await security.requireProject(request, params(request).project_name, 'artifact', 'list');
+    const page = pageRequest(query);
+    const { items, total } = await artifacts.listArtifacts(
+      project.name,
+      repositoryNameParam(request),
+      artifactFilter(query.q),
+      parseSort(query.sort, artifactSortKeys),
+      { offset: page.offset, limit: page.pageSize },
+      artifactOptions(query),
+    );
+    setPageHeaders(request, reply, page, total);
+    return items;
+  });
+
+  // Copy: pull on the source, push on the target (Harbor's CopyArtifact).
+  app.post(list, async (request, reply) => {
+    const query = request.query as Query;
+    const source = parseCopySource(query.from);
+    const sourceProject = source.repository.split('/', 1)[0];
+    if (!source.repository.includes('/')) throw new BerthError('BAD_REQUEST', `invalid "from" ${source.repository}: expected <project>/<repository>`);
+    const { principal, project } = await security.requireProject(request, params(request).project_name, 'repository', 'push');
+    await security.requireProject(request, sourceProject, 'repository', 'pull');
+    const target = `${project.name}/${repositoryNameParam(request)}`;
+    const digest = await artifacts.copyArtifact(source, target, actorOf(principal, request));
+    const path = request.url.split('?', 1)[0].replace(/\/$/, '');
+    return reply.code(201).header('location', `${path}/${digest}`).send();
+  });
+
+  app.get(one, async (request) => {
+    const { project } = await security.requireProject(request, params(request).project_name, 'artifact', 'read');
+    return artifacts.getArtifact(project.name, repositoryNameParam(request), params(request).reference, artifactOptions(request.query as Query));
+  });
+
+  app.delete(one, async (request, reply) => {
+    const { principal, project } = await security.requireProject(request, params(request).project_name, 'artifact', 'delete');
+    await artifacts.deleteArtifact(project.name, repositoryNameParam(request), params(request).reference, actorOf(principal, request));
+    return reply.code(200).send();
+  });
+
+  app.get(`${one}/tags`, async (request, reply) => {
+    const query = request.query as Query;
+    const { project } = await security.requireProject(request, params(request).project_name, 'tag', 'list');
+    flag(query, 'with_immutable_status', false);
+    const page = pageRequest(query);
+    const name = textMatch(termsFor(parseQuery(query.q), ['name']).get('name'), 'name');
+    const { items, total } = await artifacts.listTags(project.name, repositoryNameParam(request), params(request).reference, name, parseSort(query.sort, tagSortKeys), {
+      offset: page.offset,
+      limit: page.pageSize,
+    });
+    setPageHeaders(request, reply, page, total);
+    return items;
+  });
+
+  app.post(`${one}/tags`, async (request, reply) => {
+    const { principal, project } = await security.requireProject(request, params(request).project_name, 'tag', 'create');
+    const body = request.body as { name?: unknown } | undefined;
+    if (!body || typeof body !== 'object' || typeof body.name !== 'string' || body.name === '') throw new BerthError('BAD_REQUEST', 'the body must be {"name": "<tag>"}');
+    await artifacts.createTag(project.name, repositoryNameParam(request), params(request).reference, body.name, actorOf(principal, request));
+    const path = request.url.split('?', 1)[0].replace(/\/$/, '');
+    return reply.code(201).header('location', `${path}/${encodeURIComponent(body.name)}`).send();
+  });
+
+  app.delete(`${one}/tags/:tag_name`, async (request, reply) => {
+    const { principal, project } = await security.requireProject(request, params(request).project_name, 'tag', 'delete');
+    await artifacts.deleteTag(project.name, repositoryNameParam(request), params(request).reference, params(request).tag_name ?? '', actorOf(principal, request));
+    return reply.code(200).send();
+  });
+}

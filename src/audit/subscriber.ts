@@ -1,0 +1,45 @@
+import type { DomainEvent } from '../shared/events.js';
+import type { AuditOperation, AuditRecord } from './index.js';
+
+// Registry events as audit entries, the way Harbor resolves its artifact events
+// (src/controller/event/metadata): a push is "create", the resource is
+// "<repository>:<tag>" or "<repository>:<digest>".
+
+export interface AuditSubscriberDeps {
+  record(entry: AuditRecord): Promise<void>;
+  /** A project's id by name (a repository's project is its first path segment). */
+  projectIdOf(projectName: string): Promise<number | undefined>;
+}
+
+function entryOf(event: DomainEvent): { operation: AuditOperation; resourceType: string; resource: string } | undefined {
+  switch (event.type) {
+    case 'artifact.pushed':
+      return { operation: 'create', resourceType: 'artifact', resource: `${event.repository}:${event.tag ?? event.digest}` };
+    case 'artifact.pulled':
+      return { operation: 'pull', resourceType: 'artifact', resource: `${event.repository}:${event.tag ?? event.digest}` };
+    case 'artifact.deleted':
+      return { operation: 'delete', resourceType: 'artifact', resource: `${event.repository}:${event.digest}` };
+    case 'tag.created':
+      return { operation: 'create', resourceType: 'tag', resource: `${event.repository}:${event.tag}` };
+    case 'tag.deleted':
+      return { operation: 'delete', resourceType: 'tag', resource: `${event.repository}:${event.tag}` };
+    case 'repository.deleted':
+      return { operation: 'delete', resourceType: 'repository', resource: event.repository };
+    default:
+      return undefined;
+  }
+}
+
+export function createAuditSubscriber({ record, projectIdOf }: AuditSubscriberDeps) {
+  return async (event: DomainEvent): Promise<void> => {
+    const entry = entryOf(event);
+    if (!entry) return;
+    const projectName = event.repository.split('/', 1)[0];
+    await record({
+      ...entry,
+      username: event.actor ?? 'anonymous',
+      projectId: await projectIdOf(projectName),
+      ...(event.clientIp ? { clientIp: event.clientIp } : {}),
+    });
+  };
+}
