@@ -325,3 +325,47 @@ test('a blob referenced by a manifest can still be fetched by its digest', async
   assert.equal(res.status, 200);
   assert.deepEqual(Buffer.from(await res.arrayBuffer()), manifest.config.bytes);
 });
+
+test('deleting an index by digest keeps children that are tagged or listed by another index', async () => {
+  const repo = uniqueName();
+  const shared = await client.pushImage(repo);
+  const tagged = await client.pushImage(repo, 'tagged');
+  const first = encodeManifest(indexJSON({ manifests: [descriptorOf(mediaTypes.ociManifest, shared), descriptorOf(mediaTypes.ociManifest, tagged)] }));
+  const second = encodeManifest(indexJSON({ manifests: [descriptorOf(mediaTypes.ociManifest, shared)] }));
+  await client.pushManifest(repo, 'first', first);
+  await client.pushManifest(repo, 'second', second);
+
+  assert.equal((await client.send('DELETE', `/v2/${repo}/manifests/${first.digest}`)).status, 202);
+  await expectNoManifest(repo, first.digest);
+  await expectManifest(repo, shared.digest, shared);
+  await expectManifest(repo, 'tagged', tagged);
+  await expectManifest(repo, 'second', second);
+});
+
+test('the same manifest pushed concurrently under many tags lands once, with every tag', async () => {
+  const repo = uniqueName();
+  const image = await client.pushImage(repo);
+  const tags = Array.from({ length: 12 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+  const results = await Promise.all(tags.map((tag) => client.putManifest(repo, tag, image)));
+  for (const res of results) {
+    await res.arrayBuffer();
+    assert.equal(res.status, 201);
+    assert.equal(res.headers.get('docker-content-digest'), image.digest);
+  }
+  assert.deepEqual((await client.tags(repo)).tags, tags);
+  await expectManifest(repo, image.digest, image);
+});
+
+test('different manifests pushed concurrently under one tag leave the tag on one of them', async () => {
+  const repo = uniqueName();
+  const images = [await client.pushImage(repo), await client.pushImage(repo), await client.pushImage(repo)];
+  const results = await Promise.all(images.map((image) => client.putManifest(repo, 'race', image)));
+  for (const res of results) {
+    await res.arrayBuffer();
+    assert.equal(res.status, 201);
+  }
+  const res = await client.fetch(`/v2/${repo}/manifests/race`);
+  await res.arrayBuffer();
+  assert.ok(images.some((image) => image.digest === res.headers.get('docker-content-digest')));
+  assert.deepEqual((await client.tags(repo)).tags, ['race']);
+});

@@ -241,3 +241,17 @@ test('concurrent uploads of different blobs to one repository all land', async (
   await Promise.all(blobs.map((blob) => client.pushBlob(repo, blob)));
   for (const blob of blobs) await expectBlob(repo, blob);
 });
+
+test('the same blob pushed concurrently by many clients lands once, intact', async () => {
+  const repo = uniqueName();
+  const blob = randomBlob(100_000);
+  const results = await Promise.all(
+    Array.from({ length: 6 }, async (_, i) => {
+      if (i % 2 === 0) return client.send('POST', `/v2/${repo}/blobs/uploads/?digest=${blob.digest}`, { body: blob.bytes });
+      const location = await client.startUpload(repo);
+      return client.send('PUT', `${location}?digest=${blob.digest}`, { body: blob.bytes });
+    }),
+  );
+  for (const res of results) assert.equal(res.status, 201);
+  await expectBlob(repo, blob);
+});
