@@ -1,7 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { startTestBerth, type TestBerth } from '../helpers/berth.js';
-import { OciClient, blobOf, digestOf, expectError, randomBlob, rawRequest, uniqueName } from '../helpers/oci.js';
+import { OciClient, blobOf, digestOf, expectError, randomBlob, rawRequest, storedBlobExists, uniqueName } from '../helpers/oci.js';
 
 // Distribution spec "Pulling blobs", "Deleting blobs": GET / HEAD / DELETE on
 // /v2/<name>/blobs/<digest>, with byte ranges (RFC 9110).
@@ -109,6 +111,8 @@ test('DELETE of a blob answers 202, then the blob is gone (GET and HEAD 404) and
   const blob = randomBlob(256);
   const kept = randomBlob(256);
   await client.pushBlobs(repo, blob, kept);
+  // Read it first, so a cached descriptor would show if DELETE forgot it.
+  assert.equal((await client.send('GET', `/v2/${repo}/blobs/${blob.digest}`)).status, 200);
 
   const del = await client.send('DELETE', `/v2/${repo}/blobs/${blob.digest}`);
   assert.equal(del.status, 202);
@@ -176,4 +180,28 @@ test('a Range on the empty blob is unsatisfiable', async () => {
   const blob = blobOf('');
   await client.pushBlob(repo, blob);
   await expectError(await client.fetch(`/v2/${repo}/blobs/${blob.digest}`, { headers: { range: 'bytes=0-' } }), 416, 'RANGE_INVALID');
+});
+
+test('a blob whose bytes vanished from storage answers 404 BLOB_UNKNOWN, not a 500', async () => {
+  const repo = uniqueName();
+  const blob = randomBlob(100);
+  await client.pushBlob(repo, blob);
+  const [algorithm, hex] = blob.digest.split(':');
+  assert.ok(storedBlobExists(server.dataDir, blob.digest));
+  rmSync(join(server.dataDir, 'storage', 'blobs', algorithm, hex.slice(0, 2), hex));
+  await expectError(await client.fetch(`/v2/${repo}/blobs/${blob.digest}`), 404, 'BLOB_UNKNOWN');
+});
+
+test('a multi-megabyte blob streams intact, whole and by range', async () => {
+  const repo = uniqueName();
+  const blob = randomBlob(9 * 1024 * 1024 + 123);
+  await client.pushBlob(repo, blob);
+  const whole = await client.fetch(`/v2/${repo}/blobs/${blob.digest}`);
+  assert.equal(whole.headers.get('content-length'), String(blob.size));
+  assert.ok(Buffer.from(await whole.arrayBuffer()).equals(blob.bytes));
+  const start = 4 * 1024 * 1024 - 7;
+  const end = 8 * 1024 * 1024 + 11;
+  const part = await client.fetch(`/v2/${repo}/blobs/${blob.digest}`, { headers: { range: `bytes=${start}-${end}` } });
+  assert.equal(part.status, 206);
+  assert.ok(Buffer.from(await part.arrayBuffer()).equals(blob.bytes.subarray(start, end + 1)));
 });

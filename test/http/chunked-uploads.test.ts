@@ -58,6 +58,33 @@ test('chunks sent in order with Content-Range answer 202 with a growing Range, t
   await expectBlob(repo, blob);
 });
 
+test('a multi-megabyte blob uploads in large chunks', async () => {
+  const repo = uniqueName();
+  const blob = randomBlob(10 * 1024 * 1024 + 17);
+  const chunk = 3 * 1024 * 1024;
+  const location = await client.startUpload(repo);
+  for (let start = 0; start < blob.size; start += chunk) {
+    const end = Math.min(start + chunk, blob.size) - 1;
+    assert.equal((await patchChunk(location, blob, start, end)).status, 202);
+  }
+  assert.equal((await client.send('PUT', withDigest(location, blob.digest))).status, 201);
+  const res = await client.fetch(`/v2/${repo}/blobs/${blob.digest}`);
+  assert.ok(Buffer.from(await res.arrayBuffer()).equals(blob.bytes));
+});
+
+test('Content-Range with a "bytes " prefix and a total, as some clients send it, is understood', async () => {
+  const repo = uniqueName();
+  const blob = randomBlob(200);
+  const location = await client.startUpload(repo);
+  const res = await client.fetch(location, { method: 'PATCH', headers: { 'content-range': `bytes 0-99/${blob.size}` }, body: blob.bytes.subarray(0, 100) });
+  await res.arrayBuffer();
+  assert.equal(res.status, 202);
+  assert.equal(res.headers.get('range'), '0-99');
+  assert.equal((await patchChunk(location, blob, 100, 199)).status, 202);
+  assert.equal((await client.send('PUT', withDigest(location, blob.digest))).status, 201);
+  await expectBlob(repo, blob);
+});
+
 test('the last chunk can travel in the PUT with its Content-Range', async () => {
   const repo = uniqueName();
   const blob = randomBlob(10_000);

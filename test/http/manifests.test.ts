@@ -156,6 +156,9 @@ for (const kind of kinds) {
     const manifest = await prepare(kind, repo);
     await client.pushManifest(repo, 'a', manifest);
     await client.pushManifest(repo, 'b', manifest);
+    // Read it first, so a cached copy would show if DELETE forgot it.
+    await expectManifest(repo, manifest.digest, manifest);
+    await expectManifest(repo, 'a', manifest);
     const res = await client.send('DELETE', `/v2/${repo}/manifests/${manifest.digest}`);
     assert.equal(res.status, 202);
     await expectNoManifest(repo, manifest.digest);
