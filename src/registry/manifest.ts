@@ -134,11 +134,22 @@ function descriptor(value: unknown, where: string): Descriptor {
   if (annotations) result.annotations = annotations;
   const artifactType = optionalString(value.artifactType, `${where}.artifactType`);
   if (artifactType) result.artifactType = artifactType;
-  if (value.platform !== undefined) {
-    if (!isObject(value.platform)) throw invalid(`${where}.platform must be an object`);
-    result.platform = value.platform;
-  }
+  if (value.platform !== undefined) result.platform = platformOf(value.platform, where);
   return result;
+}
+
+// image-spec index "platform" fields. Only these are kept: anything else stays in the manifest
+// bytes, and an arbitrarily nested value would overflow the stack when serialised for storage.
+const platformFields = ['architecture', 'os', 'os.version', 'os.features', 'variant', 'features'];
+
+function platformOf(value: unknown, where: string): Record<string, string | string[]> {
+  if (!isObject(value)) throw invalid(`${where}.platform must be an object`);
+  const platform: Record<string, string | string[]> = {};
+  for (const field of platformFields) {
+    const entry = value[field];
+    if (typeof entry === 'string' || (Array.isArray(entry) && entry.every((item) => typeof item === 'string'))) platform[field] = entry;
+  }
+  return platform;
 }
 
 function stringMap(value: unknown, where: string): Record<string, string> | undefined {

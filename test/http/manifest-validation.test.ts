@@ -293,3 +293,21 @@ test('after refusals the registry still serves the repository (no half-written s
   assert.equal(res.headers.get('docker-content-digest'), good.digest);
   await res.arrayBuffer();
 });
+
+test('deeply nested JSON in a platform or an unknown field is stored as pushed, never a 500', async () => {
+  const repo = uniqueName();
+  const child = await client.pushImage(repo);
+  const depth = 100_000;
+  const deep = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+  const descriptor = JSON.stringify(descriptorOf(mediaTypes.ociManifest, child));
+  for (const [tag, body] of [
+    ['deep-platform', `{"schemaVersion":2,"mediaType":"${mediaTypes.ociIndex}","manifests":[${descriptor.slice(0, -1)},"platform":{"os":"linux","architecture":"amd64","x":${deep}}}]}`],
+    ['deep-field', `{"schemaVersion":2,"mediaType":"${mediaTypes.ociIndex}","manifests":[${descriptor}],"x-extension":${deep}}`],
+  ]) {
+    const res = await putRaw(repo, tag, body, mediaTypes.ociIndex);
+    assert.equal(res.status, 201, await res.text());
+    const got = await client.fetch(`/v2/${repo}/manifests/${tag}`, { headers: { accept: mediaTypes.ociIndex } });
+    assert.equal(got.status, 200);
+    assert.equal(Buffer.from(await got.arrayBuffer()).toString(), body);
+  }
+});
