@@ -168,6 +168,10 @@ test('malformed descriptors answer 400 MANIFEST_INVALID', async () => {
     { ...manifest.json, config: { ...config, size: -1 } },
     { ...manifest.json, config: { ...config, size: '12' } },
     { ...manifest.json, config: { ...config, mediaType: 7 } },
+    // RFC 6838 caps a media type at 127 + 1 + 127 characters (the database columns rely on it).
+    { ...manifest.json, config: { ...config, mediaType: `application/${'x'.repeat(250)}` } },
+    { ...manifest.json, artifactType: `application/${'x'.repeat(250)}` },
+    { ...manifest.json, artifactType: 7 },
     { ...manifest.json, config: 'config' },
     { ...manifest.json, layers: {} },
     { ...manifest.json, layers: [null] },
