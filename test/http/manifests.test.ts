@@ -151,6 +151,19 @@ for (const kind of kinds) {
     assert.deepEqual(tags, []);
   });
 
+  test(`${kind}: DELETE by tag answers 202 and removes only that tag`, async () => {
+    const repo = uniqueName();
+    const manifest = await prepare(kind, repo);
+    await client.pushManifest(repo, 'gone', manifest);
+    await client.pushManifest(repo, 'kept', manifest);
+    await expectManifest(repo, 'gone', manifest);
+    assert.equal((await client.send('DELETE', `/v2/${repo}/manifests/gone`)).status, 202);
+    await expectNoManifest(repo, 'gone');
+    await expectManifest(repo, 'kept', manifest);
+    await expectManifest(repo, manifest.digest, manifest);
+    assert.deepEqual((await client.tags(repo)).tags, ['kept']);
+  });
+
   test(`${kind}: DELETE by digest answers 202, then neither digest nor tags resolve`, async () => {
     const repo = uniqueName();
     const manifest = await prepare(kind, repo);
