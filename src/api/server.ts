@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../shared/logger.js';
 import type { Registry } from '../registry/index.js';
 import type { Authorizer } from './oci/access.js';
 import { ociApi } from './oci/plugin.js';
+import { loadTlsFiles } from './tls.js';
 
 export interface HttpDeps {
   config: Config;
@@ -15,9 +15,7 @@ export interface HttpDeps {
 
 /** The HTTP server: /v2 (OCI), later /service/token, /api/v2.0 and the portal. */
 export async function createHttpServer({ config, logger, registry, authorizer }: HttpDeps): Promise<FastifyInstance> {
-  const tls = config.tls.certificate && config.tls.key
-    ? { key: readFileSync(config.tls.key), cert: readFileSync(config.tls.certificate) }
-    : undefined;
+  const tls = loadTlsFiles(config.tls);
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
