@@ -1,4 +1,4 @@
-import { test, before, after } from 'node:test';
+import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -105,25 +105,28 @@ const badStarts: { name: string; key: string; args?: string[]; env?: NodeJS.Proc
   },
 ];
 
-for (const bad of badStarts) {
-  test(`a bad start (${bad.name}) stops with one line naming ${bad.key}, no stack trace`, async () => {
-    // --port would win over the file's http.port, so only the file case leaves it out.
-    const args = [...(bad.file === undefined ? ['--port', '0'] : []), '--data-dir', join(work, 'bad'), ...(bad.args ?? [])];
-    if (bad.file !== undefined) {
-      const file = join(work, `berth-${badStarts.indexOf(bad)}.yml`);
-      writeFileSync(file, bad.file);
-      args.push('--config', file);
-    }
-    const { code, stdout, stderr } = await serveUntilExit(args, { BERTH_LOG_LEVEL: 'info', ...bad.env });
-    assert.notEqual(code, 0);
-    assert.notEqual(code, null, `berth stopped by itself: ${stderr}`);
-    const message = stderr.trim();
-    assert.equal(message.split('\n').length, 1, `one line:\n${message}`);
-    assert.ok(message.includes(bad.key), `names ${bad.key}: ${message}`);
-    assert.doesNotMatch(message, /\bat .+:\d+:\d+\)?$/m, 'no stack trace');
-    assert.doesNotMatch(stdout, /listening/i);
-  });
-}
+// Each case is its own short-lived process: run them side by side.
+describe('bad configuration', { concurrency: true }, () => {
+  for (const [i, bad] of badStarts.entries()) {
+    test(`a bad start (${bad.name}) stops with one line naming ${bad.key}, no stack trace`, async () => {
+      // --port would win over the file's http.port, so only the file case leaves it out.
+      const args = [...(bad.file === undefined ? ['--port', '0'] : []), '--data-dir', join(work, `bad-${i}`), ...(bad.args ?? [])];
+      if (bad.file !== undefined) {
+        const file = join(work, `berth-${i}.yml`);
+        writeFileSync(file, bad.file);
+        args.push('--config', file);
+      }
+      const { code, stdout, stderr } = await serveUntilExit(args, { BERTH_LOG_LEVEL: 'info', ...bad.env });
+      assert.notEqual(code, 0);
+      assert.notEqual(code, null, `berth stopped by itself: ${stderr}`);
+      const message = stderr.trim();
+      assert.equal(message.split('\n').length, 1, `one line:\n${message}`);
+      assert.ok(message.includes(bad.key), `names ${bad.key}: ${message}`);
+      assert.doesNotMatch(message, /\bat .+:\d+:\d+\)?$/m, 'no stack trace');
+      assert.doesNotMatch(stdout, /listening/i);
+    });
+  }
+});
 
 test('a port already in use stops the start with one line naming http.port', async () => {
   const blocker = createServer();
