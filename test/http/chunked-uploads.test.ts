@@ -271,9 +271,9 @@ test('chunked and streamed uploads verify sha512 digests', async () => {
   await expectBlob(repo, streamed);
 });
 
-test('a chunked upload survives a restart of Berth on the same data directory', async () => {
+test('a chunked upload survives a restart of Berth on the same data directory', async (t) => {
   const dataDir = tempDir();
-  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const first = await startTestBerth({ dataDir });
   const repo = uniqueName();
   const blob = randomBlob(4000);

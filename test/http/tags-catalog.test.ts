@@ -173,3 +173,18 @@ test('a repository appears in the catalog once something is pushed to it', async
   const now = ((await (await client.fetch('/v2/_catalog')).json()) as { repositories: string[] }).repositories;
   assert.ok(now.includes(repo));
 });
+
+test('refused pushes and open sessions do not create a repository', async () => {
+  const repo = uniqueName('refused');
+  const blob = randomBlob(10);
+  await expectError(await client.fetch(`/v2/${repo}/blobs/uploads/?digest=${randomBlob(10).digest}`, { method: 'POST', body: blob.bytes }), 400, 'DIGEST_INVALID');
+  await expectError(
+    await client.fetch(`/v2/${repo}/manifests/latest`, { method: 'PUT', headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: '{}' }),
+    400,
+    'MANIFEST_INVALID',
+  );
+  await client.startUpload(repo);
+  await expectError(await client.fetch(`/v2/${repo}/tags/list`), 404, 'NAME_UNKNOWN');
+  const catalog = ((await (await client.fetch('/v2/_catalog')).json()) as { repositories: string[] }).repositories;
+  assert.ok(!catalog.includes(repo));
+});
