@@ -159,7 +159,7 @@ test('SIGKILL during a large streamed PATCH: no blob appears, the session resume
     const outcome = await resumeOrRestart(running.client, repository, location, blob, { durable, sent });
     assert.equal(outcome, 'resumed', 'the filesystem driver keeps the session across a restart');
   } finally {
-    await running.proc.stop();
+    await running.proc.kill();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
@@ -187,7 +187,7 @@ test('SIGKILL while a PATCH body is only partly sent: the session holds a prefix
     await assertBlobInvisible(running.client, repository, blob, dataDir);
     assert.equal(await resumeOrRestart(running.client, repository, location, blob, { durable: MiB, sent: MiB + holdAt }), 'resumed');
   } finally {
-    await running.proc.stop();
+    await running.proc.kill();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
@@ -211,7 +211,7 @@ test('SIGKILL during a monolithic PUT ?digest= with a body: nothing visible, the
     await assertBlobInvisible(running.client, repository, blob, dataDir);
     await resumeOrRestart(running.client, repository, location, blob, { durable: 0, sent });
   } finally {
-    await running.proc.stop();
+    await running.proc.kill();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
@@ -237,7 +237,7 @@ test('SIGKILL during a monolithic POST ?digest=: nothing visible, and the same b
     await running.client.pushBlob(repository, blob);
     await assertBlobIntact(running.client, repository, blob);
   } finally {
-    await running.proc.stop();
+    await running.proc.kill();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
@@ -266,7 +266,7 @@ test('SIGKILL at random moments of upload completion: the blob is either whole a
       }
     }
   } finally {
-    await running.proc.stop();
+    await running.proc.kill();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
@@ -317,7 +317,7 @@ test('SIGKILL with a manifest PUT body half sent: the tag keeps its old target, 
     await running.client.pushManifest(repository, 'latest', next);
     assert.equal((await assertTagTarget(running.client, repository, 'latest', [old, next])).digest, next.digest);
   } finally {
-    await running.proc.stop();
+    await running.proc.kill();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
@@ -349,7 +349,7 @@ test('SIGKILL at random moments of manifest PUTs: the tag points at the old or t
     const tags = await running.client.tags(repository);
     assert.deepEqual(tags.tags, ['latest']);
   } finally {
-    await running.proc.stop();
+    await running.proc.kill();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
@@ -376,7 +376,7 @@ test('after a crash, unrelated content pushed before it is intact', async () => 
     const catalog = (await (await running.client.fetch('/v2/_catalog')).json()) as { repositories: string[] };
     assert.deepEqual(catalog.repositories, [repository]);
   } finally {
-    await running.proc.stop();
+    await running.proc.kill();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
