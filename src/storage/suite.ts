@@ -188,6 +188,14 @@ function readerCases(it: It): void {
     await assertNotFound(store.reader('reader/dir'), 'reader/dir');
   });
 
+  it('a reader opened before a delete still reads the whole object', async (store) => {
+    const data = randomBytes(MiB);
+    await store.putContent('reader/doomed', data);
+    const stream = await store.reader('reader/doomed');
+    await store.delete('reader/doomed');
+    assert.ok((await readAll(stream)).equals(data));
+  });
+
   it('a reader opened before an overwrite reads one version', async (store) => {
     await store.putContent('reader/snapshot', Buffer.alloc(256 * 1024, 1));
     const stream = await store.reader('reader/snapshot');

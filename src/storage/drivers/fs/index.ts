@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -67,8 +66,18 @@ export function createFilesystemStore(options: { root: string }): BlobStore {
     },
 
     async reader(path: string, range?: ByteRange): Promise<Readable> {
-      await statFile(path);
-      return createReadStream(full(path), range ? { start: range.start, end: range.end, highWaterMark: 256 * 1024 } : { highWaterMark: 256 * 1024 });
+      // Open before returning: the stream then reads this file even if it is replaced or deleted meanwhile.
+      let handle: FileHandle;
+      try {
+        handle = await open(full(path), 'r');
+      } catch (err) {
+        throw notFound(err, path);
+      }
+      if (!(await handle.stat()).isFile()) {
+        await handle.close();
+        throw new PathNotFoundError(path);
+      }
+      return handle.createReadStream({ highWaterMark: 256 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
     },
 
     async writer(path, writerOptions = {}) {
