@@ -1,13 +1,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
-import { exec, needTool } from '../helpers/tools.js';
+import { needTool } from '../helpers/tools.js';
 import { layerFiles, type ImageManifest } from '../helpers/images.js';
-import { containersEnv, writePolicy } from './clients.js';
+import { buildahIn, podmanIn } from './clients.js';
 
 // buildah builds and pushes, podman pulls: the two clients that run containers from Berth.
 // Both keep their image store in the test's temporary directory (vfs needs no kernel
@@ -36,28 +36,12 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** Storage and engine flags that keep a tool's state under `dir` and off the machine's. */
-function storageFlags(dir: string): string[] {
-  mkdirSync(join(dir, 'root'), { recursive: true });
-  return ['--storage-driver', 'vfs', '--root', join(dir, 'root'), '--runroot', join(dir, 'runroot')];
-}
-
 test('buildah pushes an image built from scratch; podman pulls it with the same digest, layers and size', async (t) => {
   if (!needTool(t, 'buildah') || !needTool(t, 'podman')) return;
-  const env = containersEnv(work);
-  const policy = writePolicy(work);
-  const buildah = (args: string[]) => exec('buildah', [...storageFlags(join(work, 'buildah')), ...args], { env });
-  // No container runs, so no cgroups, events journal or network: podman must not need them.
-  const podmanFlags = [
-    ...storageFlags(join(work, 'podman')),
-    '--tmpdir', join(work, 'podman', 'tmp'),
-    '--network-config-dir', join(work, 'podman', 'networks'),
-    '--events-backend=file',
-    '--cgroup-manager=cgroupfs',
-  ];
-  const podman = (args: string[]) => exec('podman', [...podmanFlags, ...args], { env });
+  const { buildah, policy } = buildahIn(work);
+  const { podman } = podmanIn(work);
 
-  const container = (await buildah(['from', '--signature-policy', policy, 'scratch'])).stdout.trim();
+  const container = (await buildah(['from', '--signature-policy', policy, 'scratch'])).trim();
   const source = join(work, 'hello.txt');
   writeFileSync(source, 'hello from buildah\n');
   await buildah(['copy', container, source, '/hello.txt']);
@@ -83,7 +67,7 @@ test('buildah pushes an image built from scratch; podman pulls it with the same 
   assert.equal(layerFiles(layer).get('hello.txt')?.toString('utf8'), 'hello from buildah\n');
 
   await podman(['pull', '--signature-policy', policy, '--tls-verify=false', ref]);
-  const [image] = JSON.parse((await podman(['image', 'inspect', ref])).stdout) as PodmanImage[];
+  const [image] = JSON.parse(await podman(['image', 'inspect', ref])) as PodmanImage[];
   assert.equal(image.Digest, pushedDigest);
   assert.ok(image.RepoDigests.includes(`${server.host}/library/buildah@${pushedDigest}`), JSON.stringify(image.RepoDigests));
   assert.equal(`sha256:${image.Id}`, manifest.config.digest, 'the image ID is the config digest');

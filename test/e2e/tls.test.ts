@@ -7,7 +7,7 @@ import { spawnBerth, startTestBerth, tempDir, type TestBerth } from '../helpers/
 import { needTool, type ExecError } from '../helpers/tools.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls.js';
 import { buildImage } from '../helpers/images.js';
-import { skopeoIn } from './clients.js';
+import { podmanIn, skopeoIn } from './clients.js';
 
 // HTTPS: with tls.certificate and tls.key Berth serves TLS itself (docker and podman refuse
 // plain HTTP to any registry but localhost). Clients verify it against the test's own CA.
@@ -78,5 +78,26 @@ test('berth serve takes the certificate from BERTH_TLS_CERTIFICATE / BERTH_TLS_K
     await assert.rejects(httpsGet(`${berth.url}/v2/`), /self-signed|unable to verify|certificate/i);
   } finally {
     assert.equal(await berth.stop(), 0);
+  }
+});
+
+test('podman pulls over verified HTTPS with --cert-dir, and refuses the unknown CA without it', async (t) => {
+  if (!needTool(t, 'openssl') || !needTool(t, 'skopeo') || !needTool(t, 'umoci') || !needTool(t, 'podman')) return;
+  const { certificate, key, certDir } = await testCertificates();
+  let server: TestBerth | undefined;
+  try {
+    server = await startTestBerth({ tls: { certificate, key } });
+    const layout = join(work, 'podman-layout');
+    const image = await buildImage(layout, 'v1', { files: { 'tls.txt': 'podman over https\n' } });
+    const ref = `${server.host}/library/podman:v1`;
+    await skopeoIn(work)(['copy', '--preserve-digests', '--dest-cert-dir', certDir, `oci:${layout}:v1`, `docker://${ref}`]);
+
+    const { podman, policy } = podmanIn(work);
+    await assert.rejects(podman(['pull', '--signature-policy', policy, '--tls-verify=true', ref]), /x509|certificate/i);
+    await podman(['pull', '--signature-policy', policy, '--tls-verify=true', '--cert-dir', certDir, ref]);
+    const [pulled] = JSON.parse(await podman(['image', 'inspect', ref])) as { Digest: string }[];
+    assert.equal(pulled.Digest, image.digest);
+  } finally {
+    await server?.close();
   }
 });
