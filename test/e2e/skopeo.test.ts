@@ -71,12 +71,14 @@ test('skopeo pushes an umoci image, inspects, lists, pulls it back byte for byte
   const pulled = readJsonBlob<ImageManifest>(back, v1.digest);
   assert.deepEqual(pulled.layers.map((l) => l.digest), manifest.layers.map((l) => l.digest));
   assert.equal(pulled.config.digest, manifest.config.digest);
+  const config = readJsonBlob<{ config: { Env?: string[]; Cmd?: string[] } }>(back, pulled.config.digest);
+  assert.deepEqual(config.config.Cmd, ['/hello.txt']);
   assert.deepEqual(readBlob(back, manifest.layers[0].digest), readBlob(layout, manifest.layers[0].digest));
   assert.equal(fileInImage(back, v1.digest, 'hello.txt'), 'hello from berth\n');
 
   await skopeo(['delete', '--tls-verify=false', `${repo}:v1`]);
-  const after = JSON.parse(await skopeo(['list-tags', '--tls-verify=false', repo])) as { Tags: string[] };
-  assert.deepEqual(after.Tags, ['v2']);
+  const remaining = JSON.parse(await skopeo(['list-tags', '--tls-verify=false', repo])) as { Tags: string[] };
+  assert.deepEqual(remaining.Tags, ['v2']);
   await assert.rejects(skopeo(['inspect', '--tls-verify=false', `${repo}:v1`]), (err: ExecError) => /manifest unknown/i.test(err.stderr));
 });
 
