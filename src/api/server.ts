@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../shared/logger.js';
@@ -9,6 +8,7 @@ import { tokenEndpoint, type TokenEndpointOptions } from './token.js';
 import { sessionRoutes, type SessionRoutesOptions } from './session.js';
 import { harborApi } from './v2/plugin.js';
 import type { ApiDeps } from './v2/deps.js';
+import { loadTlsFiles } from './tls.js';
 
 export interface HttpDeps {
   config: Config;
@@ -23,9 +23,7 @@ export interface HttpDeps {
 /** The HTTP server: /v2 (OCI), /service/token, /c/ sessions and /api/v2.0 (Harbor's REST API). */
 export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance> {
   const { config, logger } = deps;
-  const tls = config.tls.certificate && config.tls.key
-    ? { key: readFileSync(config.tls.key), cert: readFileSync(config.tls.certificate) }
-    : undefined;
+  const tls = loadTlsFiles(config.tls);
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),

@@ -49,6 +49,15 @@ program.parseAsync(process.argv).catch((err: unknown) => {
     process.stderr.write(`berth: ${err.message}\n`);
     process.exit(2);
   }
+  // The machine said no (port taken, directory not writable): its one-line message says why.
+  if (isSystemError(err)) {
+    process.stderr.write(`berth: ${err.syscall === 'listen' ? 'http.port: ' : ''}${err.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`berth: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
+
+function isSystemError(err: unknown): err is NodeJS.ErrnoException {
+  return err instanceof Error && /^E[A-Z]+$/.test(String((err as NodeJS.ErrnoException).code));
+}

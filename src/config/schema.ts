@@ -57,6 +57,7 @@ export const configSchema = z.object({
     .prefault({})
     .refine((tls) => Boolean(tls.certificate) === Boolean(tls.key), {
       message: 'tls.certificate and tls.key must be set together',
+      path: ['certificate'],
     }),
   auth: z
     .object({

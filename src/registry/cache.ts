@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { BlobInfo, RegistryRepo, StoredManifest } from './repo.js';
+import type { BlobInfo, StoredManifest } from './repo.js';
 
 // Content addressed by digest never changes, so what a repository holds under a
 // digest can be cached until that repository deletes it. Only hits are cached; a
@@ -16,38 +16,72 @@ export interface CachedContentReads extends ContentReads {
   forgetRepository(repository: string): void;
 }
 
-export function cachedContentReads(inner: Pick<RegistryRepo, 'repositoryBlob' | 'manifest'>, maxBytes: number): CachedContentReads {
-  if (maxBytes <= 0) return { ...inner, forgetBlob() {}, forgetManifest() {}, forgetRepository() {} };
-  const blobs = new LRUCache<string, BlobInfo>({ max: 200_000 });
-  const manifests = new LRUCache<string, StoredManifest>({
+type Entry = { kind: 'blob'; blob: BlobInfo } | { kind: 'manifest'; manifest: StoredManifest };
+
+/** Rough bytes an entry holds: its key and strings, plus object overhead. */
+const entryOverhead = 256;
+
+export function cachedContentReads(inner: ContentReads, maxBytes: number): CachedContentReads {
+  if (maxBytes <= 0) {
+    return {
+      repositoryBlob: (repository, digest) => inner.repositoryBlob(repository, digest),
+      manifest: (repository, digest) => inner.manifest(repository, digest),
+      forgetBlob() {},
+      forgetManifest() {},
+      forgetRepository() {},
+    };
+  }
+  // One byte budget for manifests and blob descriptors alike.
+  const entries = new LRUCache<string, Entry>({
     maxSize: maxBytes,
-    sizeCalculation: (m) => m.bytes.byteLength + 256,
+    sizeCalculation: (entry, key) => key.length * 2 + entryOverhead + (entry.kind === 'manifest' ? entry.manifest.bytes.byteLength : 0),
   });
-  const key = (repository: string, digest: string) => `${repository}@${digest}`;
+  // Bumped by every forget: a read that began before a delete must not cache what it found.
+  let generation = 0;
+
+  async function read<T>(key: string, load: () => Promise<T | undefined>, wrap: (value: T) => Entry | undefined, unwrap: (entry: Entry) => T | undefined): Promise<T | undefined> {
+    const hit = entries.get(key);
+    if (hit) return unwrap(hit);
+    const started = generation;
+    const found = await load();
+    const entry = found === undefined ? undefined : wrap(found);
+    if (entry && started === generation) entries.set(key, entry);
+    return found;
+  }
+
+  const forget = (key: string) => {
+    generation++;
+    entries.delete(key);
+  };
 
   return {
-    async repositoryBlob(repository, digest) {
-      const k = key(repository, digest);
-      const hit = blobs.get(k);
-      if (hit) return hit;
-      const found = await inner.repositoryBlob(repository, digest);
-      if (found) blobs.set(k, found);
-      return found;
-    },
-    async manifest(repository, digest) {
-      const k = key(repository, digest);
-      const hit = manifests.get(k);
-      if (hit) return hit;
-      const found = await inner.manifest(repository, digest);
-      if (found && found.bytes.byteLength < maxBytes / 4) manifests.set(k, found);
-      return found;
-    },
-    forgetBlob: (repository, digest) => void blobs.delete(key(repository, digest)),
-    forgetManifest: (repository, digest) => void manifests.delete(key(repository, digest)),
+    repositoryBlob: (repository, digest) =>
+      read(
+        blobKey(repository, digest),
+        () => inner.repositoryBlob(repository, digest),
+        (blob) => ({ kind: 'blob', blob }),
+        (entry) => (entry.kind === 'blob' ? entry.blob : undefined),
+      ),
+    manifest: (repository, digest) =>
+      read(
+        manifestKey(repository, digest),
+        () => inner.manifest(repository, digest),
+        // A manifest larger than a quarter of the budget would evict too much to be worth it.
+        (manifest) => (manifest.bytes.byteLength < maxBytes / 4 ? { kind: 'manifest', manifest } : undefined),
+        (entry) => (entry.kind === 'manifest' ? entry.manifest : undefined),
+      ),
+    forgetBlob: (repository, digest) => forget(blobKey(repository, digest)),
+    forgetManifest: (repository, digest) => forget(manifestKey(repository, digest)),
     forgetRepository(repository) {
-      const prefix = `${repository}@`;
-      for (const k of blobs.keys()) if (k.startsWith(prefix)) blobs.delete(k);
-      for (const k of manifests.keys()) if (k.startsWith(prefix)) manifests.delete(k);
+      generation++;
+      for (const key of entries.keys()) if (repositoryOf(key) === repository) entries.delete(key);
     },
   };
+}
+
+const blobKey = (repository: string, digest: string) => `b ${repository}@${digest}`;
+const manifestKey = (repository: string, digest: string) => `m ${repository}@${digest}`;
+
+function repositoryOf(key: string): string {
+  return key.slice(2, key.lastIndexOf('@'));
 }

@@ -85,7 +85,7 @@ export function parseManifest(bytes: Uint8Array, contentType: string | undefined
 
   const subject = body.subject === undefined ? undefined : descriptor(body.subject, 'subject');
   const annotations = stringMap(body.annotations, 'annotations');
-  const artifactType = optionalString(body.artifactType, 'artifactType');
+  const artifactType = optionalMediaType(body.artifactType, 'artifactType');
 
   if (indexTypes.has(mediaType)) {
     if (!Array.isArray(body.manifests)) throw invalid('an index must have a "manifests" array');
@@ -122,7 +122,9 @@ export function artifactTypeOf(manifest: ParsedManifest): string | undefined {
 function descriptor(value: unknown, where: string): Descriptor {
   if (!isObject(value)) throw invalid(`${where} must be a descriptor object`);
   const { mediaType, digest, size } = value;
-  if (typeof mediaType !== 'string' || mediaType === '') throw invalid(`${where}.mediaType must be a non-empty string`);
+  if (typeof mediaType !== 'string' || mediaType === '' || mediaType.length > maxMediaTypeLength) {
+    throw invalid(`${where}.mediaType must be a media type of 1 to ${maxMediaTypeLength} characters`);
+  }
   if (typeof digest !== 'string' || !tryParseDigest(digest)) throw invalid(`${where}.digest "${String(digest).slice(0, 150)}" is not a valid digest`);
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw invalid(`${where}.size must be a non-negative integer`);
   const result: Descriptor = { mediaType, digest, size };
@@ -132,13 +134,24 @@ function descriptor(value: unknown, where: string): Descriptor {
   }
   const annotations = stringMap(value.annotations, `${where}.annotations`);
   if (annotations) result.annotations = annotations;
-  const artifactType = optionalString(value.artifactType, `${where}.artifactType`);
+  const artifactType = optionalMediaType(value.artifactType, `${where}.artifactType`);
   if (artifactType) result.artifactType = artifactType;
-  if (value.platform !== undefined) {
-    if (!isObject(value.platform)) throw invalid(`${where}.platform must be an object`);
-    result.platform = value.platform;
-  }
+  if (value.platform !== undefined) result.platform = platformOf(value.platform, where);
   return result;
+}
+
+// image-spec index "platform" fields. Only these are kept: anything else stays in the manifest
+// bytes, and an arbitrarily nested value would overflow the stack when serialised for storage.
+const platformFields = ['architecture', 'os', 'os.version', 'os.features', 'variant', 'features'];
+
+function platformOf(value: unknown, where: string): Record<string, string | string[]> {
+  if (!isObject(value)) throw invalid(`${where}.platform must be an object`);
+  const platform: Record<string, string | string[]> = {};
+  for (const field of platformFields) {
+    const entry = value[field];
+    if (typeof entry === 'string' || (Array.isArray(entry) && entry.every((item) => typeof item === 'string'))) platform[field] = entry;
+  }
+  return platform;
 }
 
 function stringMap(value: unknown, where: string): Record<string, string> | undefined {
@@ -147,9 +160,12 @@ function stringMap(value: unknown, where: string): Record<string, string> | unde
   return value as Record<string, string>;
 }
 
-function optionalString(value: unknown, where: string): string | undefined {
+/** RFC 6838 §4.2: type and subtype names are at most 127 characters each. */
+const maxMediaTypeLength = 255;
+
+function optionalMediaType(value: unknown, where: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw invalid(`${where} must be a string`);
+  if (typeof value !== 'string' || value.length > maxMediaTypeLength) throw invalid(`${where} must be a media type of at most ${maxMediaTypeLength} characters`);
   return value;
 }
 

@@ -39,13 +39,13 @@ export interface BlobStore {
   putContent(path: string, content: Uint8Array): Promise<void>;
   /** A stream of the object, or of one inclusive byte range of it; PathNotFoundError when absent. */
   reader(path: string, range?: ByteRange): Promise<Readable>;
-  /** A writer that creates the object, or appends to it when `append` is set. */
+  /** A writer that creates (or truncates) the object, or appends to it when `append` is set (creating it when absent). */
   writer(path: string, options?: { append?: boolean }): Promise<BlobWriter>;
   /** Moves an object atomically, replacing any object at `to`; PathNotFoundError when `from` is absent. */
   move(from: string, to: string): Promise<void>;
   /** Deletes an object or everything under a prefix; PathNotFoundError when nothing is there. */
   delete(path: string): Promise<void>;
-  /** The direct children of a prefix (full paths), sorted; empty when the prefix is absent. */
+  /** The direct children of a prefix (full paths): objects and prefixes holding at least one object, sorted; empty when absent. */
   list(prefix: string): Promise<string[]>;
   /** A URL the client may fetch the object from directly (S3 presigning), or undefined. */
   redirectURL?(path: string): Promise<string | undefined>;

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { exec } from '../helpers/tools.js';
 
@@ -29,4 +29,37 @@ export function skopeoIn(workDir: string): (args: string[]) => Promise<string> {
   const policy = writePolicy(workDir);
   const env = containersEnv(workDir);
   return async (args) => (await exec('skopeo', ['--policy', policy, ...args], { env })).stdout;
+}
+
+/** A containers/storage image store under `dir` (vfs: no kernel overlay support needed). */
+function storageFlags(dir: string): string[] {
+  mkdirSync(join(dir, 'root'), { recursive: true });
+  return ['--storage-driver', 'vfs', '--root', join(dir, 'root'), '--runroot', join(dir, 'runroot')];
+}
+
+/**
+ * Runs buildah with its image store in `workDir/buildah`. Commands that pull or push also
+ * need `--signature-policy <policy>` (hidden in buildah 1.28's help, still accepted).
+ */
+export function buildahIn(workDir: string): { buildah: (args: string[]) => Promise<string>; policy: string } {
+  const flags = storageFlags(join(workDir, 'buildah'));
+  const env = containersEnv(workDir);
+  return { buildah: async (args) => (await exec('buildah', [...flags, ...args], { env })).stdout, policy: writePolicy(workDir) };
+}
+
+/**
+ * Runs podman with its image store and state in `workDir/podman`. No container runs, so no
+ * cgroups, events journal or network are needed: the flags keep podman off the host's.
+ */
+export function podmanIn(workDir: string): { podman: (args: string[]) => Promise<string>; policy: string } {
+  const dir = join(workDir, 'podman');
+  const flags = [
+    ...storageFlags(dir),
+    '--tmpdir', join(dir, 'tmp'),
+    '--network-config-dir', join(dir, 'networks'),
+    '--events-backend=file',
+    '--cgroup-manager=cgroupfs',
+  ];
+  const env = containersEnv(workDir);
+  return { podman: async (args) => (await exec('podman', [...flags, ...args], { env })).stdout, policy: writePolicy(workDir) };
 }

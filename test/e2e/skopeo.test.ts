@@ -71,12 +71,14 @@ test('skopeo pushes an umoci image, inspects, lists, pulls it back byte for byte
   const pulled = readJsonBlob<ImageManifest>(back, v1.digest);
   assert.deepEqual(pulled.layers.map((l) => l.digest), manifest.layers.map((l) => l.digest));
   assert.equal(pulled.config.digest, manifest.config.digest);
+  const config = readJsonBlob<{ config: { Env?: string[]; Cmd?: string[] } }>(back, pulled.config.digest);
+  assert.deepEqual(config.config.Cmd, ['/hello.txt']);
   assert.deepEqual(readBlob(back, manifest.layers[0].digest), readBlob(layout, manifest.layers[0].digest));
   assert.equal(fileInImage(back, v1.digest, 'hello.txt'), 'hello from berth\n');
 
   await skopeo(['delete', '--tls-verify=false', `${repo}:v1`]);
-  const after = JSON.parse(await skopeo(['list-tags', '--tls-verify=false', repo])) as { Tags: string[] };
-  assert.deepEqual(after.Tags, ['v2']);
+  const remaining = JSON.parse(await skopeo(['list-tags', '--tls-verify=false', repo])) as { Tags: string[] };
+  assert.deepEqual(remaining.Tags, ['v2']);
   await assert.rejects(skopeo(['inspect', '--tls-verify=false', `${repo}:v1`]), (err: ExecError) => /manifest unknown/i.test(err.stderr));
 });
 
@@ -116,4 +118,30 @@ test('skopeo copy --all pushes a multi-arch index; --override-arch pulls one pla
   await skopeo(['--override-arch', 'arm64', 'copy', '--src-tls-verify=false', ref, `oci:${arm}:arm`]);
   assert.equal(resolveTag(arm, 'arm').digest, arm64.digest);
   assert.equal(fileInImage(arm, arm64.digest, 'arch.txt'), 'arm64\n');
+});
+
+test('skopeo copies registry to registry across repositories and as Docker schema2', async (t) => {
+  if (!needTool(t, 'skopeo') || !needTool(t, 'umoci')) return;
+  const layout = join(work, 'cross');
+  const image = await buildImage(layout, 'v1', { files: { 'cross.txt': 'cross\n' } });
+  const manifest = readJsonBlob<ImageManifest>(layout, image.digest);
+  const source = `docker://${server.host}/team-a/app:v1`;
+  await skopeo(['copy', '--preserve-digests', '--dest-tls-verify=false', `oci:${layout}:v1`, source]);
+
+  // Same registry: skopeo offers the blobs with ?mount=&from=team-a/app before uploading.
+  const target = `docker://${server.host}/team-b/nested/app:v1`;
+  await skopeo(['copy', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false', source, target]);
+  const copied = JSON.parse(await skopeo(['inspect', '--tls-verify=false', target])) as Inspect;
+  assert.equal(copied.Digest, image.digest);
+  assert.deepEqual(copied.Layers, manifest.layers.map((l) => l.digest));
+
+  const docker = `docker://${server.host}/team-b/nested/app:docker`;
+  await skopeo(['copy', '--format', 'v2s2', '--src-tls-verify=false', '--dest-tls-verify=false', source, docker]);
+  const raw = JSON.parse(await skopeo(['inspect', '--raw', '--tls-verify=false', docker])) as ImageManifest;
+  assert.equal(raw.mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
+  assert.equal(raw.config.mediaType, 'application/vnd.docker.container.image.v1+json');
+  assert.deepEqual(raw.layers.map((l) => l.digest), manifest.layers.map((l) => l.digest), 'the gzip layers are reused unchanged');
+  const back = join(work, 'docker-back');
+  await skopeo(['copy', '--src-tls-verify=false', docker, `oci:${back}:v1`]);
+  assert.equal(fileInImage(back, resolveTag(back, 'v1').digest, 'cross.txt'), 'cross\n');
 });

@@ -70,7 +70,11 @@ export async function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}): P
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`berth did not start in 15 s:\n${output}`)), 15_000);
+    const timer = setTimeout(() => {
+      // Do not leak a server that never announced itself.
+      child.kill('SIGKILL');
+      reject(new Error(`berth did not start in 15 s:\n${output}`));
+    }, 15_000);
     const onData = () => {
       const match = /Berth is listening on (\S+)"/.exec(output) ?? /"url":"(https?:\/\/[^"]+)"/.exec(output);
       if (match) {

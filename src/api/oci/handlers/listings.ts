@@ -21,7 +21,8 @@ export async function referrers({ reply, params, query, registry }: OciContext) 
   const artifactType = query.get('artifactType') ?? undefined;
   const index = await registry.listings.referrers(params.name, params.digest, artifactType);
   if (artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
-  return reply.code(200).header('content-type', index.mediaType).send(JSON.stringify(index));
+  // A Buffer, not a string: fastify would append "; charset=utf-8" to the media type clients match exactly.
+  return reply.code(200).header('content-type', index.mediaType).send(Buffer.from(JSON.stringify(index)));
 }
 
 /** RFC 5988 `Link: <…?n=…&last=…>; rel="next"` when more entries follow (distribution spec "Listing tags"). */

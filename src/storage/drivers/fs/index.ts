@@ -1,14 +1,28 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, type FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { checkPath, PathNotFoundError, type BlobStore, type BlobWriter, type ByteRange, type ObjectInfo } from '../../driver.js';
 
+// Temporary files carry a character that valid paths cannot hold, so they never
+// collide with an object and list() can hide them.
+const tempMarker = '~tmp-';
+
 /** The local-directory driver: a path is a file under `root`; durability by fsync + rename. */
 export function createFilesystemStore(options: { root: string }): BlobStore {
-  const root = options.root;
+  const root = resolve(options.root);
   const full = (path: string) => join(root, checkPath(path));
+
+  /** Removes directories left empty under `dir`, up to the root, as object stores have no empty prefixes. */
+  async function prune(dir: string): Promise<void> {
+    for (let current = dir; current.startsWith(root + sep); current = dirname(current)) {
+      try {
+        await rmdir(current);
+      } catch {
+        return;
+      }
+    }
+  }
 
   async function statFile(path: string): Promise<ObjectInfo> {
     try {
@@ -34,42 +48,56 @@ export function createFilesystemStore(options: { root: string }): BlobStore {
 
     async putContent(path, content) {
       const target = full(path);
-      await mkdir(dirname(target), { recursive: true });
-      const temp = `${target}.tmp-${randomUUID()}`;
-      const handle = await open(temp, 'w');
+      const temp = `${target}${tempMarker}${randomUUID()}`;
+      const handle = await inDirectory(dirname(target), () => open(temp, 'w'));
       try {
-        await handle.writeFile(content);
-        await handle.sync();
-      } finally {
-        await handle.close();
+        try {
+          await handle.writeFile(content);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temp, target);
+      } catch (err) {
+        await rm(temp, { force: true });
+        throw err;
       }
-      await rename(temp, target);
       await syncDir(dirname(target));
     },
 
     async reader(path: string, range?: ByteRange): Promise<Readable> {
-      await statFile(path);
-      return createReadStream(full(path), range ? { start: range.start, end: range.end, highWaterMark: 256 * 1024 } : { highWaterMark: 256 * 1024 });
+      // Open before returning: the stream then reads this file even if it is replaced or deleted meanwhile.
+      let handle: FileHandle;
+      try {
+        handle = await open(full(path), 'r');
+      } catch (err) {
+        throw notFound(err, path);
+      }
+      if (!(await handle.stat()).isFile()) {
+        await handle.close();
+        throw new PathNotFoundError(path);
+      }
+      return handle.createReadStream({ highWaterMark: 256 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
     },
 
     async writer(path, writerOptions = {}) {
       const target = full(path);
-      await mkdir(dirname(target), { recursive: true });
-      const handle = await open(target, writerOptions.append ? 'a' : 'w');
+      const handle = await inDirectory(dirname(target), () => open(target, writerOptions.append ? 'a' : 'w'));
       const initial = writerOptions.append ? (await handle.stat()).size : 0;
-      return fileWriter(handle, target, initial);
+      return fileWriter(handle, target, initial, () => prune(dirname(target)));
     },
 
     async move(from, to) {
       const source = full(from);
       const target = full(to);
-      await mkdir(dirname(target), { recursive: true });
+      await statFile(from);
       try {
-        await rename(source, target);
+        await inDirectory(dirname(target), () => rename(source, target));
       } catch (err) {
         throw notFound(err, from);
       }
       await syncDir(dirname(target));
+      await prune(dirname(source));
     },
 
     async delete(path) {
@@ -80,13 +108,14 @@ export function createFilesystemStore(options: { root: string }): BlobStore {
         throw notFound(err, path);
       }
       await rm(target, { recursive: true, force: true });
+      await prune(dirname(target));
     },
 
     async list(prefix) {
       const dir = prefix === '' ? root : full(prefix);
       try {
         const entries = await readdir(dir);
-        return entries.filter((name) => !name.includes('.tmp-')).sort().map((name) => (prefix === '' ? name : `${prefix}/${name}`));
+        return entries.filter((name) => !name.includes(tempMarker)).sort().map((name) => (prefix === '' ? name : `${prefix}/${name}`));
       } catch (err) {
         if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return [];
         throw err;
@@ -95,7 +124,7 @@ export function createFilesystemStore(options: { root: string }): BlobStore {
   };
 }
 
-function fileWriter(handle: FileHandle, target: string, initial: number): BlobWriter {
+function fileWriter(handle: FileHandle, target: string, initial: number, onCancel: () => Promise<void>): BlobWriter {
   let size = initial;
   let closed = false;
   const close = async () => {
@@ -122,8 +151,24 @@ function fileWriter(handle: FileHandle, target: string, initial: number): BlobWr
     async cancel() {
       await close();
       await rm(target, { force: true });
+      await onCancel();
     },
   };
+}
+
+/**
+ * Runs `create` (which makes an entry in `dir`) after creating `dir`; retries when a
+ * concurrent prune removed the directory in between.
+ */
+async function inDirectory<T>(dir: string, create: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await mkdir(dir, { recursive: true });
+      return await create();
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT') || attempt >= 5) throw err;
+    }
+  }
 }
 
 async function syncDir(dir: string): Promise<void> {
