@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, type Config, type LoadOptions } from './config/index.js';
+import { ConfigError, loadConfig, type Config, type LoadOptions } from './config/index.js';
 import { openDatabase, type Db } from './db/index.js';
 import { createFilesystemStore, type BlobStore } from './storage/index.js';
 import { createRegistry } from './registry/index.js';
@@ -88,7 +88,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     config,
     logger: log,
     registry,
-    authorizer: createRegistryAuthorizer({ tokens, authenticator, granter, realm: `${config.externalURL}/service/token` }),
+    authorizer: createRegistryAuthorizer({ tokens, authenticator, granter, realm: () => `${config.externalURL}/service/token` }),
     token: { tokens, authenticator, granter },
     session: { authenticator, sessions, secureCookie: config.externalURL.startsWith('https:') },
     api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users, robots, projects, members, artifacts },
@@ -98,14 +98,17 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     app,
     logger: log,
     async listen() {
-      return app.listen({ port: config.http.port, host: config.http.host });
+      const address = await app.listen({ port: config.http.port, host: config.http.host });
+      // On an ephemeral port the default externalURL learns the port once it is bound.
+      if (config.externalURL.endsWith(':0')) config.externalURL = config.externalURL.replace(/:0$/, `:${new URL(address).port}`);
+      return address;
     },
     close: () => closeAll(app, db, store, pulls),
   };
 }
 
 function createBlobStore(config: Config): BlobStore {
-  if (config.storage.type === 's3') throw new Error('storage.type: the s3 driver is not built into this version yet; use filesystem');
+  if (config.storage.type === 's3') throw new ConfigError('storage.type: the s3 driver is not built into this version yet; use filesystem');
   return createFilesystemStore({ root: config.storage.filesystem.rootdirectory });
 }
 

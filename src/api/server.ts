@@ -9,6 +9,9 @@ import { sessionRoutes, type SessionRoutesOptions } from './session.js';
 import { harborApi } from './v2/plugin.js';
 import type { ApiDeps } from './v2/deps.js';
 import { loadTlsFiles } from './tls.js';
+import { BerthError } from '../shared/errors.js';
+import { sendOciError } from './oci/errors.js';
+import { sendHarborError } from './v2/errors.js';
 
 export interface HttpDeps {
   config: Config;
@@ -34,6 +37,12 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
     trustProxy: true,
+    // A URL fastify cannot decode still gets the error body its API speaks.
+    frameworkErrors: (error, request, reply) => {
+      const coded = new BerthError(request.url.startsWith('/v2') ? 'NAME_INVALID' : 'BAD_REQUEST', `malformed URL: ${error.message}`);
+      reply.header('docker-distribution-api-version', 'registry/2.0');
+      return request.url.startsWith('/v2') ? sendOciError(request, reply, coded) : sendHarborError(request, reply, coded);
+    },
     ...(tls ? { https: tls } : {}),
   }) as unknown as FastifyInstance;
   app.server.headersTimeout = 60_000;
@@ -43,6 +52,12 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     if (reply.statusCode >= 500 || logger.isLevelEnabled('debug')) {
       request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
     }
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const message = `no such endpoint: ${request.method} ${request.url.split('?')[0].slice(0, 200)}`;
+    if (!request.url.startsWith('/v2')) return sendHarborError(request, reply, new BerthError('NOT_FOUND', message));
+    return sendOciError(request, reply, new BerthError('UNSUPPORTED', message, { status: 404 }));
   });
 
   await app.register(ociApi, { registry: deps.registry, authorizer: deps.authorizer, maxManifestBytes: config.registry.maxManifestBytes });

@@ -4,7 +4,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { spawnBerth, tempDir, type BerthProcess } from '../helpers/berth.js';
+import { adminAuthorization, spawnBerth, tempDir, type BerthProcess } from '../helpers/berth.js';
 import { OciClient, blobOf, configBlob, descriptorOf, encodeManifest, expectError, imageManifestJSON, mediaTypes, randomBlob, storedBlobExists, type Blob, type Manifest } from '../helpers/oci.js';
 
 // Issue 2 item 5: a Berth killed with SIGKILL at any point leaves no visible partial
@@ -36,7 +36,7 @@ async function crashAndRestart(running: Running, dataDir: string): Promise<Runni
 /** A request whose body is written in chunks with backpressure, and can stop part-way and hold the connection open. */
 function streamingRequest(url: string, options: { method: string; data: Buffer; holdAt?: number; headers?: Record<string, string> }) {
   let sent = 0;
-  const req = httpRequest(url, { method: options.method, headers: { 'content-type': 'application/octet-stream', ...options.headers } });
+  const req = httpRequest(url, { method: options.method, headers: { 'content-type': 'application/octet-stream', authorization: adminAuthorization, ...options.headers } });
   const done = new Promise<number | Error>((resolve) => {
     req.on('response', (res) => {
       res.resume();
@@ -138,7 +138,7 @@ test('SIGKILL during a large streamed PATCH: no blob appears, the session resume
   const dataDir = tempDir('berth-crash-');
   let running = await boot(dataDir);
   try {
-    const repository = 'crash/streamed';
+    const repository = 'library/crash-streamed';
     const blob = randomBlob(24 * MiB);
     let location = await running.client.startUpload(repository);
     location = await patchChunk(running.client, location, blob.bytes.subarray(0, MiB), 0);
@@ -168,7 +168,7 @@ test('SIGKILL while a PATCH body is only partly sent: the session holds a prefix
   const dataDir = tempDir('berth-crash-');
   let running = await boot(dataDir);
   try {
-    const repository = 'crash/held';
+    const repository = 'library/crash-held';
     const blob = randomBlob(6 * MiB + 123);
     let location = await running.client.startUpload(repository);
     location = await patchChunk(running.client, location, blob.bytes.subarray(0, MiB), 0);
@@ -196,7 +196,7 @@ test('SIGKILL during a monolithic PUT ?digest= with a body: nothing visible, the
   const dataDir = tempDir('berth-crash-');
   let running = await boot(dataDir);
   try {
-    const repository = 'crash/monolithic-put';
+    const repository = 'library/crash-monolithic-put';
     const blob = randomBlob(16 * MiB);
     const location = await running.client.startUpload(repository);
     const url = new URL(location, running.client.url);
@@ -220,7 +220,7 @@ test('SIGKILL during a monolithic POST ?digest=: nothing visible, and the same b
   const dataDir = tempDir('berth-crash-');
   let running = await boot(dataDir);
   try {
-    const repository = 'crash/monolithic-post';
+    const repository = 'library/crash-monolithic-post';
     const blob = randomBlob(16 * MiB);
     const stream = streamingRequest(`${running.client.url}/v2/${repository}/blobs/uploads/?digest=${blob.digest}`, {
       method: 'POST',
@@ -247,7 +247,7 @@ test('SIGKILL at random moments of upload completion: the blob is either whole a
   let running = await boot(dataDir);
   try {
     for (let round = 0; round < 6; round++) {
-      const repository = `crash/complete-${round}`;
+      const repository = `library/crash-complete-${round}`;
       const blob = randomBlob(4 * MiB + round);
       const location = await running.client.startUpload(repository);
       const next = await patchChunk(running.client, location, blob.bytes, 0);
@@ -297,7 +297,7 @@ test('SIGKILL with a manifest PUT body half sent: the tag keeps its old target, 
   const dataDir = tempDir('berth-crash-');
   let running = await boot(dataDir);
   try {
-    const repository = 'crash/manifest-held';
+    const repository = 'library/crash-manifest-held';
     const old = await prepareImage(running.client, repository);
     await running.client.pushManifest(repository, 'latest', old);
     const next = await prepareImage(running.client, repository);
@@ -326,7 +326,7 @@ test('SIGKILL at random moments of manifest PUTs: the tag points at the old or t
   const dataDir = tempDir('berth-crash-');
   let running = await boot(dataDir);
   try {
-    const repository = 'crash/manifest-race';
+    const repository = 'library/crash-manifest-race';
     let current = await prepareImage(running.client, repository);
     await running.client.pushManifest(repository, 'latest', current);
     for (let round = 0; round < 6; round++) {
@@ -358,7 +358,7 @@ test('after a crash, unrelated content pushed before it is intact', async () => 
   const dataDir = tempDir('berth-crash-');
   let running = await boot(dataDir);
   try {
-    const repository = 'crash/bystander';
+    const repository = 'library/crash-bystander';
     const image = await running.client.pushImage(repository, 'v1');
     const extra = blobOf(randomBytes(3 * MiB));
     const stream = streamingRequest(`${running.client.url}/v2/${repository}/blobs/uploads/?digest=${extra.digest}`, {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
+import { adminAuthorization, adminCredentials, startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
 import { needTool } from '../helpers/tools.js';
 import { layerFiles, type ImageManifest } from '../helpers/images.js';
 import { buildahIn, podmanIn } from './clients.js';
@@ -49,20 +49,21 @@ test('buildah pushes an image built from scratch; podman pulls it with the same 
   await buildah(['commit', '--signature-policy', policy, container, 'localhost/berth-e2e:v1']);
   const digestFile = join(work, 'pushed.digest');
   const ref = `${server.host}/library/buildah:v1`;
-  await buildah(['push', '--signature-policy', policy, '--tls-verify=false', '--digestfile', digestFile, 'localhost/berth-e2e:v1', `docker://${ref}`]);
+  await buildah(['push', '--signature-policy', policy, '--tls-verify=false', '--creds', adminCredentials, '--digestfile', digestFile, 'localhost/berth-e2e:v1', `docker://${ref}`]);
   const pushedDigest = readFileSync(digestFile, 'utf8').trim();
   assert.match(pushedDigest, /^sha256:[0-9a-f]{64}$/);
 
   // What Berth holds: the manifest under the pushed digest, and its layer.
   const manifestRes = await fetch(`${server.url}/v2/library/buildah/manifests/v1`, {
-    headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' },
+    headers: {
+      authorization: adminAuthorization, accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' },
   });
   assert.equal(manifestRes.status, 200);
   assert.equal(manifestRes.headers.get('docker-content-digest'), pushedDigest);
   const manifestBytes = Buffer.from(await manifestRes.arrayBuffer());
   const manifest = JSON.parse(manifestBytes.toString('utf8')) as ImageManifest;
   assert.equal(manifest.layers.length, 1);
-  const layer = Buffer.from(await (await fetch(`${server.url}/v2/library/buildah/blobs/${manifest.layers[0].digest}`)).arrayBuffer());
+  const layer = Buffer.from(await (await fetch(`${server.url}/v2/library/buildah/blobs/${manifest.layers[0].digest}`, { headers: { authorization: adminAuthorization } })).arrayBuffer());
   const tar = gunzipSync(layer);
   assert.equal(layerFiles(layer).get('hello.txt')?.toString('utf8'), 'hello from buildah\n');
 

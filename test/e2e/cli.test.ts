@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { spawnBerth, tempDir } from '../helpers/berth.js';
+import { adminAuthorization, spawnBerth, tempDir, testAdminPassword } from '../helpers/berth.js';
 
 // `berth serve` as operators run it: the built CLI (npm test builds it first), its flags,
 // and the one-line refusal to start on a bad configuration value.
@@ -42,7 +42,7 @@ test('berth serve --port 0 --data-dir D serves /v2/ from that data directory and
   const dataDir = join(work, 'serve');
   const berth = await spawnBerth(['--port', '0', '--data-dir', dataDir]);
   try {
-    const res = await fetch(`${berth.url}/v2/`);
+    const res = await fetch(`${berth.url}/v2/`, { headers: { authorization: adminAuthorization } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('docker-distribution-api-version'), 'registry/2.0');
     assert.ok(existsSync(join(dataDir, 'berth.db')), 'the SQLite database lives in --data-dir');
@@ -57,7 +57,7 @@ test('npm start -- --port P --data-dir D passes its flags through to berth serve
   // detached: npm runs berth through a shell; the whole process group is stopped at the end.
   const child = spawn('npm', ['start', '--silent', '--', '--port', '0', '--data-dir', dataDir], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, BERTH_LOG_LEVEL: 'info' },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, BERTH_LOG_LEVEL: 'info', BERTH_ADMIN_PASSWORD: testAdminPassword },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -81,7 +81,7 @@ test('npm start -- --port P --data-dir D passes its flags through to berth serve
       });
     });
     assert.notEqual(new URL(url).port, '8080', '--port reached berth serve');
-    assert.equal((await fetch(`${url.replace('0.0.0.0', '127.0.0.1')}/v2/`)).status, 200);
+    assert.equal((await fetch(`${url.replace('0.0.0.0', '127.0.0.1')}/v2/`, { headers: { authorization: adminAuthorization } })).status, 200);
     assert.ok(existsSync(join(dataDir, 'berth.db')), '--data-dir reached berth serve');
   } finally {
     if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');

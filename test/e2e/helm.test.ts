@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
+import { adminAuthorization, startTestBerth, tempDir, testAdminPassword, type TestBerth } from '../helpers/berth.js';
 import { exec } from '../helpers/tools.js';
 import { needHelm } from '../helpers/helm.js';
 import type { ImageManifest } from '../helpers/images.js';
@@ -47,7 +47,9 @@ test('helm pushes a packaged chart to oci://, pulls the same bytes back and show
     return stdout + stderr;
   };
   const packages = join(work, 'packages');
-  const repo = `oci://${server.host}/charts`;
+  const repo = `oci://${server.host}/library`;
+  // As a user would: log in once, push; pulls from the public project need no login.
+  await helm(['registry', 'login', server.host, '--plain-http', '--username', 'admin', '--password', testAdminPassword]);
 
   for (const version of ['0.1.0', '0.2.0']) await helm(['package', writeChart(work, version), '--destination', packages]);
   const tgz = readFileSync(join(packages, 'berth-demo-0.1.0.tgz'));
@@ -57,7 +59,7 @@ test('helm pushes a packaged chart to oci://, pulls the same bytes back and show
   assert.ok(pushedDigest, `helm push reports a digest: ${pushOutput}`);
 
   // Berth holds a Helm OCI artifact: a chart config and the .tgz as its one layer.
-  const res = await fetch(`${server.url}/v2/charts/berth-demo/manifests/0.1.0`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json' } });
+  const res = await fetch(`${server.url}/v2/library/berth-demo/manifests/0.1.0`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json', authorization: adminAuthorization } });
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('docker-content-digest'), pushedDigest);
   const manifest = (await res.json()) as ImageManifest;

@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
+import { api } from '../helpers/api.js';
+import { adminCredentials, startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
 import { needTool, ExecError } from '../helpers/tools.js';
 import { buildImage, layerFiles, readBlob, readJsonBlob, resolveTag, writeIndex, type ImageIndex, type ImageManifest } from '../helpers/images.js';
 import { skopeoIn } from './clients.js';
@@ -49,8 +50,8 @@ test('skopeo pushes an umoci image, inspects, lists, pulls it back byte for byte
   const manifest = readJsonBlob<ImageManifest>(layout, v1.digest);
   const repo = `docker://${server.host}/library/app`;
 
-  await skopeo(['copy', '--preserve-digests', '--dest-tls-verify=false', `oci:${layout}:v1`, `${repo}:v1`]);
-  await skopeo(['copy', '--preserve-digests', '--dest-tls-verify=false', `oci:${layout}:v2`, `${repo}:v2`]);
+  await skopeo(['copy', '--preserve-digests', '--dest-tls-verify=false', '--dest-creds', adminCredentials, `oci:${layout}:v1`, `${repo}:v1`]);
+  await skopeo(['copy', '--preserve-digests', '--dest-tls-verify=false', '--dest-creds', adminCredentials, `oci:${layout}:v2`, `${repo}:v2`]);
 
   const inspect = JSON.parse(await skopeo(['inspect', '--tls-verify=false', `${repo}:v1`])) as Inspect;
   assert.equal(inspect.Name, `${server.host}/library/app`);
@@ -76,7 +77,7 @@ test('skopeo pushes an umoci image, inspects, lists, pulls it back byte for byte
   assert.deepEqual(readBlob(back, manifest.layers[0].digest), readBlob(layout, manifest.layers[0].digest));
   assert.equal(fileInImage(back, v1.digest, 'hello.txt'), 'hello from berth\n');
 
-  await skopeo(['delete', '--tls-verify=false', `${repo}:v1`]);
+  await skopeo(['delete', '--tls-verify=false', '--creds', adminCredentials, `${repo}:v1`]);
   const remaining = JSON.parse(await skopeo(['list-tags', '--tls-verify=false', repo])) as { Tags: string[] };
   assert.deepEqual(remaining.Tags, ['v2']);
   await assert.rejects(skopeo(['inspect', '--tls-verify=false', `${repo}:v1`]), (err: ExecError) => /manifest unknown/i.test(err.stderr));
@@ -93,7 +94,7 @@ test('skopeo copy --all pushes a multi-arch index; --override-arch pulls one pla
   ]);
   const ref = `docker://${server.host}/library/multi:v1`;
 
-  await skopeo(['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', `oci:${layout}:multi`, ref]);
+  await skopeo(['copy', '--all', '--preserve-digests', '--dest-tls-verify=false', '--dest-creds', adminCredentials, `oci:${layout}:multi`, ref]);
 
   const raw = await skopeo(['inspect', '--raw', '--tls-verify=false', ref]);
   assert.equal(raw, readBlob(layout, index.digest).toString('utf8'), 'the index comes back exactly as pushed');
@@ -125,23 +126,29 @@ test('skopeo copies registry to registry across repositories and as Docker schem
   const layout = join(work, 'cross');
   const image = await buildImage(layout, 'v1', { files: { 'cross.txt': 'cross\n' } });
   const manifest = readJsonBlob<ImageManifest>(layout, image.digest);
+  // Two private projects: the copy reads with --src-creds and writes with --dest-creds.
+  for (const project of ['team-a', 'team-b']) {
+    const created = await api(server, 'POST', '/projects', { body: { project_name: project, metadata: { public: 'false' } } });
+    assert.equal(created.status, 201);
+  }
   const source = `docker://${server.host}/team-a/app:v1`;
-  await skopeo(['copy', '--preserve-digests', '--dest-tls-verify=false', `oci:${layout}:v1`, source]);
+  await skopeo(['copy', '--preserve-digests', '--dest-tls-verify=false', '--dest-creds', adminCredentials, `oci:${layout}:v1`, source]);
 
   // Same registry: skopeo offers the blobs with ?mount=&from=team-a/app before uploading.
   const target = `docker://${server.host}/team-b/nested/app:v1`;
-  await skopeo(['copy', '--preserve-digests', '--src-tls-verify=false', '--dest-tls-verify=false', source, target]);
-  const copied = JSON.parse(await skopeo(['inspect', '--tls-verify=false', target])) as Inspect;
+  await assert.rejects(skopeo(['inspect', '--tls-verify=false', source]), /unauthorized|authentication required/i, 'team-a is private');
+  await skopeo(['copy', '--preserve-digests', '--src-tls-verify=false', '--src-creds', adminCredentials, '--dest-tls-verify=false', '--dest-creds', adminCredentials, source, target]);
+  const copied = JSON.parse(await skopeo(['inspect', '--tls-verify=false', '--creds', adminCredentials, target])) as Inspect;
   assert.equal(copied.Digest, image.digest);
   assert.deepEqual(copied.Layers, manifest.layers.map((l) => l.digest));
 
   const docker = `docker://${server.host}/team-b/nested/app:docker`;
-  await skopeo(['copy', '--format', 'v2s2', '--src-tls-verify=false', '--dest-tls-verify=false', source, docker]);
-  const raw = JSON.parse(await skopeo(['inspect', '--raw', '--tls-verify=false', docker])) as ImageManifest;
+  await skopeo(['copy', '--format', 'v2s2', '--src-tls-verify=false', '--src-creds', adminCredentials, '--dest-tls-verify=false', '--dest-creds', adminCredentials, source, docker]);
+  const raw = JSON.parse(await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', adminCredentials, docker])) as ImageManifest;
   assert.equal(raw.mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
   assert.equal(raw.config.mediaType, 'application/vnd.docker.container.image.v1+json');
   assert.deepEqual(raw.layers.map((l) => l.digest), manifest.layers.map((l) => l.digest), 'the gzip layers are reused unchanged');
   const back = join(work, 'docker-back');
-  await skopeo(['copy', '--src-tls-verify=false', docker, `oci:${back}:v1`]);
+  await skopeo(['copy', '--src-tls-verify=false', '--src-creds', adminCredentials, docker, `oci:${back}:v1`]);
   assert.equal(fileInImage(back, resolveTag(back, 'v1').digest, 'cross.txt'), 'cross\n');
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { spawnBerth, startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
+import { adminAuthorization, adminCredentials, spawnBerth, startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
 import { needTool, type ExecError } from '../helpers/tools.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls.js';
 import { buildImage } from '../helpers/images.js';
@@ -28,7 +28,7 @@ async function testCertificates(): Promise<TestCertificates> {
 /** GET over HTTPS, trusting `ca` (default: the system's CAs). */
 function httpsGet(url: string, ca?: Buffer): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, ca ? { ca } : {}, (res) => {
+    const req = request(url, { headers: { authorization: adminAuthorization }, ...(ca ? { ca } : {}) }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
     });
@@ -52,7 +52,7 @@ test('skopeo pushes over verified HTTPS with the CA in --dest-cert-dir, and refu
     const image = await buildImage(layout, 'v1', { files: { 'tls.txt': 'over https\n' } });
     const skopeo = skopeoIn(work);
     const ref = `docker://${server.host}/library/secure:v1`;
-    await skopeo(['copy', '--preserve-digests', '--dest-tls-verify=true', '--dest-cert-dir', certDir, `oci:${layout}:v1`, ref]);
+    await skopeo(['copy', '--preserve-digests', '--dest-tls-verify=true', '--dest-creds', adminCredentials, '--dest-cert-dir', certDir, `oci:${layout}:v1`, ref]);
     const inspect = JSON.parse(await skopeo(['inspect', '--tls-verify=true', '--cert-dir', certDir, ref])) as { Digest: string };
     assert.equal(inspect.Digest, image.digest);
 
@@ -90,7 +90,7 @@ test('podman pulls over verified HTTPS with --cert-dir, and refuses the unknown 
     const layout = join(work, 'podman-layout');
     const image = await buildImage(layout, 'v1', { files: { 'tls.txt': 'podman over https\n' } });
     const ref = `${server.host}/library/podman:v1`;
-    await skopeoIn(work)(['copy', '--preserve-digests', '--dest-cert-dir', certDir, `oci:${layout}:v1`, `docker://${ref}`]);
+    await skopeoIn(work)(['copy', '--preserve-digests', '--dest-creds', adminCredentials, '--dest-cert-dir', certDir, `oci:${layout}:v1`, `docker://${ref}`]);
 
     const { podman, policy } = podmanIn(work);
     await assert.rejects(podman(['pull', '--signature-policy', policy, '--tls-verify=true', ref]), /x509|certificate/i);

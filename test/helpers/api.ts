@@ -1,8 +1,8 @@
-import { startTestBerth, type TestBerth } from './berth.js';
+import { startTestBerth, testAdminPassword, type TestBerth } from './berth.js';
 
 // A Berth with a known admin password, and a small client for Harbor's REST API.
 
-export const adminPassword = 'Harbor12345';
+export const adminPassword = testAdminPassword;
 
 export function basic(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;

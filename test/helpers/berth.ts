@@ -19,6 +19,11 @@ export interface TestBerth {
   close(): Promise<void>;
 }
 
+/** The password of `admin` in every test Berth (a test may override it). */
+export const testAdminPassword = 'Harbor12345';
+export const adminCredentials = `admin:${testAdminPassword}`;
+export const adminAuthorization = `Basic ${Buffer.from(adminCredentials).toString('base64')}`;
+
 export function tempDir(prefix = 'berth-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -29,7 +34,15 @@ export async function startTestBerth(overrides: Record<string, unknown> = {}, op
   const config = loadConfig({
     env: {},
     ...options,
-    overrides: { logLevel: 'silent', ...overrides, dataDir, http: { port: 0, host: '127.0.0.1', ...(overrides.http as object | undefined) } },
+    overrides: {
+      logLevel: 'silent',
+      adminPassword: testAdminPassword,
+      // The token realm must name the bound port; Berth fills in :0 once it listens.
+      externalURL: `${(overrides.tls as { certificate?: string } | undefined)?.certificate ? 'https' : 'http'}://127.0.0.1:0`,
+      ...overrides,
+      dataDir,
+      http: { port: 0, host: '127.0.0.1', ...(overrides.http as object | undefined) },
+    },
   });
   const berth = await startBerth(config);
   const address = await berth.listen();
@@ -63,7 +76,7 @@ const cliPath = new URL('../../dist/cli/index.js', import.meta.url).pathname;
 /** Runs `berth serve` (the built CLI) as a child process and waits until it listens. */
 export async function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}): Promise<BerthProcess> {
   const child = spawn(process.execPath, [cliPath, 'serve', ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, BERTH_LOG_LEVEL: 'info', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, BERTH_LOG_LEVEL: 'info', BERTH_ADMIN_PASSWORD: testAdminPassword, BERTH_EXTERNAL_URL: 'http://127.0.0.1:0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -3,6 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { adminAuthorization } from './berth.js';
 
 // A small OCI Distribution client for the HTTP tests: content builders (random blobs,
 // image / index / artifact manifests) and the few requests most tests need as setup.
@@ -140,7 +141,8 @@ export interface RawResponse {
  */
 export function rawRequest(url: string, options: { method: string; headers?: Record<string, string>; body?: Uint8Array }): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: options.method, headers: options.headers }, (res) => {
+    const headers = { authorization: adminAuthorization, ...options.headers };
+    const req = httpRequest(url, { method: options.method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -163,14 +165,19 @@ export function streamOf(...chunks: Uint8Array[]): ReadableStream<Uint8Array> {
 
 export class OciClient {
   readonly url: string;
+  /** The Authorization header sent with every request (admin's Basic credentials by default; null = anonymous). */
+  readonly authorization: string | null;
 
-  constructor(url: string) {
+  constructor(url: string, authorization: string | null = adminAuthorization) {
     this.url = url;
+    this.authorization = authorization;
   }
 
   /** `path` is relative to the server root ("/v2/…") or an absolute Location. */
   fetch(path: string, init: RequestInit & { duplex?: 'half' } = {}): Promise<Response> {
-    return fetch(new URL(path, this.url), init as RequestInit);
+    const headers = new Headers(init.headers);
+    if (this.authorization && !headers.has('authorization')) headers.set('authorization', this.authorization);
+    return fetch(new URL(path, this.url), { ...init, headers } as RequestInit);
   }
 
   /** A body-less request with the same semantics as `fetch`; the body is discarded. */
@@ -281,8 +288,9 @@ export async function expectError(res: Response, status: number, code: string): 
 }
 
 /** Random lowercase repository name component, so tests in one server never collide. */
+/** A fresh repository name in the public project `library`, which every Berth has. */
 export function uniqueName(prefix = 'repo'): string {
-  return `${prefix}-${randomBytes(4).toString('hex')}`;
+  return `library/${prefix}-${randomBytes(4).toString('hex')}`;
 }
 
 /** Whether the filesystem blob store under `dataDir` holds bytes for `digest` (DESIGN.md layout). */

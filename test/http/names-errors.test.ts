@@ -69,7 +69,7 @@ test('invalid repository names answer 400 NAME_INVALID on every endpoint', async
 
 test('valid names of every allowed shape work end to end', async () => {
   const suffix = uniqueName('n');
-  const names = [`a/b/c/${suffix}`, `${suffix}.with.dots`, `${suffix}__double`, `${suffix}--dashes`, `${suffix}_one/x-y.z/0`, `${suffix}/${'d'.repeat(60)}`];
+  const names = [`${suffix}/a/b/c`, `${suffix}.with.dots`, `${suffix}__double`, `${suffix}--dashes`, `${suffix}_one/x-y.z/0`, `${suffix}/${'d'.repeat(60)}`];
   for (const name of names) {
     const image = await client.pushImage(name, 'latest');
     const res = await client.fetch(`/v2/${name}/manifests/latest`, { headers: { accept: mediaTypes.ociManifest } });
@@ -212,7 +212,7 @@ test('hostile input never causes a 500', async () => {
   assert.equal(status.headers.get('range'), '0-0');
 });
 
-test('a URL with broken percent-encoding answers a spec error', { todo: 'fastify rejects it before routing; needs frameworkErrors in src/api/server.ts' }, async () => {
+test('a URL with broken percent-encoding answers a spec error', async () => {
   const res = await rawRequest(`${server.url}/v2/%zz/tags/list`, { method: 'GET' });
   assert.equal(res.status, 400);
   assert.equal(res.headers['docker-distribution-api-version'], 'registry/2.0');

@@ -16,8 +16,8 @@ export interface RegistryAuthorizerOptions {
   tokens: TokenService;
   authenticator: Authenticator;
   granter: ScopeGranter;
-  /** `<externalURL>/service/token` */
-  realm: string;
+  /** `<externalURL>/service/token`, read per challenge (the URL is known once the port is bound). */
+  realm: () => string;
 }
 
 type Resolved = { principal: Principal; tokenAccess?: ResourceAccess[] };
@@ -25,7 +25,7 @@ type Resolved = { principal: Principal; tokenAccess?: ResourceAccess[] };
 export function createRegistryAuthorizer({ tokens, authenticator, granter, realm }: RegistryAuthorizerOptions): Authorizer {
   const challenge = (required: AccessRequest[], error?: string) => {
     const scope = required.map((r) => `${r.type}:${r.name}:${r.actions.join(',')}`).join(' ');
-    let value = `Bearer realm="${realm}",service="${tokens.service}"`;
+    let value = `Bearer realm="${realm()}",service="${tokens.service}"`;
     if (scope) value += `,scope="${scope}"`;
     if (error) value += `,error="${error}"`;
     return { 'WWW-Authenticate': value };
