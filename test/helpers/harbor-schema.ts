@@ -16,7 +16,8 @@ interface Swagger {
   responses: Record<string, { schema?: Json }>;
 }
 
-const swaggerPath = new URL('../../../shared/reference/harbor-swagger.yaml', import.meta.url);
+// A copy of shared/reference/harbor-swagger.yaml, so the tests run from any checkout.
+const swaggerPath = new URL('../fixtures/harbor-swagger.yaml', import.meta.url);
 const swagger = parseYaml(readFileSync(swaggerPath, 'utf8')) as Swagger;
 
 /** Swagger 2.0's `x-nullable` becomes JSON Schema's null type; everything else passes through. */
