@@ -1,3 +1,4 @@
+import type { JobTables } from '../jobs/tables.js';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 // Table types for kysely. Timestamps are ISO-8601 UTC strings on every dialect;
@@ -159,7 +160,7 @@ export interface SessionsTable {
   creation_time: Timestamp;
 }
 
-export interface Database {
+export interface Database extends JobTables {
   properties: PropertiesTable;
   users: UsersTable;
   projects: ProjectsTable;

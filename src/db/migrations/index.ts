@@ -2,12 +2,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { Dialect } from '../dialect.js';
 import { registryCore } from './001_registry.js';
 import { identityAndAccess } from './002_iam.js';
+import { jobService } from './003_jobs.js';
 
 /** Numbered migrations, in order; the same list runs on SQLite and PostgreSQL. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '001_registry': registryCore(dialect),
     '002_iam': identityAndAccess(dialect),
+    '003_jobs': jobService(dialect),
   };
   return { getMigrations: async () => migrations };
 }
