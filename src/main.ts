@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { ConfigError, loadConfig, type Config, type LoadOptions } from './config/index.js';
+import { loadConfig, type Config, type LoadOptions } from './config/index.js';
 import { openDatabase, type Db } from './db/index.js';
-import { createFilesystemStore, type BlobStore } from './storage/index.js';
+import { createFilesystemStore, createS3Store, type BlobStore } from './storage/index.js';
 import { createRegistry } from './registry/index.js';
 import { createHttpServer } from './api/server.js';
 import { createRegistryAuthorizer } from './api/oci/auth.js';
@@ -108,7 +108,25 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
 }
 
 function createBlobStore(config: Config): BlobStore {
-  if (config.storage.type === 's3') throw new ConfigError('storage.type: the s3 driver is not built into this version yet; use filesystem');
+  if (config.storage.type === 's3') {
+    const { s3 } = config.storage;
+    return createS3Store({
+      endpoint: s3.endpoint,
+      region: s3.region,
+      bucket: s3.bucket ?? '',
+      accessKey: s3.accesskey,
+      secretKey: s3.secretkey,
+      forcePathStyle: s3.forcepathstyle,
+      rootDirectory: s3.rootdirectory,
+      storageClass: s3.storageclass,
+      chunkSize: s3.chunksize,
+      encrypt: s3.encrypt,
+      keyId: s3.keyid,
+      secure: s3.secure,
+      skipVerify: s3.skipverify,
+      disableRedirect: config.storage.disableredirect,
+    });
+  }
   return createFilesystemStore({ root: config.storage.filesystem.rootdirectory });
 }
 

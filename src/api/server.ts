@@ -7,6 +7,7 @@ import { ociApi } from './oci/plugin.js';
 import { tokenEndpoint, type TokenEndpointOptions } from './token.js';
 import { sessionRoutes, type SessionRoutesOptions } from './session.js';
 import { harborApi } from './v2/plugin.js';
+import { portal } from './portal.js';
 import type { ApiDeps } from './v2/deps.js';
 import { loadTlsFiles } from './tls.js';
 import { BerthError } from '../shared/errors.js';
@@ -64,5 +65,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   await app.register(tokenEndpoint, deps.token);
   await app.register(sessionRoutes, deps.session);
   await app.register(harborApi, { ...deps.api, prefix: '/api/v2.0' } as ApiDeps & { prefix: string });
+  await app.register(portal);
   return app;
 }

@@ -38,17 +38,28 @@ export const configSchema = z.object({
         .prefault({}),
       s3: z
         .object({
-          endpoint: z.string().optional(),
-          region: z.string().default('us-east-1'),
-          bucket: z.string().optional(),
-          accesskey: z.string().optional(),
-          secretkey: z.string().optional(),
-          forcepathstyle: z.boolean().default(true),
-          rootdirectory: z.string().default(''),
+          endpoint: z.string().optional().describe("S3 endpoint URL (Harbor's regionendpoint); unset = AWS for the region"),
+          region: z.string().default('us-east-1').describe('region the requests are signed for'),
+          bucket: z.string().optional().describe('bucket holding the blobs; required with storage.type s3'),
+          accesskey: z.string().optional().describe('access key id; unset = the AWS default chain (env, web identity, instance role)'),
+          secretkey: z.string().optional().describe('secret access key'),
+          forcepathstyle: z.boolean().default(true).describe('address the bucket as <endpoint>/<bucket> (MinIO, Ceph); false = virtual-hosted <bucket>.<endpoint> (AWS, OSS)'),
+          rootdirectory: z.string().default('').describe('key prefix for everything Berth stores; empty = the bucket root'),
+          storageclass: z.string().default('STANDARD').describe('storage class of new objects; NONE = send none'),
+          chunksize: z.number().int().min(5 * 1024 * 1024).default(10 * 1024 * 1024).describe('multipart part size in bytes (S3 minimum 5 MiB)'),
+          encrypt: z.boolean().default(false).describe('server-side encryption: SSE-S3 (AES256), or SSE-KMS with keyid'),
+          keyid: z.string().optional().describe('KMS key id for SSE-KMS (with encrypt: true)'),
+          secure: z.boolean().default(true).describe('use https for an endpoint given without a scheme'),
+          skipverify: z.boolean().default(false).describe("accept the endpoint's TLS certificate without verifying it"),
         })
         .prefault({}),
+      disableredirect: z.boolean().default(false).describe('stream blob bytes through Berth instead of redirecting clients to a presigned S3 URL'),
     })
-    .prefault({}),
+    .prefault({})
+    .refine((storage) => storage.type !== 's3' || Boolean(storage.s3.bucket), {
+      message: 'required when storage.type is s3',
+      path: ['s3', 'bucket'],
+    }),
   tls: z
     .object({
       certificate: z.string().optional().describe('PEM certificate file; with tls.key, Berth serves HTTPS'),

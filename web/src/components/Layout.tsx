@@ -1,0 +1,106 @@
+import { ActionIcon, Anchor, AppShell, Center, Group, Loader, Menu, Select, Text, Title, UnstyledButton, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
+import { IconChevronDown, IconMoon, IconSun } from '@tabler/icons-react';
+import { useQueryClient } from '@tanstack/react-query';
+import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
+import { ApiError } from '../api/client';
+import { useApi } from '../api/context';
+import { useCurrentUser } from '../api/session';
+import { isLanguage, languages, useI18n } from '../i18n/context';
+import { ErrorAlert } from './ErrorAlert';
+
+export function LanguageSwitch() {
+  const { language, setLanguage, t } = useI18n();
+  return (
+    <Select
+      aria-label={t('app.language')}
+      data-testid="language"
+      size="xs"
+      w={120}
+      data={Object.entries(languages).map(([value, { label }]) => ({ value, label }))}
+      value={language}
+      onChange={(value) => isLanguage(value) && setLanguage(value)}
+      allowDeselect={false}
+    />
+  );
+}
+
+export function ThemeSwitch() {
+  const { t } = useI18n();
+  const { setColorScheme } = useMantineColorScheme();
+  const scheme = useComputedColorScheme('light');
+  const next = scheme === 'dark' ? 'light' : 'dark';
+  return (
+    <ActionIcon variant="default" size="lg" aria-label={t(next === 'dark' ? 'app.darkTheme' : 'app.lightTheme')} onClick={() => setColorScheme(next)} data-testid="theme">
+      {scheme === 'dark' ? <IconSun size={18} /> : <IconMoon size={18} />}
+    </ActionIcon>
+  );
+}
+
+function UserMenu({ username }: { username: string }) {
+  const { t } = useI18n();
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  async function logOut() {
+    await api.logout().catch(() => undefined);
+    queryClient.clear();
+    void navigate('/login');
+  }
+  return (
+    <Menu position="bottom-end">
+      <Menu.Target>
+        <UnstyledButton aria-label={t('app.userMenu')} data-testid="user-menu">
+          <Group gap={4}>
+            <Text size="sm">{username}</Text>
+            <IconChevronDown size={14} />
+          </Group>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Item onClick={() => void logOut()}>{t('app.logout')}</Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+/** The signed-in frame: header with navigation, language, theme and user menu; login when there is no session. */
+export function Layout() {
+  const { t } = useI18n();
+  const location = useLocation();
+  const user = useCurrentUser();
+  if (user.isPending) {
+    return (
+      <Center h="100vh">
+        <Loader aria-label={t('app.loading')} />
+      </Center>
+    );
+  }
+  if (user.error instanceof ApiError && user.error.status === 401) {
+    return <Navigate to={`/login?redirect=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  }
+  return (
+    <AppShell header={{ height: 56 }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between">
+          <Group gap="lg">
+            <Anchor component={Link} to="/projects" underline="never">
+              <Title order={3}>Berth</Title>
+            </Anchor>
+            <Anchor component={Link} to="/projects">
+              {t('nav.projects')}
+            </Anchor>
+          </Group>
+          <Group gap="sm">
+            <LanguageSwitch />
+            <ThemeSwitch />
+            {user.data && <UserMenu username={user.data.username} />}
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Main>
+        <ErrorAlert error={user.error} />
+        {user.data && <Outlet />}
+      </AppShell.Main>
+    </AppShell>
+  );
+}

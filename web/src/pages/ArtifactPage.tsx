@@ -1,0 +1,282 @@
+import { Anchor, Badge, Breadcrumbs, Button, Card, Code, CloseButton, Group, ScrollArea, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { useManifest, useImageConfig } from '../api/registry';
+import { useArtifact, useArtifactWrites } from '../api/repositories';
+import { useRegistryHost } from '../api/session';
+import type { Artifact } from '../api/types';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { PullCommandButton } from '../components/PullCommand';
+import { useI18n, useT } from '../i18n/context';
+import { artifactTypeKey, isChart, isIndex } from '../lib/artifact';
+import { formatBytes, formatTime, shortDigest } from '../lib/format';
+import { useRouteProject } from './ProjectPage';
+
+function Field({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text size="sm" component="div" style={{ wordBreak: 'break-all' }}>
+        {children || '-'}
+      </Text>
+    </div>
+  );
+}
+
+function TagsCard({ artifact, projectName }: { artifact: Artifact; projectName: string }) {
+  const t = useT();
+  const writes = useArtifactWrites(projectName, artifact.repository_name);
+  const [tag, setTag] = useState('');
+  const [removing, setRemoving] = useState<string | null>(null);
+  function add(event: FormEvent) {
+    event.preventDefault();
+    writes.addTag.mutate({ digest: artifact.digest, tag: tag.trim() }, { onSuccess: () => setTag('') });
+  }
+  const tags = artifact.tags ?? [];
+  return (
+    <Card withBorder>
+      <Stack>
+        <Title order={4}>{t('artifacts.tags')}</Title>
+        <Group gap="xs" data-testid="tags">
+          {tags.length === 0 && <Text c="dimmed">{t('artifact.noTags')}</Text>}
+          {tags.map((item) => (
+            <Badge key={item.id} variant="outline" tt="none" rightSection={<CloseButton size="xs" aria-label={t('artifact.removeTag', { tag: item.name })} onClick={() => setRemoving(item.name)} />}>
+              {item.name}
+            </Badge>
+          ))}
+        </Group>
+        <form onSubmit={add}>
+          <Group align="flex-end">
+            <TextInput label={t('artifact.newTag')} value={tag} onChange={(e) => setTag(e.currentTarget.value)} required />
+            <Button type="submit" loading={writes.addTag.isPending}>
+              {t('artifact.addTag')}
+            </Button>
+          </Group>
+        </form>
+        <ErrorAlert error={writes.addTag.error} />
+      </Stack>
+      <ConfirmDialog
+        opened={removing !== null}
+        title={t('artifact.removeTagTitle')}
+        message={t('artifact.removeTagConfirm', { tag: removing ?? '' })}
+        confirmLabel={t('action.remove')}
+        pending={writes.removeTag.isPending}
+        error={writes.removeTag.error}
+        onClose={() => {
+          writes.removeTag.reset();
+          setRemoving(null);
+        }}
+        onConfirm={() => removing && writes.removeTag.mutate({ digest: artifact.digest, tag: removing }, { onSuccess: () => setRemoving(null) })}
+      />
+    </Card>
+  );
+}
+
+/** An image's run configuration from extra_attrs (Harbor reads it from the config blob). */
+function ConfigCard({ artifact }: { artifact: Artifact }) {
+  const t = useT();
+  const attrs = artifact.extra_attrs ?? {};
+  const entries = Object.entries(attrs).filter(([key]) => key !== 'config');
+  const config = (attrs.config ?? {}) as Record<string, unknown>;
+  const rows = [...entries, ...Object.entries(config)].filter(([, value]) => value !== undefined && value !== null && value !== '');
+  if (rows.length === 0) return null;
+  return (
+    <Card withBorder>
+      <Title order={4} mb="sm">
+        {t('artifact.config')}
+      </Title>
+      <Table data-testid="config">
+        <Table.Tbody>
+          {rows.map(([key, value]) => (
+            <Table.Tr key={key}>
+              <Table.Td w={200}>
+                <Text fw={500} size="sm">
+                  {key}
+                </Text>
+              </Table.Td>
+              <Table.Td>
+                <Code block={typeof value === 'object'}>{typeof value === 'object' ? JSON.stringify(value, null, 2) : String(value)}</Code>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Card>
+  );
+}
+
+function PlatformsCard({ artifact, projectId }: { artifact: Artifact; projectId: string }) {
+  const t = useT();
+  const references = artifact.references ?? [];
+  if (!isIndex(artifact)) return null;
+  return (
+    <Card withBorder>
+      <Title order={4} mb="sm">
+        {t('artifact.platforms')}
+      </Title>
+      <Table data-testid="platforms">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('artifact.platform')}</Table.Th>
+            <Table.Th>{t('artifacts.digest')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {references.map((ref) => (
+            <Table.Tr key={ref.child_digest}>
+              <Table.Td>{[ref.platform?.os, ref.platform?.architecture, ref.platform?.variant].filter(Boolean).join('/') || '-'}</Table.Td>
+              <Table.Td>
+                <Anchor component={Link} to={`/projects/${projectId}/repositories/${encodeURIComponent(artifact.repository_name)}/artifacts/${ref.child_digest}`}>
+                  <Code>{shortDigest(ref.child_digest)}</Code>
+                </Anchor>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Card>
+  );
+}
+
+function ManifestCard({ artifact }: { artifact: Artifact }) {
+  const t = useT();
+  const manifest = useManifest(artifact.repository_name, artifact.digest);
+  const config = useImageConfig(artifact.repository_name, manifest.data?.json.config);
+  const layers = manifest.data?.json.layers ?? [];
+  const history = (config.data?.history ?? []).filter((step) => step.created_by);
+  return (
+    <Card withBorder>
+      <Tabs defaultValue="layers">
+        <Tabs.List>
+          <Tabs.Tab value="layers">{t('artifact.layers')}</Tabs.Tab>
+          <Tabs.Tab value="history">{t('artifact.history')}</Tabs.Tab>
+          <Tabs.Tab value="manifest">{t('artifact.manifest')}</Tabs.Tab>
+        </Tabs.List>
+        <ErrorAlert error={manifest.error} />
+        <Tabs.Panel value="layers" pt="sm">
+          <Table data-testid="layers">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>#</Table.Th>
+                <Table.Th>{t('artifacts.digest')}</Table.Th>
+                <Table.Th>{t('artifact.mediaType')}</Table.Th>
+                <Table.Th>{t('artifacts.size')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {layers.map((layer, i) => (
+                <Table.Tr key={`${layer.digest}-${i}`}>
+                  <Table.Td>{i + 1}</Table.Td>
+                  <Table.Td>
+                    <Code>{shortDigest(layer.digest)}</Code>
+                  </Table.Td>
+                  <Table.Td>{layer.mediaType}</Table.Td>
+                  <Table.Td data-size={layer.size}>{formatBytes(layer.size)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          {manifest.isSuccess && layers.length === 0 && <Text c="dimmed">{t('artifact.noLayers')}</Text>}
+        </Tabs.Panel>
+        <Tabs.Panel value="history" pt="sm">
+          {history.length === 0 ? (
+            <Text c="dimmed">{t('artifact.noHistory')}</Text>
+          ) : (
+            <Table data-testid="history">
+              <Table.Tbody>
+                {history.map((step, i) => (
+                  <Table.Tr key={i}>
+                    <Table.Td w={220}>{step.created ?? ''}</Table.Td>
+                    <Table.Td>
+                      <Code>{step.created_by}</Code>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+        </Tabs.Panel>
+        <Tabs.Panel value="manifest" pt="sm">
+          <ScrollArea.Autosize mah={480}>
+            <Code block data-testid="manifest">
+              {manifest.data ? JSON.stringify(manifest.data.json, null, 2) : ''}
+            </Code>
+          </ScrollArea.Autosize>
+        </Tabs.Panel>
+      </Tabs>
+    </Card>
+  );
+}
+
+export function ArtifactPage() {
+  const { t, language } = useI18n();
+  const { repository = '', digest = '' } = useParams();
+  const { projectId, project } = useRouteProject();
+  const registry = useRegistryHost();
+  const navigate = useNavigate();
+  const artifact = useArtifact(project?.name, repository, digest);
+  const writes = useArtifactWrites(project?.name ?? '', repository);
+  const [deleting, setDeleting] = useState(false);
+  const data = artifact.data;
+  const repositoryLink = `/projects/${projectId}/repositories/${encodeURIComponent(repository)}`;
+  return (
+    <Stack>
+      <Breadcrumbs>
+        <Anchor component={Link} to={`/projects/${projectId}/repositories`}>
+          {project?.name ?? projectId}
+        </Anchor>
+        <Anchor component={Link} to={repositoryLink}>
+          {repository.slice((project?.name.length ?? 0) + 1)}
+        </Anchor>
+        <Text>{shortDigest(digest)}</Text>
+      </Breadcrumbs>
+      <ErrorAlert error={artifact.error} />
+      {data && project && (
+        <>
+          <Group justify="space-between">
+            <Title order={3}>
+              {repository}@{shortDigest(data.digest)}
+            </Title>
+            <Group>
+              <PullCommandButton registry={registry} repository={repository} digest={data.digest} tag={data.tags?.[0]?.name} isChart={isChart(data)} />
+              <Button color="red" variant="light" onClick={() => setDeleting(true)}>
+                {t('action.delete')}
+              </Button>
+            </Group>
+          </Group>
+          <Card withBorder>
+            <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }} data-testid="summary">
+              <Field label={t('artifacts.digest')}>
+                <Code>{data.digest}</Code>
+              </Field>
+              <Field label={t('artifacts.type')}>{t(artifactTypeKey(data))}</Field>
+              <Field label={t('artifact.mediaType')}>{data.manifest_media_type}</Field>
+              <Field label={t('artifacts.size')}>{formatBytes(data.size)}</Field>
+              <Field label={t('artifacts.pushed')}>{formatTime(data.push_time, language)}</Field>
+              <Field label={t('artifacts.pulled')}>{formatTime(data.pull_time, language) || t('artifacts.neverPulled')}</Field>
+            </SimpleGrid>
+          </Card>
+          <TagsCard artifact={data} projectName={project.name} />
+          <PlatformsCard artifact={data} projectId={projectId} />
+          <ConfigCard artifact={data} />
+          <ManifestCard artifact={data} />
+          <ConfirmDialog
+            opened={deleting}
+            title={t('artifacts.deleteTitle')}
+            message={t('artifacts.deleteConfirm', { digest: data.digest, tags: (data.tags ?? []).map((tag) => tag.name).join(', ') || '-' })}
+            pending={writes.remove.isPending}
+            error={writes.remove.error}
+            onClose={() => {
+              writes.remove.reset();
+              setDeleting(false);
+            }}
+            onConfirm={() => writes.remove.mutate(data.digest, { onSuccess: () => void navigate(repositoryLink) })}
+          />
+        </>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,115 @@
+import { Anchor, Badge, Breadcrumbs, Code, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { IconSearch } from '@tabler/icons-react';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { useArtifactWrites, useArtifacts } from '../api/repositories';
+import { useRegistryHost } from '../api/session';
+import type { Artifact } from '../api/types';
+import { ConfirmDialog } from '../components/ConfirmDialog';
+import { ErrorAlert } from '../components/ErrorAlert';
+import { EmptyRow, ListFooter, SortableTh, useListState } from '../components/List';
+import { PullCommandButton } from '../components/PullCommand';
+import { DeleteButton } from '../components/RowActions';
+import { useI18n } from '../i18n/context';
+import { artifactTypeKey, isChart } from '../lib/artifact';
+import { formatBytes, formatTime, fuzzyQuery, shortDigest } from '../lib/format';
+import { useRouteProject } from './ProjectPage';
+
+export function RepositoryPage() {
+  const { t, language } = useI18n();
+  const { repository = '' } = useParams();
+  const { projectId, project } = useRouteProject();
+  const registry = useRegistryHost();
+  const list = useListState({ column: 'push_time', desc: true });
+  const artifacts = useArtifacts(project?.name, repository, { ...list.params, q: fuzzyQuery({ tags: list.debouncedSearch }) });
+  const writes = useArtifactWrites(project?.name ?? '', repository);
+  const [deleting, setDeleting] = useState<Artifact | null>(null);
+  const rows = artifacts.data?.items ?? [];
+  const link = (artifact: Artifact) => `/projects/${projectId}/repositories/${encodeURIComponent(repository)}/artifacts/${artifact.digest}`;
+  return (
+    <Stack>
+      <Breadcrumbs>
+        <Anchor component={Link} to={`/projects/${projectId}/repositories`}>
+          {project?.name ?? projectId}
+        </Anchor>
+        <Text>{repository.slice((project?.name.length ?? 0) + 1)}</Text>
+      </Breadcrumbs>
+      <Group justify="space-between">
+        <Title order={3}>{repository}</Title>
+        <TextInput
+          aria-label={t('artifacts.search')}
+          placeholder={t('artifacts.search')}
+          leftSection={<IconSearch size={16} />}
+          value={list.search}
+          onChange={(e) => list.setSearch(e.currentTarget.value)}
+        />
+      </Group>
+      <ErrorAlert error={artifacts.error} />
+      <Table striped highlightOnHover data-testid="artifacts">
+        <Table.Thead>
+          <Table.Tr>
+            <SortableTh column="digest" list={list}>
+              {t('artifacts.digest')}
+            </SortableTh>
+            <Table.Th>{t('artifacts.tags')}</Table.Th>
+            <Table.Th>{t('artifacts.type')}</Table.Th>
+            <SortableTh column="size" list={list}>
+              {t('artifacts.size')}
+            </SortableTh>
+            <SortableTh column="push_time" list={list}>
+              {t('artifacts.pushed')}
+            </SortableTh>
+            <SortableTh column="pull_time" list={list}>
+              {t('artifacts.pulled')}
+            </SortableTh>
+            <Table.Th aria-label={t('action.actions')} />
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((artifact) => (
+            <Table.Tr key={artifact.digest} data-digest={artifact.digest}>
+              <Table.Td>
+                <Anchor component={Link} to={link(artifact)}>
+                  <Code>{shortDigest(artifact.digest)}</Code>
+                </Anchor>
+              </Table.Td>
+              <Table.Td>
+                <Group gap={4}>
+                  {(artifact.tags ?? []).map((tag) => (
+                    <Badge key={tag.id} variant="outline" tt="none">
+                      {tag.name}
+                    </Badge>
+                  ))}
+                </Group>
+              </Table.Td>
+              <Table.Td>{t(artifactTypeKey(artifact))}</Table.Td>
+              <Table.Td>{formatBytes(artifact.size)}</Table.Td>
+              <Table.Td>{formatTime(artifact.push_time, language)}</Table.Td>
+              <Table.Td>{formatTime(artifact.pull_time, language) || t('artifacts.neverPulled')}</Table.Td>
+              <Table.Td>
+                <Group gap={4} wrap="nowrap">
+                  <PullCommandButton registry={registry} repository={repository} digest={artifact.digest} tag={artifact.tags?.[0]?.name} isChart={isChart(artifact)} />
+                  <DeleteButton label={t('artifacts.deleteNamed', { digest: shortDigest(artifact.digest) })} onClick={() => setDeleting(artifact)} />
+                </Group>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+          {artifacts.isSuccess && rows.length === 0 && <EmptyRow columns={7}>{list.debouncedSearch ? t('artifacts.noMatch') : t('artifacts.empty')}</EmptyRow>}
+        </Table.Tbody>
+      </Table>
+      <ListFooter list={list} total={artifacts.data?.total ?? 0} />
+      <ConfirmDialog
+        opened={deleting !== null}
+        title={t('artifacts.deleteTitle')}
+        message={t('artifacts.deleteConfirm', { digest: deleting?.digest ?? '', tags: (deleting?.tags ?? []).map((tag) => tag.name).join(', ') || '-' })}
+        pending={writes.remove.isPending}
+        error={writes.remove.error}
+        onClose={() => {
+          writes.remove.reset();
+          setDeleting(null);
+        }}
+        onConfirm={() => deleting && writes.remove.mutate(deleting.digest, { onSuccess: () => setDeleting(null) })}
+      />
+    </Stack>
+  );
+}
