@@ -112,6 +112,9 @@ test('env variables reach every kind of leaf: strings, numbers, booleans, enums'
       BERTH_STORAGE_TYPE: 's3',
       BERTH_STORAGE_FILESYSTEM_ROOTDIRECTORY: '/mnt/nas',
       BERTH_STORAGE_S3_ENDPOINT: 'http://127.0.0.1:7480',
+      BERTH_STORAGE_S3_BUCKET: 'berth',
+      BERTH_STORAGE_S3_CHUNKSIZE: '16777216',
+      BERTH_STORAGE_DISABLEREDIRECT: 'true',
       BERTH_STORAGE_S3_ACCESSKEY: 'AKTEST',
       BERTH_STORAGE_S3_SECRETKEY: 'SKTEST',
       BERTH_STORAGE_S3_FORCEPATHSTYLE: 'false',
@@ -129,8 +132,22 @@ test('env variables reach every kind of leaf: strings, numbers, booleans, enums'
   assert.equal(config.storage.filesystem.rootdirectory, '/mnt/nas');
   assert.deepEqual(
     { ...config.storage.s3 },
-    { endpoint: 'http://127.0.0.1:7480', region: 'us-east-1', accesskey: 'AKTEST', secretkey: 'SKTEST', forcepathstyle: false, rootdirectory: '/berth' },
+    {
+      endpoint: 'http://127.0.0.1:7480',
+      region: 'us-east-1',
+      bucket: 'berth',
+      accesskey: 'AKTEST',
+      secretkey: 'SKTEST',
+      forcepathstyle: false,
+      rootdirectory: '/berth',
+      storageclass: 'STANDARD',
+      chunksize: 16 * 1024 * 1024,
+      encrypt: false,
+      secure: true,
+      skipverify: false,
+    },
   );
+  assert.equal(config.storage.disableredirect, true);
   assert.equal(config.role, 'jobservice');
   assert.equal(config.registry.cacheBytes, 0);
   assert.equal(config.http.port, 9000);
@@ -159,6 +176,8 @@ test('a bad value gives one line naming the key and its environment variable', (
     [{ BERTH_STORAGE_S3_FORCEPATHSTYLE: 'maybe' }, /storage\.s3\.forcepathstyle: "maybe" is not true or false/],
     [{ BERTH_ADMIN_PASSWORD: 'short' }, /adminPassword: .*\(env BERTH_ADMIN_PASSWORD\)/],
     [{ BERTH_REGISTRY_CACHE_BYTES: '-1' }, /registry\.cacheBytes: /],
+    [{ BERTH_STORAGE_TYPE: 's3' }, /storage\.s3\.bucket: required when storage\.type is s3 \(env BERTH_STORAGE_S3_BUCKET\)/],
+    [{ BERTH_STORAGE_TYPE: 's3', BERTH_STORAGE_S3_BUCKET: 'b', BERTH_STORAGE_S3_CHUNKSIZE: '1048576' }, /storage\.s3\.chunksize: .*5242880.*\(env BERTH_STORAGE_S3_CHUNKSIZE\)/],
   ];
   for (const [env, pattern] of cases) {
     const message = configError(() => loadConfig({ env }));
