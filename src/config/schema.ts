@@ -20,7 +20,10 @@ export const configSchema = z.object({
   role: z.enum(['all', 'core', 'jobservice']).default('all').describe('which parts this process runs'),
   database: z
     .object({
-      url: z.string().optional().describe('sqlite://<path> or postgres://user:pw@host:5432/db; default sqlite://<dataDir>/berth.db'),
+      url: z.string().optional().describe('sqlite://<path> or postgres://user:pw@host:5432/db?sslmode=disable|require|verify-ca|verify-full; default sqlite://<dataDir>/berth.db'),
+      maxOpenConns: z.number().int().min(1).default(20).describe('PostgreSQL pool size per process; replicas × maxOpenConns must stay below max_connections (docs/database.md)'),
+      maxIdleConns: z.number().int().min(0).default(10).describe('PostgreSQL connections kept open while idle'),
+      connectTimeoutSeconds: z.number().int().min(1).default(10).describe('PostgreSQL: time to connect, or to wait for a free pooled connection'),
     })
     .prefault({}),
   redis: z
