@@ -40,7 +40,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   const config = 'dataDir' in input && 'externalURL' in input ? (input as Config) : loadConfig(input as LoadOptions);
   const log = logger ?? createLogger(config.logLevel);
   const clock = systemClock;
-  const db = openDatabase(config.database.url);
+  const db = openDatabase(config.database.url, config.database);
   await db.migrate();
   await bootstrap({ db: db.kysely, clock, logger: log, adminPassword: config.adminPassword });
   const store = createBlobStore(config);

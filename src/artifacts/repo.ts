@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../db/index.js';
+import { containsIgnoringCase, escapeLike, likeIgnoringCase } from '../db/index.js';
 import { artifactTypeAnnotation, configMediaTypes, imageConfigTypes, indexMediaTypes } from './types.js';
 
 // SQL for Harbor's view of the registry tables: repositories with counts, artifacts
@@ -83,10 +84,8 @@ export interface AccessoryRowView {
   push_time: string;
 }
 
-const like = (value: string) => `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 function textMatch<E>(column: E, match: TextMatch, eb: ExpressionBuilder<Database, never>): Expression<SqlBool> {
-  return match.kind === 'fuzzy' ? sql<SqlBool>`${column} LIKE ${like(match.value)} ESCAPE '\\'` : eb(sql`${column}`, '=', match.value);
+  return match.kind === 'fuzzy' ? containsIgnoringCase(sql`${column}`, match.value) : eb(sql`${column}`, '=', match.value);
 }
 
 const artifactColumns = ['a.id', 'a.repository_id', 'a.digest', 'a.media_type', 'a.artifact_type', 'a.size', 'a.manifest', 'a.annotations', 'a.push_time', 'a.pull_time'] as const;
@@ -107,7 +106,7 @@ export function createArtifactsRepo(db: Kysely<Database>) {
   const listed = (eb: ArtifactScope) => eb.or([tagged(eb), topLevel(eb)]);
 
   function typeCondition(eb: ArtifactScope, type: string): Expression<SqlBool> {
-    const cnab = sql<SqlBool>`a.annotations LIKE ${like(`"${artifactTypeAnnotation}":"${configMediaTypes.cnab}"`)} ESCAPE '\\'`;
+    const cnab = containsIgnoringCase(sql.ref('a.annotations'), `"${artifactTypeAnnotation}":"${configMediaTypes.cnab}"`);
     const isIndex = eb('a.media_type', 'in', indexMediaTypes);
     switch (type.toUpperCase()) {
       case 'IMAGE':
@@ -117,9 +116,9 @@ export function createArtifactsRepo(db: Kysely<Database>) {
       case 'CNAB':
         return eb.and([isIndex, cnab]);
       case 'UNKNOWN':
-        return eb.and([eb.not(isIndex), eb.or([eb('a.artifact_type', 'is', null), eb.not(eb('a.artifact_type', 'in', [...imageConfigTypes, configMediaTypes.helmChart])).and(sql<SqlBool>`a.artifact_type NOT LIKE 'application/vnd.%.config.v%+json'`)])]);
+        return eb.and([eb.not(isIndex), eb.or([eb('a.artifact_type', 'is', null), eb.not(eb('a.artifact_type', 'in', [...imageConfigTypes, configMediaTypes.helmChart])).and(eb.not(likeIgnoringCase(sql.ref('a.artifact_type'), 'application/vnd.%.config.v%+json')))])]);
       default:
-        return sql<SqlBool>`a.artifact_type LIKE ${`application/vnd.${type.toLowerCase()}.config.v%+json`}`;
+        return likeIgnoringCase(sql.ref('a.artifact_type'), `application/vnd.${escapeLike(type.toLowerCase())}.config.v%+json`);
     }
   }
 

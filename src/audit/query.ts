@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
+import { containsIgnoringCase } from '../db/index.js';
 import { BerthError } from '../shared/errors.js';
 
 // Reading the audit log: Harbor's `q` keys (operation, resource_type, resource,
@@ -52,7 +53,7 @@ export async function listAuditEntries(db: Kysely<Database>, query: AuditQuery):
       } else if (term.kind === 'or') {
         q = q.where(term.key, 'in', term.values.length > 0 ? term.values : ['']);
       } else if (term.kind === 'fuzzy') {
-        q = q.where(sql<boolean>`${sql.ref(term.key)} LIKE ${`%${term.value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`} ESCAPE '\\'`);
+        q = q.where(containsIgnoringCase(sql.ref(term.key), term.value));
       } else {
         q = q.where(term.key, '=', term.value);
       }

@@ -7,7 +7,7 @@ import { configSchema, type ParsedConfig } from './schema.js';
 /** The resolved configuration: defaults that depend on other keys are filled in. */
 export interface Config extends ParsedConfig {
   externalURL: string;
-  database: { url: string };
+  database: ParsedConfig['database'] & { url: string };
   storage: ParsedConfig['storage'] & { filesystem: { rootdirectory: string } };
 }
 

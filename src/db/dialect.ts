@@ -1,4 +1,4 @@
-import type { ColumnDataType, ColumnDefinitionBuilder } from 'kysely';
+import { sql, type ColumnDataType, type ColumnDefinitionBuilder, type Expression } from 'kysely';
 
 /** What migrations need to know about the SQL dialect they run on. */
 export interface Dialect {
@@ -6,6 +6,13 @@ export interface Dialect {
   readonly idType: ColumnDataType;
   idColumn(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
   readonly binaryType: ColumnDataType;
+  /**
+   * A string column that compares and sorts by bytes on every dialect (SQLite's
+   * BINARY; COLLATE "C" on PostgreSQL, whatever the database's locale). Use it for
+   * every string column so ORDER BY, `>` paging and lower() agree across dialects.
+   */
+  varchar(length: number): ColumnDataType | Expression<unknown>;
+  readonly text: ColumnDataType | Expression<unknown>;
 }
 
 export const sqliteDialect: Dialect = {
@@ -13,6 +20,8 @@ export const sqliteDialect: Dialect = {
   idType: 'integer',
   idColumn: (c) => c.primaryKey().autoIncrement(),
   binaryType: 'blob',
+  varchar: (length) => `varchar(${length})`,
+  text: 'text',
 };
 
 export const postgresDialect: Dialect = {
@@ -20,4 +29,6 @@ export const postgresDialect: Dialect = {
   idType: 'serial',
   idColumn: (c) => c.primaryKey(),
   binaryType: 'bytea',
+  varchar: (length) => sql`varchar(${sql.raw(String(length))}) collate "C"`,
+  text: sql`text collate "C"`,
 };

@@ -1,56 +1,68 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
-import { sqliteDialect, type Dialect } from './dialect.js';
-import { migrationProvider } from './migrations/index.js';
+import { postgresDialect, sqliteDialect, type Dialect } from './dialect.js';
+import { DatabaseUrlError, maskUrl } from './errors.js';
+import { migrateToLatest } from './migrate.js';
+import { defaultPoolOptions, openPostgresPool, type PoolOptions, type PoolStats } from './postgres.js';
+import { openSqlite } from './sqlite.js';
 
 export type { Database } from './schema.js';
 export type * from './schema.js';
 export type { Dialect } from './dialect.js';
+export type { PoolOptions, PoolStats } from './postgres.js';
+export { DatabaseUrlError, maskUrl } from './errors.js';
+export { containsIgnoringCase, likeIgnoringCase, escapeLike } from './sql.js';
 
 export interface Db {
   readonly kysely: Kysely<Database>;
   readonly dialect: Dialect;
-  /** Runs every pending migration; safe to call on every start. */
+  /** Runs every pending migration, once across replicas; safe to call on every start. */
   migrate(): Promise<void>;
+  /** Connections in use and waiting (PostgreSQL); SQLite has one connection. */
+  poolStats(): PoolStats;
   close(): Promise<void>;
 }
 
-export class DatabaseUrlError extends Error {
-  override name = 'DatabaseUrlError';
+/** sqlite://<path> or postgres://user:pw@host:5432/db?sslmode=…; the pool options apply to PostgreSQL. */
+export function openDatabase(url: string, pool: Partial<PoolOptions> = {}): Db {
+  if (url.startsWith('sqlite://')) {
+    const kysely = openSqlite(url.slice('sqlite://'.length));
+    return database(kysely, sqliteDialect, () => ({ total: 1, idle: 0, waiting: 0, max: 1 }), url);
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const { kysely, stats } = openPostgresPool(url, { ...defaultPoolOptions, ...definedOnly(pool) });
+    return database(kysely, postgresDialect, stats, url);
+  }
+  throw new DatabaseUrlError(`database.url: unsupported scheme in "${maskUrl(url)}" (use sqlite:// or postgres://)`);
 }
 
-export function openDatabase(url: string): Db {
-  if (url.startsWith('sqlite://')) return openSqlite(url.slice('sqlite://'.length));
-  if (/^postgres(ql)?:\/\//.test(url)) throw new DatabaseUrlError('database.url: PostgreSQL support is not built into this version yet; use sqlite://<path>');
-  throw new DatabaseUrlError(`database.url: unsupported scheme in "${url.replace(/\/\/[^@]*@/, '//***@')}" (use sqlite:// or postgres://)`);
-}
-
-function openSqlite(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = new SQLite(path);
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return withMigrations(kysely, sqliteDialect);
-}
-
-function withMigrations(kysely: Kysely<Database>, dialect: Dialect): Db {
+function database(kysely: Kysely<Database>, dialect: Dialect, poolStats: () => PoolStats, url: string): Db {
   return {
     kysely,
     dialect,
     async migrate() {
-      const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect) });
-      const { error, results } = await migrator.migrateToLatest();
-      const failed = results?.find((r) => r.status === 'Error');
-      if (error || failed) {
-        throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error | undefined)?.message ?? error)}`);
+      try {
+        await migrateToLatest(kysely, dialect);
+      } catch (err) {
+        throw connectionProblem(err, url) ?? err;
       }
     },
+    poolStats,
     close: () => kysely.destroy(),
   };
+}
+
+/** Unreachable server, refused login, missing database: one line naming database.url. */
+function connectionProblem(err: unknown, url: string): DatabaseUrlError | undefined {
+  const code = (err as { code?: unknown }).code;
+  const network = typeof code === 'string' && /^E[A-Z]+$/.test(code);
+  // 28xxx: invalid authorization; 3D000: no such database; 08xxx: connection exceptions.
+  const refused = typeof code === 'string' && /^(28|3D|08)/.test(code);
+  const timeout = err instanceof Error && /timeout exceeded when trying to connect|Connection terminated/i.test(err.message);
+  if (!network && !refused && !timeout) return undefined;
+  return new DatabaseUrlError(`database.url: cannot connect to "${maskUrl(url)}": ${(err as Error).message}`);
+}
+
+function definedOnly<T extends object>(value: Partial<T>): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

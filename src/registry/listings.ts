@@ -40,11 +40,16 @@ async function page(fetch: (limit: number) => Promise<string[]>, size: number): 
   return { items, next: items[items.length - 1] };
 }
 
+/** Names never hold NUL (nor can PostgreSQL text): "> a\0b" selects exactly what "> a" does. */
+function pagingKey(last: string | undefined): string | undefined {
+  return last?.split('\0')[0];
+}
+
 export function createListingService({ repo }: { repo: RegistryRepo }) {
   return {
     async tags(repository: string, n: string | undefined, last: string | undefined): Promise<Page> {
       const size = parsePageSize(n);
-      const result = await page((limit) => repo.listTags(repository, limit, last), size);
+      const result = await page((limit) => repo.listTags(repository, limit, pagingKey(last)), size);
       if (result.items.length === 0 && !(await repo.repositoryExists(repository))) {
         throw new BerthError('NAME_UNKNOWN', `repository ${repository} not known to registry`, { detail: { name: repository } });
       }
@@ -52,7 +57,7 @@ export function createListingService({ repo }: { repo: RegistryRepo }) {
     },
 
     catalog(n: string | undefined, last: string | undefined): Promise<Page> {
-      return page((limit) => repo.listRepositories(limit, last), parsePageSize(n));
+      return page((limit) => repo.listRepositories(limit, pagingKey(last)), parsePageSize(n));
     },
 
     /** OCI v1.1 referrers: manifests whose `subject` is `digest`, optionally of one artifact type. */

@@ -194,7 +194,7 @@ test('member changes are written to the audit log', async () => {
   const mid = await addMember(server, 'audited', 'nina', 3);
   await api(server, 'PUT', `/projects/audited/members/${mid}`, { body: { role_id: 2 } });
   await api(server, 'DELETE', `/projects/audited/members/${mid}`);
-  const db = openDatabase(`sqlite://${server.dataDir}/berth.db`);
+  const db = openDatabase(server.berth.config.database.url);
   try {
     const rows = await db.kysely.selectFrom('audit_logs').select(['operation', 'resource', 'username']).where('resource_type', '=', 'member').where('project_id', '=', (await db.kysely.selectFrom('projects').select('id').where('name', '=', 'audited').executeTakeFirstOrThrow()).id).orderBy('id').execute();
     assert.deepEqual(rows, [

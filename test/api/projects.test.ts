@@ -291,7 +291,7 @@ test('DELETE /projects/{project_name_or_id} removes an empty project with its me
   const bobsProjects = await api<Project[]>(server, 'GET', `${P}?name=doomed`, { auth: bob.auth });
   assert.deepEqual(bobsProjects.body, []);
 
-  const db = openDatabase(`sqlite://${server.dataDir}/berth.db`);
+  const db = openDatabase(server.berth.config.database.url);
   try {
     const leftovers = await db.kysely.selectFrom('project_members').select('project_id').where('project_id', 'not in', db.kysely.selectFrom('projects').select('id')).execute();
     assert.deepEqual(leftovers, [], 'no membership outlives its project');
@@ -388,7 +388,7 @@ test('project changes are written to the audit log', async () => {
   await createProject(server, 'audited', { auth: alice.auth });
   await api(server, 'PUT', '/projects/audited', { auth: alice.auth, body: { metadata: { auto_scan: 'true' } } });
   await api(server, 'DELETE', '/projects/audited', { auth: alice.auth });
-  const db = openDatabase(`sqlite://${server.dataDir}/berth.db`);
+  const db = openDatabase(server.berth.config.database.url);
   try {
     const rows = await db.kysely.selectFrom('audit_logs').select(['operation', 'username']).where('resource_type', '=', 'project').where('resource', '=', 'audited').orderBy('id').execute();
     assert.deepEqual(rows, [

@@ -6,6 +6,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { adminAuthorization, spawnBerth, tempDir, testAdminPassword } from '../helpers/berth.js';
+import { testDatabaseKind } from '../helpers/database.js';
 
 // `berth serve` as operators run it: the built CLI (npm test builds it first), its flags,
 // and the one-line refusal to start on a bad configuration value.
@@ -45,7 +46,8 @@ test('berth serve --port 0 --data-dir D serves /v2/ from that data directory and
     const res = await fetch(`${berth.url}/v2/`, { headers: { authorization: adminAuthorization } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('docker-distribution-api-version'), 'registry/2.0');
-    assert.ok(existsSync(join(dataDir, 'berth.db')), 'the SQLite database lives in --data-dir');
+    if (testDatabaseKind === 'sqlite') assert.ok(existsSync(join(dataDir, 'berth.db')), 'the SQLite database lives in --data-dir');
+    else assert.ok(!existsSync(join(dataDir, 'berth.db')), 'with database.url on PostgreSQL no SQLite file appears');
     assert.match(berth.output(), /Berth is listening on http:\/\//);
   } finally {
     assert.equal(await berth.stop(), 0);

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { loadConfig, type LoadOptions } from '../../src/config/index.js';
 import { startBerth, type Berth } from '../../src/main.js';
+import { dropPostgresDatabase, testDatabaseFor, testPool } from './database.js';
 
 // Boots a real Berth on an ephemeral port for a test: in-process (fast, for HTTP
 // tests) or as a child process running the built CLI (for crash and CLI tests).
@@ -31,6 +32,8 @@ export function tempDir(prefix = 'berth-test-'): string {
 /** Starts Berth in this process with a fresh data directory; `overrides` are config keys. */
 export async function startTestBerth(overrides: Record<string, unknown> = {}, options: Omit<LoadOptions, 'overrides'> = {}): Promise<TestBerth> {
   const dataDir = (overrides.dataDir as string | undefined) ?? tempDir();
+  const chosenDatabase = (overrides.database as { url?: string } | undefined)?.url ?? options.env?.BERTH_DATABASE_URL;
+  const database = chosenDatabase ? undefined : await testDatabaseFor(dataDir);
   const config = loadConfig({
     env: {},
     ...options,
@@ -39,6 +42,7 @@ export async function startTestBerth(overrides: Record<string, unknown> = {}, op
       adminPassword: testAdminPassword,
       // The token realm must name the bound port; Berth fills in :0 once it listens.
       externalURL: `${(overrides.tls as { certificate?: string } | undefined)?.certificate ? 'https' : 'http'}://127.0.0.1:0`,
+      ...(database && { database: { ...testPool, url: database.url } }),
       ...overrides,
       dataDir,
       http: { port: 0, host: '127.0.0.1', ...(overrides.http as object | undefined) },
@@ -55,7 +59,11 @@ export async function startTestBerth(overrides: Record<string, unknown> = {}, op
     dataDir,
     async close() {
       await berth.close();
-      if (!overrides.dataDir) rmSync(dataDir, { recursive: true, force: true });
+      // A data directory the test chose may be reopened: its database stays until the test process ends.
+      if (!overrides.dataDir) {
+        rmSync(dataDir, { recursive: true, force: true });
+        if (database) await dropPostgresDatabase(database.name);
+      }
     },
   };
 }
@@ -75,6 +83,9 @@ const cliPath = new URL('../../dist/cli/index.js', import.meta.url).pathname;
 
 /** Runs `berth serve` (the built CLI) as a child process and waits until it listens. */
 export async function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}): Promise<BerthProcess> {
+  const dataDir = args[args.indexOf('--data-dir') + 1];
+  const database = args.includes('--data-dir') && !env.BERTH_DATABASE_URL && dataDir ? await testDatabaseFor(dataDir) : undefined;
+  if (database) env = { BERTH_DATABASE_URL: database.url, BERTH_DATABASE_MAX_OPEN_CONNS: String(testPool.maxOpenConns), BERTH_DATABASE_MAX_IDLE_CONNS: String(testPool.maxIdleConns), ...env };
   const child = spawn(process.execPath, [cliPath, 'serve', ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, BERTH_LOG_LEVEL: 'info', BERTH_ADMIN_PASSWORD: testAdminPassword, BERTH_EXTERNAL_URL: 'http://127.0.0.1:0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

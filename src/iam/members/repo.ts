@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';
+import { containsIgnoringCase } from '../../db/index.js';
 
 // SQL for project members. Only user members ('u') exist until user groups do.
 
@@ -12,10 +13,6 @@ export interface MemberRow {
   role: number;
 }
 
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 export function createMemberRepo(db: Kysely<Database>) {
   const selectMembers = (projectId: number, entityName?: string) => {
     let query = db
@@ -23,7 +20,7 @@ export function createMemberRepo(db: Kysely<Database>) {
       .innerJoin('users as u', (join) => join.onRef('u.id', '=', 'm.entity_id').on('m.entity_type', '=', 'u'))
       .where('m.project_id', '=', projectId);
     // Harbor matches entityname as a substring.
-    if (entityName) query = query.where(sql<boolean>`u.username LIKE ${`%${escapeLike(entityName)}%`} ESCAPE '\\'`);
+    if (entityName) query = query.where(containsIgnoringCase(sql.ref('u.username'), entityName));
     return query;
   };
 

@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Kysely, type SqlBool, type Expression } from 'kysely';
 import type { Database } from '../../db/index.js';
+import { containsIgnoringCase } from '../../db/index.js';
 import type { Metadata } from './metadata.js';
 
 // SQL for projects and their metadata. A project's publicity is its `public` metadata.
@@ -46,15 +47,11 @@ function isPublic(eb: Eb): Expression<SqlBool> {
   );
 }
 
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
 function filterConditions(eb: Eb, filter: ProjectFilter): Expression<SqlBool>[] {
   const conditions: Expression<SqlBool>[] = [];
   const { name } = filter;
   if (name?.kind === 'exact') conditions.push(eb('p.name', '=', name.value));
-  if (name?.kind === 'fuzzy') conditions.push(sql<SqlBool>`p.name LIKE ${`%${escapeLike(name.value)}%`} ESCAPE '\\'`);
+  if (name?.kind === 'fuzzy') conditions.push(containsIgnoringCase(sql.ref('p.name'), name.value));
   if (name?.kind === 'any') conditions.push(name.values.length ? eb('p.name', 'in', name.values) : sql<SqlBool>`1 = 0`);
   if (filter.ids) conditions.push(filter.ids.length ? eb('p.id', 'in', filter.ids) : sql<SqlBool>`1 = 0`);
   if (filter.public !== undefined) conditions.push(filter.public ? isPublic(eb) : eb.not(isPublic(eb)));

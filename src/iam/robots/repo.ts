@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database, RobotsTable } from '../../db/index.js';
+import { containsIgnoringCase } from '../../db/index.js';
 
 // SQL for robot accounts. A project robot's row carries its bare name and project id;
 // the project's name is joined in to build `robot$<project>+<name>`.
@@ -39,7 +40,7 @@ export function createRobotRepo(db: Kysely<Database>) {
     if (filter.level === 'project') query = query.where('r.project_id', '=', filter.projectId ?? -1);
     const term = filter.name;
     if (term?.kind === 'exact') query = query.where('r.name', '=', term.value);
-    else if (term?.kind === 'fuzzy') query = query.where(sql<boolean>`r.name LIKE ${`%${escapeLike(term.value)}%`} ESCAPE '\\'`);
+    else if (term?.kind === 'fuzzy') query = query.where(containsIgnoringCase(sql.ref('r.name'), term.value));
     else if (term?.kind === 'any') query = query.where('r.name', 'in', term.values.length > 0 ? term.values : ['']);
     return query;
   }
@@ -92,7 +93,3 @@ export function createRobotRepo(db: Kysely<Database>) {
 }
 
 export type RobotRepo = ReturnType<typeof createRobotRepo>;
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
-}

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, UsersTable } from '../../db/index.js';
+import { containsIgnoringCase } from '../../db/index.js';
 
 // SQL for database users. Deleting a user also removes what hangs off it (project
 // memberships, portal sessions) in one transaction.
@@ -23,11 +24,6 @@ export interface UserListQuery {
 
 const publicColumns = ['id', 'username', 'email', 'realname', 'comment', 'sysadmin', 'creation_time', 'update_time'] as const;
 
-/** `%` and `_` are LIKE wildcards; a fuzzy search for them means the characters themselves. */
-function likePattern(value: string): string {
-  return `%${value.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 export function createUserRepo(db: Kysely<Database>) {
   function filtered(query: Pick<UserListQuery, 'filters' | 'excludeId'>) {
     let select = db.selectFrom('users');
@@ -35,7 +31,7 @@ export function createUserRepo(db: Kysely<Database>) {
     for (const filter of query.filters) {
       if (filter.kind === 'exact') select = select.where(filter.column, '=', filter.value);
       // Harbor's fuzzy match is case-insensitive (icontains).
-      else if (filter.kind === 'fuzzy') select = select.where(sql<boolean>`lower(${sql.ref(filter.column)}) like ${likePattern(filter.value.toLowerCase())} escape '\\'`);
+      else if (filter.kind === 'fuzzy') select = select.where(containsIgnoringCase(sql.ref(filter.column), filter.value));
       // An empty `{}` list filters nothing, as in Harbor's q.
       else if (filter.kind === 'or' && filter.values.length > 0) select = select.where(filter.column, 'in', filter.values);
     }

@@ -1,0 +1,29 @@
+import { Migrator, sql, type Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import type { Dialect } from './dialect.js';
+import { migrationProvider } from './migrations/index.js';
+
+// Runs pending migrations exactly once even when replicas start together. PostgreSQL:
+// kysely's Migrator holds a session advisory lock and reads the applied list inside
+// its transaction. SQLite: one connection per process, so BEGIN IMMEDIATE around the
+// Migrator (which issues no BEGIN of its own on SQLite) makes other processes wait.
+
+export async function migrateToLatest(kysely: Kysely<Database>, dialect: Dialect): Promise<void> {
+  const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect) });
+  const run = async () => {
+    const { error, results } = await migrator.migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (error || failed) {
+      throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error | undefined)?.message ?? error)}`);
+    }
+  };
+  if (dialect.name === 'postgres') return run();
+  await sql`BEGIN IMMEDIATE`.execute(kysely);
+  try {
+    await run();
+  } catch (err) {
+    await sql`ROLLBACK`.execute(kysely);
+    throw err;
+  }
+  await sql`COMMIT`.execute(kysely);
+}

@@ -1,0 +1,88 @@
+import pg from 'pg';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
+import type { Database } from './schema.js';
+import { parsePostgresUrl } from './postgres-url.js';
+import { BerthError } from '../shared/errors.js';
+
+// PostgreSQL through one bounded pg.Pool per process. Sizing: every replica opens up
+// to maxOpenConns, so replicas × maxOpenConns must stay below max_connections.
+
+export interface PoolOptions {
+  /** Most connections this process opens (pg's `max`). */
+  maxOpenConns: number;
+  /** Most idle connections kept open; the rest close when released. */
+  maxIdleConns: number;
+  /** Time allowed to connect, or to wait for a free connection when all are busy. */
+  connectTimeoutSeconds: number;
+}
+
+export const defaultPoolOptions: PoolOptions = { maxOpenConns: 20, maxIdleConns: 10, connectTimeoutSeconds: 10 };
+
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+  max: number;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+/** SQLSTATE 22021 character_not_in_repertoire: e.g. a NUL byte in a text parameter. */
+const UNTRANSLATABLE = '22021';
+
+/** bigint columns and count(*) come back as numbers: Berth's values stay below 2^53. */
+function parseSafeNumber(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) && Number.isInteger(value)) throw new RangeError(`database value ${text} exceeds 2^53`);
+  return value;
+}
+
+const types: pg.CustomTypesConfig = {
+  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+    oid === INT8 || oid === NUMERIC ? parseSafeNumber : pg.types.getTypeParser(oid, format),
+};
+
+export function openPostgresPool(url: string, options: PoolOptions): { kysely: Kysely<Database>; stats(): PoolStats } {
+  const { sslMode: _mode, ...connection } = parsePostgresUrl(url);
+  const pool = new pg.Pool({
+    ...connection,
+    types,
+    max: options.maxOpenConns,
+    connectionTimeoutMillis: options.connectTimeoutSeconds * 1000,
+    idleTimeoutMillis: 30_000,
+  });
+  // A connection dropped by the server (restart, failover) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: boundIdle(pool, options.maxIdleConns) }) });
+  return {
+    kysely,
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.maxOpenConns }),
+  };
+}
+
+/** Text PostgreSQL cannot store (a NUL character) came from a client: a 400, not a 500. */
+function clientInputError(err: unknown): never {
+  if ((err as { code?: string }).code === UNTRANSLATABLE) throw new BerthError('BAD_REQUEST', 'text must not contain NUL characters', { cause: err });
+  throw err;
+}
+
+/** pg keeps every released connection idle; this closes those beyond maxIdleConns (Go's SetMaxIdleConns). */
+function boundIdle(pool: pg.Pool, maxIdle: number): PostgresPool {
+  const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let wrapped = clients.get(client);
+      if (!wrapped) {
+        wrapped = {
+          // No cursor is configured, so kysely only calls the (sql, parameters) form.
+          query: ((text: string, parameters: readonly unknown[]) => client.query(text, [...parameters]).catch(clientInputError)) as unknown as PostgresPoolClient['query'],
+          release: (destroy?: boolean) => client.release(destroy === true || pool.idleCount >= maxIdle),
+        };
+        clients.set(client, wrapped);
+      }
+      return wrapped;
+    },
+    end: () => pool.end(),
+  };
+}
