@@ -16,6 +16,13 @@ function walk(dir) {
   });
 }
 
+// The portal's component tests (vitest, in web/) run first when no filter excludes them.
+let webStatus = 0;
+if (filters.length === 0 || filters.some((f) => f.startsWith('web'))) {
+  webStatus = spawnSync('npm', ['test', '--silent', '-w', 'web'], { stdio: 'inherit' }).status ?? 1;
+  if (filters.length > 0 && filters.every((f) => f.startsWith('web'))) process.exit(webStatus);
+}
+
 const files = roots
   .flatMap((root) => walk(root))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
@@ -29,4 +36,4 @@ const result = spawnSync(
   ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files],
   { stdio: 'inherit' },
 );
-process.exit(result.status ?? 1);
+process.exit(webStatus || (result.status ?? 1));

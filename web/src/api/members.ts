@@ -24,11 +24,13 @@ export function useMemberWrites(projectId: string) {
   };
 }
 
-export function useRobots(projectId: string, query: Query) {
+/** A project's robots; Harbor's robot query names the project by its numeric id. */
+export function useRobots(projectId: string, numericId: number | undefined, query: Query) {
   const api = useApi();
   return useQuery({
     queryKey: ['robots', projectId, query],
-    queryFn: () => api.list<Robot>('/robots', { ...query, q: `Level=project,ProjectID=${projectId}` }),
+    queryFn: () => api.list<Robot>('/robots', { ...query, q: `Level=project,ProjectID=${numericId ?? ''}` }),
+    enabled: numericId !== undefined,
     placeholderData: (previous) => previous,
   });
 }

@@ -128,9 +128,9 @@ function CreateRobotDialog({ opened, onClose, onCreated }: { opened: boolean; on
 
 export function RobotsTab() {
   const { t, language } = useI18n();
-  const { projectId } = useRouteProject();
+  const { projectId, project } = useRouteProject();
   const list = useListState({ column: 'name', desc: false });
-  const robots = useRobots(projectId, list.params);
+  const robots = useRobots(projectId, project?.project_id, list.params);
   const writes = useRobotWrites(projectId);
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<{ name: string; secret: string } | null>(null);

@@ -1,0 +1,106 @@
+import { MantineProvider } from '@mantine/core';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MemoryRouter } from 'react-router';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { createQueryClient } from '../App';
+import { ApiClient } from '../api/client';
+import { ApiProvider } from '../api/context';
+import { I18nProvider, type Language } from '../i18n/context';
+import { ProjectsPage } from './ProjectsPage';
+
+beforeAll(() => {
+  // jsdom lacks these; Mantine's layout code asks for them.
+  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, onchange: null, addEventListener() {}, removeEventListener() {}, addListener() {}, removeListener() {}, dispatchEvent: () => false })) as typeof window.matchMedia;
+  globalThis.ResizeObserver ??= class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  };
+});
+
+const project = (id: number, name: string) => ({ project_id: id, name, creation_time: '2024-01-01T00:00:00Z', update_time: '', repo_count: id, current_user_role_id: 1, metadata: { public: id % 2 ? 'true' : 'false' } });
+
+/** A /projects endpoint over `names` that pages, sorts and searches like Berth's, recording each query. */
+function projectsApi(names: string[]) {
+  const queries: URLSearchParams[] = [];
+  const client = new ApiClient(async (url) => {
+    const query = new URL(url, 'http://portal').searchParams;
+    queries.push(query);
+    const fuzzy = /^name=~(.*)$/.exec(query.get('q') ?? '')?.[1];
+    let rows = names.map((name, i) => project(i + 1, name)).filter((p) => !fuzzy || p.name.includes(fuzzy));
+    if (query.get('sort') === '-name') rows = rows.sort((a, b) => b.name.localeCompare(a.name));
+    else rows = rows.sort((a, b) => a.name.localeCompare(b.name));
+    const size = Number(query.get('page_size'));
+    const page = Number(query.get('page'));
+    return new Response(JSON.stringify(rows.slice((page - 1) * size, page * size)), { headers: { 'x-total-count': String(rows.length) } });
+  });
+  return { client, queries };
+}
+
+function renderPage(client: ApiClient, language: Language = 'en') {
+  render(
+    <MantineProvider>
+      <QueryClientProvider client={createQueryClient()}>
+        <ApiProvider client={client}>
+          <I18nProvider language={language}>
+            <MemoryRouter>
+              <ProjectsPage />
+            </MemoryRouter>
+          </I18nProvider>
+        </ApiProvider>
+      </QueryClientProvider>
+    </MantineProvider>,
+  );
+}
+
+describe('ProjectsPage', () => {
+  test('asks the server for one page, shows the total, and sorts and pages on the server', async () => {
+    const names = Array.from({ length: 23 }, (_, i) => `proj-${String(i).padStart(2, '0')}`);
+    const { client, queries } = projectsApi(names);
+    renderPage(client);
+    const table = await screen.findByTestId('projects');
+    await within(table).findByText('proj-00');
+    expect(screen.getByTestId('total').textContent).toBe('23 in total');
+    expect(within(table).getAllByRole('row')).toHaveLength(11);
+    expect(queries.at(-1)?.get('sort')).toBe('name');
+
+    await userEvent.click(screen.getByRole('button', { name: /Project name/ }));
+    await within(table).findByText('proj-22');
+    expect(queries.at(-1)?.get('sort')).toBe('-name');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Next page' }));
+    await within(table).findByText('proj-12');
+    expect(queries.at(-1)?.get('page')).toBe('2');
+  });
+
+  test('searches with q=name=~ from page 1 and says when nothing matches', async () => {
+    const { client, queries } = projectsApi(['alpha', 'beta']);
+    renderPage(client);
+    await screen.findByText('alpha');
+    await userEvent.type(screen.getByRole('textbox', { name: 'Search projects' }), 'zzz');
+    await screen.findByText('No project matches this search.');
+    expect(queries.at(-1)?.get('q')).toBe('name=~zzz');
+    expect(queries.at(-1)?.get('page')).toBe('1');
+  });
+
+  test('an empty registry invites creating a project, in 简体中文 too', async () => {
+    renderPage(projectsApi([]).client, 'zh-CN');
+    await screen.findByText('还没有项目。创建一个项目后即可推送镜像。');
+    expect(screen.getByRole('button', { name: '新建项目' })).toBeTruthy();
+  });
+
+  test('delete asks first and shows the API refusal in its words', async () => {
+    const client = new ApiClient(async (url, init) => {
+      if (init.method === 'DELETE') return new Response(JSON.stringify({ errors: [{ code: 'PRECONDITION', message: 'the project contains repositories' }] }), { status: 412 });
+      return new Response(JSON.stringify(url.includes('/projects') ? [project(1, 'busy')] : []), { headers: { 'x-total-count': '1' } });
+    });
+    renderPage(client);
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete project busy' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByText(/Delete the project busy\?/)).toBeTruthy();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Delete' }));
+    await within(dialog).findByText('the project contains repositories');
+  });
+});
