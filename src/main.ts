@@ -22,7 +22,18 @@ import { createAuditLog, createAuditSubscriber } from './audit/index.js';
 import { createArtifactService, createArtifactsRepo, createPullRecorder, type PullRecorder } from './artifacts/index.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createEventBus } from './shared/events.js';
-import { createLocalLocks } from './shared/locks.js';
+import { createLocalLocks, type Locks } from './shared/locks.js';
+import { createRedisLocks } from './shared/redis-locks.js';
+import { connectRedis, describeRedis, type RedisSettings } from './shared/redis.js';
+import { createLocalInvalidationBus, createRedisInvalidationBus, type InvalidationBus } from './shared/invalidation.js';
+import { shareAccessInvalidation } from './cache/shared.js';
+import { createJobService, type JobService } from './jobs/index.js';
+import { createMetrics } from './api/metrics.js';
+import { createOpsServer } from './api/ops-server.js';
+import type { HealthCheck } from './api/health.js';
+import { PathNotFoundError } from './storage/index.js';
+import { sql } from 'kysely';
+import type { Redis } from 'ioredis';
 import { systemClock } from './shared/clock.js';
 
 // The composition root: the only place that constructs services and wires them together.
@@ -31,6 +42,7 @@ export interface Berth {
   config: Config;
   app: FastifyInstance;
   logger: Logger;
+  jobs: JobService;
   /** Listens on config.http.port (0 = ephemeral); returns the bound URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -44,11 +56,13 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   await db.migrate();
   await bootstrap({ db: db.kysely, clock, logger: log, adminPassword: config.adminPassword });
   const store = createBlobStore(config);
+  const shared = await sharedState(config, log);
   const events = createEventBus((err, event) => log.error({ err, event: event.type }, 'event handler failed'));
   const registry = createRegistry({
     db: db.kysely,
     store,
-    locks: createLocalLocks(),
+    locks: shared.locks,
+    invalidation: shared.bus,
     events,
     clock,
     logger: log,
@@ -57,7 +71,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   });
 
   const audit = createAuditLog({ db: db.kysely, clock, logger: log });
-  const access = createAccessControl({ db: db.kysely });
+  const access = shareAccessInvalidation(createAccessControl({ db: db.kysely }), shared.bus);
   const limiter = createRateLimiter({ maxFailures: config.auth.maxLoginFailures, windowSeconds: config.auth.loginFailureWindowSeconds });
   const authenticator = createAuthenticator({
     db: db.kysely,
@@ -84,26 +98,42 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   events.subscribe(pulls.onEvent);
   events.subscribe(createAuditSubscriber({ record: audit.record, projectIdOf: async (name) => (await access.project(name))?.id }));
 
-  const app = await createHttpServer({
+  const jobs = await createJobService({ db: db.kysely, store, locks: shared.locks, clock, logger: log, redis: shared.settings, uploadPurgeAgeHours: config.registry.uploadPurgeAgeHours });
+  const health = healthChecks(db, store, shared.redis, jobs);
+  const metrics = createMetrics({
+    openUploads: async () => Number((await db.kysely.selectFrom('uploads').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+    queueDepth: () => jobs.queue.queues(),
+  });
+  if (config.role !== 'core') await jobs.start({ workers: config.jobservice.workers });
+
+  const app = config.role === 'jobservice' ? await createOpsServer({ logger: log, health, metrics }) : await createHttpServer({
     config,
     logger: log,
     registry,
     authorizer: createRegistryAuthorizer({ tokens, authenticator, granter, realm: () => `${config.externalURL}/service/token` }),
     token: { tokens, authenticator, granter },
     session: { authenticator, sessions, secureCookie: config.externalURL.startsWith('https:') },
-    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users, robots, projects, members, artifacts },
+    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users, robots, projects, members, artifacts, jobs, health },
+    metrics,
   });
   return {
     config,
     app,
     logger: log,
+    jobs,
     async listen() {
       const address = await app.listen({ port: config.http.port, host: config.http.host });
       // On an ephemeral port the default externalURL learns the port once it is bound.
       if (config.externalURL.endsWith(':0')) config.externalURL = config.externalURL.replace(/:0$/, `:${new URL(address).port}`);
       return address;
     },
-    close: () => closeAll(app, db, store, pulls),
+    close: async () => {
+      // In-flight requests finish first (fastify drains, new ones get 503), then running jobs get their grace.
+      await app.close();
+      await jobs.close(config.jobservice.shutdownGraceSeconds * 1000);
+      await closeAll(app, db, store, pulls);
+      await shared.close();
+    },
   };
 }
 
@@ -135,4 +165,51 @@ async function closeAll(app: FastifyInstance, db: Db, store: BlobStore, pulls: P
   await pulls.close();
   await store.close?.();
   await db.close();
+}
+
+interface SharedState {
+  settings?: RedisSettings;
+  redis?: Redis;
+  locks: Locks;
+  bus: InvalidationBus;
+  close(): Promise<void>;
+}
+
+/** What replicas share: with redis.url, locks and cache invalidation go through Redis; without, they stay in-process. */
+async function sharedState(config: Config, log: Logger): Promise<SharedState> {
+  if (!config.redis.url) return { locks: createLocalLocks(), bus: createLocalInvalidationBus(), close: async () => undefined };
+  const settings: RedisSettings = { url: config.redis.url, sentinelMasterSet: config.redis.sentinelMasterSet, password: config.redis.password };
+  const redis = connectRedis(settings);
+  const subscriber = connectRedis(settings);
+  const bus = await createRedisInvalidationBus(redis, subscriber, (err) => log.warn({ err }, 'cache invalidation message failed'));
+  log.info({ redis: describeRedis(settings) }, 'sharing locks and cache invalidation through Redis');
+  return {
+    settings,
+    redis,
+    locks: createRedisLocks(redis),
+    bus,
+    async close() {
+      await bus.close();
+      redis.disconnect();
+    },
+  };
+}
+
+function healthChecks(db: Db, store: BlobStore, redis: Redis | undefined, jobs: JobService): Record<string, HealthCheck> {
+  return {
+    core: async () => undefined,
+    database: async () => {
+      await sql`select 1`.execute(db.kysely);
+    },
+    // Without redis.url there is no Redis to be unhealthy: the component is left out.
+    ...(redis ? { redis: async () => void (await redis.ping()) } : {}),
+    storage: async () => {
+      await store.stat('blobs').catch((err: unknown) => {
+        if (!(err instanceof PathNotFoundError)) throw err;
+      });
+    },
+    jobservice: async () => {
+      if ((await jobs.queue.pools()).length === 0) throw new Error('no job service worker pool is running');
+    },
+  };
 }

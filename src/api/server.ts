@@ -13,6 +13,7 @@ import { loadTlsFiles } from './tls.js';
 import { BerthError } from '../shared/errors.js';
 import { sendOciError } from './oci/errors.js';
 import { sendHarborError } from './v2/errors.js';
+import type { Metrics } from './metrics.js';
 
 export interface HttpDeps {
   config: Config;
@@ -22,6 +23,7 @@ export interface HttpDeps {
   token: TokenEndpointOptions;
   session: SessionRoutesOptions;
   api: ApiDeps;
+  metrics?: Metrics;
 }
 
 /** The HTTP server: /v2 (OCI), /service/token, /c/ sessions and /api/v2.0 (Harbor's REST API). */
@@ -61,7 +63,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     return sendOciError(request, reply, new BerthError('UNSUPPORTED', message, { status: 404 }));
   });
 
-  await app.register(ociApi, { registry: deps.registry, authorizer: deps.authorizer, maxManifestBytes: config.registry.maxManifestBytes });
+  deps.metrics?.attach(app);
+  await app.register(ociApi, { registry: deps.registry, authorizer: deps.authorizer, maxManifestBytes: config.registry.maxManifestBytes, onRoute: deps.metrics?.nameRoute });
   await app.register(tokenEndpoint, deps.token);
   await app.register(sessionRoutes, deps.session);
   await app.register(harborApi, { ...deps.api, prefix: '/api/v2.0' } as ApiDeps & { prefix: string });

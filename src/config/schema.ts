@@ -28,7 +28,9 @@ export const configSchema = z.object({
     .prefault({}),
   redis: z
     .object({
-      url: z.string().optional().describe('redis://host:6379/0; unset = in-process cache, locks and queue'),
+      url: z.string().optional().describe('redis://[:password@]host:6379/<db index>; with sentinelMasterSet, the sentinels: redis://s1:26379,s2:26379/<db>; unset = in-process cache, locks and queue'),
+      sentinelMasterSet: z.string().optional().describe('name of the master set the sentinels in redis.url watch'),
+      password: z.string().optional().describe('Redis password (overrides one in redis.url)'),
     })
     .prefault({}),
   storage: z
@@ -85,10 +87,17 @@ export const configSchema = z.object({
       loginFailureWindowSeconds: z.number().int().min(1).default(60).describe('window for counting failed logins'),
     })
     .prefault({}),
+  jobservice: z
+    .object({
+      workers: z.number().int().min(1).max(64).default(4).describe('jobs one process runs at once (roles all and jobservice)'),
+      shutdownGraceSeconds: z.number().int().min(0).default(20).describe('how long running jobs may finish at shutdown before they are interrupted and requeued'),
+    })
+    .prefault({}),
   registry: z
     .object({
       maxManifestBytes: z.number().int().min(1024).default(4 * 1024 * 1024).describe('largest manifest accepted'),
       cacheBytes: z.number().int().min(0).default(64 * 1024 * 1024).describe('memory for immutable manifests and blob descriptors'),
+      uploadPurgeAgeHours: z.number().min(1).default(24).describe('upload sessions idle this long are purged (with their scratch data) by the hourly UPLOAD_PURGE job'),
     })
     .prefault({}),
 });

@@ -6,6 +6,8 @@ import type { Locks } from '../shared/locks.js';
 import type { Logger } from '../shared/logger.js';
 import type { BlobStore } from '../storage/index.js';
 import { cachedContentReads } from './cache.js';
+import { shareContentForgets } from '../cache/shared.js';
+import type { InvalidationBus } from '../shared/invalidation.js';
 import { createBlobService } from './blobs.js';
 import { createListingService } from './listings.js';
 import { createManifestService } from './manifests.js';
@@ -30,12 +32,14 @@ export interface RegistryOptions {
   logger: Logger;
   maxManifestBytes: number;
   cacheBytes: number;
+  /** Tells other replicas what this one deleted, and applies what they delete. */
+  invalidation?: InvalidationBus;
 }
 
 /** The OCI registry core: blobs, uploads, manifests, tags, catalog, referrers. */
 export function createRegistry(options: RegistryOptions) {
   const repo = createRegistryRepo(options.db);
-  const reads = cachedContentReads(repo, options.cacheBytes);
+  const reads = shareContentForgets(cachedContentReads(repo, options.cacheBytes), options.invalidation);
   const deps = { ...options, repo, reads };
   return {
     blobs: createBlobService(deps),

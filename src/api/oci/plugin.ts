@@ -9,6 +9,8 @@ export interface OciApiOptions {
   registry: Registry;
   authorizer: Authorizer;
   maxManifestBytes: number;
+  /** Told the route table's name of each matched request (metrics). */
+  onRoute?: (request: FastifyRequest, name: string) => void;
 }
 
 const methods = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -32,6 +34,7 @@ export async function ociApi(app: FastifyInstance, options: OciApiOptions): Prom
         throw new BerthError('UNSUPPORTED', `${request.method} is not supported on ${rawPath.slice(0, 200)}`);
       }
       const { route, params } = match;
+      options.onRoute?.(request, route.name);
       if (params.name !== undefined) checkRepositoryName(params.name);
       const caller = await options.authorizer.authorize(request, route.access(params));
       const actor = { ...(caller.name ? { actor: caller.name } : {}), clientIp: request.ip };

@@ -14,6 +14,8 @@ import type { UserService } from '../../iam/users/index.js';
 import type { ProjectService } from '../../iam/projects/index.js';
 import type { MemberService } from '../../iam/members/index.js';
 import type { ArtifactService } from '../../artifacts/index.js';
+import type { JobService } from '../../jobs/index.js';
+import type { HealthCheck } from '../health.js';
 
 /** What the REST API's route modules are given: passed explicitly, built in main.ts. */
 export interface ApiDeps {
@@ -32,4 +34,7 @@ export interface ApiDeps {
   projects: ProjectService;
   members: MemberService;
   artifacts: ArtifactService;
+  jobs: JobService;
+  /** Harbor's health components by name (core, database, redis, storage, jobservice). */
+  health: Record<string, HealthCheck>;
 }

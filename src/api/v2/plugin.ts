@@ -12,11 +12,13 @@ import { permissionRoutes } from './permissions.js';
 import { userRoutes } from './users.js';
 import { projectRoutes } from './projects.js';
 import { memberRoutes } from './members.js';
+import { jobServiceRoutes } from './jobservice.js';
+import { healthRoute } from '../health.js';
 
 // Harbor's REST API v2.0 under /api/v2.0 (reference/harbor-swagger.yaml). Each
 // resource has its own route module; they share security, paging and error bodies.
 
-const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [systemRoutes, userRoutes, robotRoutes, permissionRoutes, projectRoutes, memberRoutes, repositoryRoutes, artifactRoutes, auditRoutes];
+const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [systemRoutes, userRoutes, robotRoutes, permissionRoutes, projectRoutes, memberRoutes, repositoryRoutes, artifactRoutes, auditRoutes, jobServiceRoutes, (app, deps) => healthRoute(app, deps.health)];
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 

@@ -1,0 +1,44 @@
+import type { InvalidationBus } from '../shared/invalidation.js';
+import type { CachedContentReads } from '../registry/cache.js';
+
+// The in-memory caches made replica-aware: each forget or invalidate is applied here
+// and announced on the bus; what other replicas announce is applied here too.
+
+export function shareContentForgets(reads: CachedContentReads, bus: InvalidationBus | undefined): CachedContentReads {
+  if (!bus) return reads;
+  bus.subscribe((m) => {
+    if (m.kind === 'blob') reads.forgetBlob(m.repository, m.digest);
+    else if (m.kind === 'manifest') reads.forgetManifest(m.repository, m.digest);
+    else if (m.kind === 'repository') reads.forgetRepository(m.repository);
+  });
+  return {
+    repositoryBlob: (repository, digest) => reads.repositoryBlob(repository, digest),
+    manifest: (repository, digest) => reads.manifest(repository, digest),
+    forgetBlob(repository, digest) {
+      reads.forgetBlob(repository, digest);
+      bus.publish({ kind: 'blob', repository, digest });
+    },
+    forgetManifest(repository, digest) {
+      reads.forgetManifest(repository, digest);
+      bus.publish({ kind: 'manifest', repository, digest });
+    },
+    forgetRepository(repository) {
+      reads.forgetRepository(repository);
+      bus.publish({ kind: 'repository', repository });
+    },
+  };
+}
+
+export function shareAccessInvalidation<T extends { invalidate(): void }>(access: T, bus: InvalidationBus): T {
+  const local = access.invalidate.bind(access);
+  bus.subscribe((m) => {
+    if (m.kind === 'access') local();
+  });
+  return {
+    ...access,
+    invalidate() {
+      local();
+      bus.publish({ kind: 'access' });
+    },
+  };
+}
