@@ -14,11 +14,15 @@ async function tagCount(target: Target, repo: string): Promise<number> {
 }
 
 /** Pushes manifests tagged t000000… until `repo` has `count` tags. */
-export async function seedTags(target: Target, repo: string, count: number, concurrency: number): Promise<void> {
+export async function seedTags(target: Target, repo: string, count: number, concurrency: number, progress?: (done: number) => void): Promise<void> {
   const have = await tagCount(target, repo);
   if (have >= count) return;
   const blobs = await ensureImageBlobs(target, repo);
-  await loop({ concurrency, count: count - have }, (i) => putManifest(target, repo, tagName(have + i), imageManifest(blobs, have + i)));
+  let done = have;
+  await loop({ concurrency, count: count - have }, async (i) => {
+    await putManifest(target, repo, tagName(have + i), imageManifest(blobs, have + i));
+    progress?.(++done);
+  });
 }
 
 /** Follows Link rel="next" from `path`; returns the number of pages. */

@@ -22,7 +22,10 @@ export const scaleScenarios: Scenario[] = [
       const label = (what: string) => `${what} @ ${n / 1000}k artifacts`;
       const seed = await measure(label('seed: manifest push'), target.name, target.server.pid, async () => {
         const started = performance.now();
-        await seedTags(target, repo, n, options.concurrency);
+        const step = Math.max(1000, Math.floor(n / 10));
+        await seedTags(target, repo, n, options.concurrency, (done) => {
+          if (done % step === 0) process.stderr.write(`    seeded ${done} of ${n} artifacts (${((done / n) * 100).toFixed(0)}%)\n`);
+        });
         return { ops: n, latenciesMs: [performance.now() - started], note: 'p50/p99 = whole seeding' };
       });
       const api = { authorization: adminBasic };
