@@ -115,6 +115,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     session: { authenticator, sessions, secureCookie: config.externalURL.startsWith('https:') },
     api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users, robots, projects, members, artifacts, jobs, health },
     metrics,
+    invalidation: shared.bus,
   });
   return {
     config,

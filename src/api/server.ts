@@ -24,6 +24,8 @@ export interface HttpDeps {
   session: SessionRoutesOptions;
   api: ApiDeps;
   metrics?: Metrics;
+  /** Cache invalidations this request published reach the other replicas before its response. */
+  invalidation?: { flush(): Promise<void> };
 }
 
 /** The HTTP server: /v2 (OCI), /service/token, /c/ sessions and /api/v2.0 (Harbor's REST API). */
@@ -64,6 +66,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   });
 
   deps.metrics?.attach(app);
+  const invalidation = deps.invalidation;
+  if (invalidation) app.addHook('onSend', async (request) => void (request.method !== 'GET' && request.method !== 'HEAD' ? await invalidation.flush() : undefined));
   await app.register(ociApi, { registry: deps.registry, authorizer: deps.authorizer, maxManifestBytes: config.registry.maxManifestBytes, onRoute: deps.metrics?.nameRoute });
   await app.register(tokenEndpoint, deps.token);
   await app.register(sessionRoutes, deps.session);

@@ -17,12 +17,14 @@ export interface InvalidationBus {
   publish(message: Invalidation): void;
   /** Handles what other replicas announce. */
   subscribe(handler: (message: Invalidation) => void): void;
+  /** Resolves once everything published so far has reached the other replicas' Redis connections. */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
 /** One process: nothing to tell anyone. */
 export function createLocalInvalidationBus(): InvalidationBus {
-  return { publish() {}, subscribe() {}, close: async () => undefined };
+  return { publish() {}, subscribe() {}, flush: async () => undefined, close: async () => undefined };
 }
 
 const channel = 'berth:invalidate';
@@ -31,6 +33,7 @@ const channel = 'berth:invalidate';
 export async function createRedisInvalidationBus(publisher: Redis, subscriber: Redis, onError: (err: unknown) => void): Promise<InvalidationBus> {
   const origin = randomBytes(8).toString('hex');
   const handlers: ((message: Invalidation) => void)[] = [];
+  const inFlight = new Set<Promise<unknown>>();
   await subscriber.subscribe(channel);
   subscriber.on('message', (_channel: string, text: string) => {
     try {
@@ -43,7 +46,12 @@ export async function createRedisInvalidationBus(publisher: Redis, subscriber: R
   });
   return {
     publish(message) {
-      publisher.publish(channel, JSON.stringify({ from: origin, message })).catch(onError);
+      const sent = publisher.publish(channel, JSON.stringify({ from: origin, message })).catch(onError);
+      inFlight.add(sent);
+      void sent.finally(() => inFlight.delete(sent));
+    },
+    async flush() {
+      await Promise.all(inFlight);
     },
     subscribe(handler) {
       handlers.push(handler);
