@@ -13,9 +13,9 @@ export async function migrateToLatest(kysely: Kysely<Database>, dialect: Dialect
   const run = async () => {
     const { error, results } = await migrator.migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');
-    if (error || failed) {
-      throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${String((error as Error | undefined)?.message ?? error)}`);
-    }
+    // Failing before any migration (no server, refused login) keeps the driver's error and its code.
+    if (error && !failed) throw error;
+    if (failed) throw new Error(`database migration ${failed.migrationName} failed: ${String((error as Error | undefined)?.message ?? error)}`, { cause: error });
   };
   if (dialect.name === 'postgres') return run();
   await sql`BEGIN IMMEDIATE`.execute(kysely);

@@ -99,6 +99,9 @@ const badStarts: { name: string; key: string; args?: string[]; env?: NodeJS.Proc
   { name: 'a missing --config file', key: '/nonexistent/berth.yml', args: ['--config', '/nonexistent/berth.yml'] },
   { name: '--port abc', key: '--port', args: ['--port', 'abc'] },
   { name: 'BERTH_DATABASE_URL=mysql://…', key: 'database.url', env: { BERTH_DATABASE_URL: 'mysql://db/berth' } },
+  { name: 'sslmode=prefer', key: 'database.url', env: { BERTH_DATABASE_URL: 'postgres://berth:pw@127.0.0.1:5432/berth?sslmode=prefer' } },
+  { name: 'no PostgreSQL listening', key: 'database.url', env: { BERTH_DATABASE_URL: 'postgres://berth:pw@127.0.0.1:1/berth', BERTH_DATABASE_CONNECT_TIMEOUT_SECONDS: '2' } },
+  { name: 'BERTH_DATABASE_MAX_OPEN_CONNS=0', key: 'database.maxOpenConns', env: { BERTH_DATABASE_MAX_OPEN_CONNS: '0' } },
   { name: 'tls.key without tls.certificate', key: 'tls.certificate', env: { BERTH_TLS_KEY: '/nonexistent/server.key' } },
   {
     name: 'unreadable TLS files',
