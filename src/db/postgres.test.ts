@@ -1,11 +1,14 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { DatabaseUrlError, openDatabase } from './index.js';
 import { parsePostgresUrl } from './postgres-url.js';
+import { startBerth } from '../main.js';
+import { loadConfig } from '../config/index.js';
+import { testAdminPassword } from '../../test/helpers/berth.js';
 import { createPostgresDatabase, dropPostgresDatabase, postgresUrl, withAdminConnection } from '../../test/helpers/database.js';
 
 // PostgreSQL's own settings: the URL and sslmode, connection failures, the bounded pool.
@@ -127,6 +130,35 @@ describe('PostgreSQL connections', () => {
       await assert.rejects(db.kysely.selectFrom('users').select('id').where('username', '=', 'ad\0min').execute(), (err: unknown) => (err as { status?: number }).status === 400);
     } finally {
       await db.close();
+    }
+  });
+
+  test('two replicas starting at once on a new database: one admin, one library, one signing key', async () => {
+    const fresh = await createPostgresDatabase();
+    const replica = (dir: string) =>
+      startBerth(loadConfig({ env: {}, overrides: { logLevel: 'silent', adminPassword: testAdminPassword, dataDir: join(tmpdir(), dir), database: { url: postgresUrl(fresh), maxOpenConns: 3 }, http: { port: 0, host: '127.0.0.1' } } }));
+    const replicas = await Promise.all([replica(`berth-a-${process.pid}`), replica(`berth-b-${process.pid}`)]);
+    try {
+      const [a, b] = await Promise.all(replicas.map((r) => r.listen()));
+      const check = openDatabase(postgresUrl(fresh));
+      try {
+        const admins = await check.kysely.selectFrom('users').select('id').where('username', '=', 'admin').execute();
+        const libraries = await check.kysely.selectFrom('projects').select('id').where('name', '=', 'library').execute();
+        assert.equal(admins.length, 1);
+        assert.equal(libraries.length, 1);
+      } finally {
+        await check.close();
+      }
+      // A token issued by one replica is accepted by the other: both use the key in the database.
+      const basic = `Basic ${Buffer.from(`admin:${testAdminPassword}`).toString('base64')}`;
+      const issued = await fetch(`${a}/service/token?service=harbor-registry&scope=repository:library/x:pull`, { headers: { authorization: basic } });
+      const { token } = (await issued.json()) as { token: string };
+      const res = await fetch(`${b}/v2/`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(res.status, 200);
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+      await dropPostgresDatabase(fresh);
+      for (const dir of ['a', 'b']) rmSync(join(tmpdir(), `berth-${dir}-${process.pid}`), { recursive: true, force: true });
     }
   });
 });
