@@ -1,14 +1,16 @@
 import { PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import type { BlobWriter } from '../../driver.js';
-import { maxParts, type S3Context } from './context.js';
+import { maxParts, minPartSize, type S3Context } from './context.js';
 import { abortUpload, completeUpload, copyIntoUpload, createUpload, deleteObject, getBytes, headObject } from './objects.js';
 import { clearPending, readPending, readPendingTail, writePending } from './pending.js';
 
 // The S3 writer: bytes gather in memory and leave as parts of `chunkSize` (several in
 // flight at once). A plain writer's commit completes the object. An append writer's
 // commit leaves the upload open and records its state in the pending side object
-// (pending.ts), so the next session, on any replica, continues it. An object that
-// still fits in one chunk is just rewritten whole: that costs no more than the tail.
+// (pending.ts), so the next session, on any replica, continues it. Parts may differ in
+// size as long as all but the last reach 5 MiB, so a session's commit sends any tail of
+// 5 MiB or more as a part: what stays buffered, and what an object under 5 MiB costs to
+// rewrite whole, is always less than one minimum part.
 
 const partsInFlight = 3;
 
@@ -38,7 +40,7 @@ export async function openWriter(ctx: S3Context, key: string, append: boolean): 
     } else {
       const base = await headObject(ctx, key);
       existed = base !== undefined;
-      if (base && base.size >= ctx.chunkSize) copyBase = base.size;
+      if (base && base.size >= minPartSize) copyBase = base.size;
       else if (base && base.size > 0) tail.push((await getBytes(ctx, key)) ?? Buffer.alloc(0));
     }
   } else {
@@ -94,11 +96,13 @@ export async function openWriter(ctx: S3Context, key: string, append: boolean): 
 
   async function commitAppend(): Promise<void> {
     if (written === 0 && existed) return;
-    if (!upload && copyBase === 0) {
+    if (!upload && copyBase === 0 && tail.length < minPartSize) {
       await putWhole(ctx, key, tail.takeAll());
       return;
     }
     const { id } = await ensureUpload();
+    // A tail that can be a part becomes one now, so the next session need not fetch it back.
+    if (tail.length >= minPartSize) await sendPart(tail.takeAll());
     await drain();
     await writePending(ctx, key, { uploadId: id, parts, partsSize }, tail.takeAll());
     // The parts now hold any earlier plain object; drop it so nothing stale is left at the key.
