@@ -1,5 +1,7 @@
 import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importJWK, importPKCS8, type CryptoKey } from 'jose';
+import { createPrivateKey } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { ConfigError } from '../config/index.js';
 import type { Database } from '../db/index.js';
 
 // The token signing key: from configuration (a Kubernetes Secret), or generated on
@@ -16,10 +18,19 @@ const propertyName = 'token.signing_key';
 
 export async function loadSigningKey(db: Kysely<Database>, configuredPem: string | undefined): Promise<SigningKey> {
   const pem = configuredPem ?? (await storedOrNewPem(db));
-  const privateKey = await importPKCS8(pem, 'RS256', { extractable: true });
+  const privateKey = await importPKCS8(toPkcs8(pem), 'RS256', { extractable: true });
   const publicKey = await publicFromPrivate(privateKey);
   const kid = await calculateJwkThumbprint(await exportJWK(publicKey));
   return { privateKey, publicKey, kid };
+}
+
+/** Accepts PKCS#1 (`BEGIN RSA PRIVATE KEY`, what Helm's genPrivateKey makes) as well as PKCS#8. */
+function toPkcs8(pem: string): string {
+  try {
+    return createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString();
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: auth.tokenSigningKey: not a PEM RSA private key (${(err as Error).message}) (env BERTH_AUTH_TOKEN_SIGNING_KEY)`);
+  }
 }
 
 async function storedOrNewPem(db: Kysely<Database>): Promise<string> {

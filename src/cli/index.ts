@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError } from '../config/index.js';
-import { DatabaseUrlError } from '../db/index.js';
+import { ConfigError, loadConfig } from '../config/index.js';
+import { DatabaseUrlError, openDatabase } from '../db/index.js';
 import { startBerth } from '../main.js';
 
 const program = new Command('berth').description('Berth: a cloud-native registry for container images, Helm charts and OCI artifacts');
@@ -36,6 +36,22 @@ program
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit (Berth also migrates at start, under a lock)')
+  .option('-c, --config <file>', 'configuration file (berth.yml)')
+  .option('-d, --data-dir <dir>', 'data directory (dataDir)')
+  .action(async (flags: { config?: string; dataDir?: string }) => {
+    const config = loadConfig({ file: flags.config, overrides: flags.dataDir === undefined ? {} : { dataDir: flags.dataDir } });
+    const db = openDatabase(config.database.url, config.database);
+    try {
+      await db.migrate();
+      process.stdout.write(`berth: the database is at the latest schema (${db.dialect.name})\n`);
+    } finally {
+      await db.close();
+    }
   });
 
 function parsePort(value: string): number {

@@ -80,7 +80,7 @@ export const configSchema = z.object({
       tokenService: z.string().min(1).default('harbor-registry').describe('the `service` of registry tokens (JWT audience)'),
       tokenIssuer: z.string().min(1).default('harbor-token-issuer').describe('the `iss` of registry tokens'),
       tokenExpirationMinutes: z.number().int().min(1).max(1440).default(30).describe('lifetime of registry tokens'),
-      tokenSigningKey: z.string().optional().describe('PEM (PKCS#8 RSA) private key that signs tokens; default: generated once, kept in the database'),
+      tokenSigningKey: z.string().optional().describe('PEM RSA private key (PKCS#8 or PKCS#1) that signs tokens; default: generated once, kept in the database'),
       sessionTimeoutMinutes: z.number().int().min(1).default(60).describe('idle lifetime of a portal session'),
       selfRegistration: z.boolean().default(false).describe('let anyone create an account with POST /api/v2.0/users'),
       maxLoginFailures: z.number().int().min(1).default(10).describe('failed logins per user or address before 429'),

@@ -147,3 +147,17 @@ test('a port already in use stops the start with one line naming http.port', asy
     blocker.close();
   }
 });
+
+test('berth migrate brings an empty SQLite data directory to the latest schema and exits 0, twice', { skip: testDatabaseKind === 'postgres' ? 'runs on the SQLite default' : false }, async () => {
+  const dataDir = join(work, 'migrate');
+  for (let round = 0; round < 2; round++) {
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [cliPath, 'migrate', '--data-dir', dataDir], { env: { PATH: process.env.PATH, HOME: process.env.HOME } }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /latest schema \(sqlite\)/);
+  }
+  assert.ok(existsSync(join(dataDir, 'berth.db')));
+});
