@@ -22,6 +22,7 @@ export const errorCatalogue = {
   UNSUPPORTED: { status: 405, message: 'the operation is unsupported' },
   NOT_FOUND: { status: 404, message: 'not found' },
   TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
+  UNAVAILABLE: { status: 503, message: 'the service is busy; retry later' },
   // Harbor REST API codes (src/lib/errors/const.go).
   BAD_REQUEST: { status: 400, message: 'bad request' },
   FORBIDDEN: { status: 403, message: 'forbidden' },

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { BerthError } from './errors.js';
 import { createLocalLocks, type Locks } from './locks.js';
 
 // Locks across replicas: SET key token NX PX ttl, renewed while the holder works,
@@ -17,8 +18,12 @@ export interface RedisLocksOptions {
   prefix?: string;
 }
 
-export class LockTimeoutError extends Error {
+/** Waiting for a lock too long is the server's state, not the client's fault: 503 with Retry-After. */
+export class LockTimeoutError extends BerthError {
   override name = 'LockTimeoutError';
+  constructor(message: string) {
+    super('UNAVAILABLE', message, { headers: { 'Retry-After': '5' } });
+  }
 }
 
 export function createRedisLocks(redis: Redis, options: RedisLocksOptions = {}): Locks {

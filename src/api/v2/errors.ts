@@ -18,6 +18,7 @@ const byStatus: Record<number, string> = {
   416: 'BAD_REQUEST',
   422: 'UNPROCESSABLE_ENTITY',
   429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
 };
 
 export function sendHarborError(request: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
