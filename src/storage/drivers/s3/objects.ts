@@ -66,19 +66,26 @@ export async function abortUpload(ctx: S3Context, key: string, uploadId: string)
   }
 }
 
-/** Completes an upload from its parts 1..count (later, uncommitted parts are left out and discarded). */
-export async function completeUpload(ctx: S3Context, key: string, uploadId: string, count: number): Promise<void> {
-  const parts: CompletedPart[] = [];
+/** The parts an upload holds, by part number, with their ETags. */
+export async function listParts(ctx: S3Context, key: string, uploadId: string): Promise<Map<number, string>> {
+  const parts = new Map<number, string>();
   let marker: string | undefined;
   do {
     const page = await ctx.client.send(new ListPartsCommand({ Bucket: ctx.bucket, Key: key, UploadId: uploadId, PartNumberMarker: marker }));
-    for (const part of page.Parts ?? []) {
-      if (part.PartNumber !== undefined && part.PartNumber <= count) parts.push({ PartNumber: part.PartNumber, ETag: part.ETag });
-    }
+    for (const { PartNumber, ETag } of page.Parts ?? []) if (PartNumber !== undefined && ETag) parts.set(PartNumber, ETag);
     marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
   } while (marker);
-  parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
-  if (parts.length !== count) throw new Error(`multipart upload of ${key} holds ${parts.length} of its ${count} parts`);
+  return parts;
+}
+
+/** Completes an upload from the given parts; any other part it holds (never committed) is discarded. */
+export async function completeUpload(ctx: S3Context, key: string, uploadId: string, partNumbers: number[], known = new Map<number, string>()): Promise<void> {
+  const listed = partNumbers.every((n) => known.has(n)) ? known : new Map([...(await listParts(ctx, key, uploadId)), ...known]);
+  const parts: CompletedPart[] = [...partNumbers].sort((a, b) => a - b).map((n): CompletedPart => {
+    const etag = listed.get(n);
+    if (!etag) throw new Error(`multipart upload of ${key} lacks its part ${n}`);
+    return { PartNumber: n, ETag: etag };
+  });
   await ctx.client.send(new CompleteMultipartUploadCommand({ Bucket: ctx.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: parts } }));
 }
 
@@ -110,7 +117,7 @@ export async function copyObject(ctx: S3Context, from: string, to: string, size:
   const uploadId = await createUpload(ctx, to);
   try {
     const count = await copyIntoUpload(ctx, from, size, to, uploadId, 1);
-    await completeUpload(ctx, to, uploadId, count);
+    await completeUpload(ctx, to, uploadId, Array.from({ length: count }, (_, i) => i + 1));
   } catch (err) {
     await abortUpload(ctx, to, uploadId);
     throw err;

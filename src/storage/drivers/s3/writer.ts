@@ -2,7 +2,7 @@ import { PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import type { BlobWriter } from '../../driver.js';
 import { maxParts, minPartSize, type S3Context } from './context.js';
 import { abortUpload, completeUpload, copyIntoUpload, createUpload, deleteObject, getBytes, headObject } from './objects.js';
-import { clearPending, readPending, readPendingTail, writePending } from './pending.js';
+import { clearPending, committedUpload, readPending, readPendingTail, writePending } from './pending.js';
 
 // The S3 writer: bytes gather in memory and leave as parts of `chunkSize` (several in
 // flight at once). A plain writer's commit completes the object. An append writer's
@@ -23,19 +23,23 @@ interface Upload {
 export async function openWriter(ctx: S3Context, key: string, append: boolean): Promise<BlobWriter> {
   const tail = new ByteQueue();
   let upload: Upload | undefined;
-  let parts = 0;
+  /** Parts of the object so far (committed ones, then this session's); numbers only grow. */
+  const partNumbers: number[] = [];
+  let nextPart = 1;
   let partsSize = 0;
   /** Bytes of an existing object too large to rewrite: copied server-side into the upload. */
   let copyBase = 0;
   let existed = false;
 
   if (append) {
-    const pending = await readPending(ctx, key);
-    if (pending) {
+    const found = await readPending(ctx, key);
+    if (found) {
+      const { pending, listed } = await committedUpload(ctx, key, found);
       existed = true;
       upload = { id: pending.uploadId, fresh: false };
-      parts = pending.parts;
+      partNumbers.push(...pending.partNumbers);
       partsSize = pending.partsSize;
+      nextPart = Math.max(0, ...listed.keys(), ...partNumbers) + 1;
       if (pending.tailSize > 0) tail.push(await readPendingTail(ctx, key));
     } else {
       const base = await headObject(ctx, key);
@@ -59,7 +63,8 @@ export async function openWriter(ctx: S3Context, key: string, append: boolean): 
     const id = await createUpload(ctx, key);
     upload = { id, fresh: true };
     if (copyBase > 0) {
-      parts = await copyIntoUpload(ctx, key, copyBase, key, id, 1);
+      const count = await copyIntoUpload(ctx, key, copyBase, key, id, nextPart);
+      for (let i = 0; i < count; i++) partNumbers.push(nextPart++);
       partsSize = copyBase;
       copyBase = 0;
     }
@@ -68,8 +73,9 @@ export async function openWriter(ctx: S3Context, key: string, append: boolean): 
 
   async function sendPart(body: Buffer): Promise<void> {
     const { id } = await ensureUpload();
-    if (parts >= maxParts) throw new Error(`object ${key} would need more than ${maxParts} parts; raise storage.s3.chunksize`);
-    const partNumber = ++parts;
+    if (nextPart > maxParts) throw new Error(`object ${key} would need more than ${maxParts} parts; raise storage.s3.chunksize`);
+    const partNumber = nextPart++;
+    partNumbers.push(partNumber);
     partsSize += body.length;
     const sending = ctx.client
       .send(new UploadPartCommand({ Bucket: ctx.bucket, Key: key, UploadId: id, PartNumber: partNumber, Body: body, ContentLength: body.length }))
@@ -104,7 +110,7 @@ export async function openWriter(ctx: S3Context, key: string, append: boolean): 
     // A tail that can be a part becomes one now, so the next session need not fetch it back.
     if (tail.length >= minPartSize) await sendPart(tail.takeAll());
     await drain();
-    await writePending(ctx, key, { uploadId: id, parts, partsSize }, tail.takeAll());
+    await writePending(ctx, key, { uploadId: id, partNumbers, partsSize }, tail.takeAll());
     // The parts now hold any earlier plain object; drop it so nothing stale is left at the key.
     if (existed) await deleteObject(ctx, key);
   }
@@ -117,7 +123,7 @@ export async function openWriter(ctx: S3Context, key: string, append: boolean): 
     const last = tail.takeAll();
     if (last.length > 0) await sendPart(last);
     await drain();
-    await completeUpload(ctx, key, upload.id, parts);
+    await completeUpload(ctx, key, upload.id, partNumbers);
   }
 
   return {
