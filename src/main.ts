@@ -132,7 +132,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
       // In-flight requests finish first (fastify drains, new ones get 503), then running jobs get their grace.
       await app.close();
       await jobs.close(config.jobservice.shutdownGraceSeconds * 1000);
-      await closeAll(app, db, store, pulls);
+      await closeAll(app, db, store, [pulls, audit]);
       await shared.close();
     },
   };
@@ -161,9 +161,10 @@ function createBlobStore(config: Config): BlobStore {
   return createFilesystemStore({ root: config.storage.filesystem.rootdirectory });
 }
 
-async function closeAll(app: FastifyInstance, db: Db, store: BlobStore, pulls: PullRecorder): Promise<void> {
+/** Closes the server, then writes what the batching recorders still hold, then the stores. */
+async function closeAll(app: FastifyInstance, db: Db, store: BlobStore, recorders: { close(): Promise<void> }[]): Promise<void> {
   await app.close();
-  await pulls.close();
+  for (const recorder of recorders) await recorder.close();
   await store.close?.();
   await db.close();
 }
