@@ -111,7 +111,15 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     logger: log,
     registry,
     authorizer: createRegistryAuthorizer({ tokens, authenticator, granter, realm: () => `${config.externalURL}/service/token` }),
-    token: { tokens, authenticator, granter },
+    token: {
+      tokens,
+      authenticator,
+      granter,
+      sessionPrincipal: async (request) => {
+        const context = await security.of(request).catch(() => undefined);
+        return context?.session ? context.principal : undefined;
+      },
+    },
     session: { authenticator, sessions, secureCookie: config.externalURL.startsWith('https:') },
     api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users, robots, projects, members, artifacts, jobs, health },
     metrics,

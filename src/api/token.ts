@@ -16,6 +16,8 @@ export interface TokenEndpointOptions {
   authenticator: Authenticator;
   granter: ScopeGranter;
   onLogin?: (principal: Principal, request: FastifyRequest) => void;
+  /** The portal's session user, so the portal can read private repositories through /v2 (as Harbor's token service does). */
+  sessionPrincipal?: (request: FastifyRequest) => Promise<Principal | undefined>;
 }
 
 export async function tokenEndpoint(app: FastifyInstance, options: TokenEndpointOptions): Promise<void> {
@@ -42,7 +44,10 @@ export async function tokenEndpoint(app: FastifyInstance, options: TokenEndpoint
       const params = new URLSearchParams(request.url.split('?', 2)[1] ?? '');
       const credentials = credentialsOf(request);
       if (credentials.scheme === 'invalid' || credentials.scheme === 'bearer') throw new BerthError('UNAUTHORIZED', 'use Basic credentials or none');
-      const principal = credentials.scheme === 'basic' ? await authenticator.login(credentials.username, credentials.password, request.ip) : anonymous;
+      const principal =
+        credentials.scheme === 'basic'
+          ? await authenticator.login(credentials.username, credentials.password, request.ip)
+          : ((await options.sessionPrincipal?.(request)) ?? anonymous);
       return await respond(request, reply, principal, params);
     } catch (err) {
       return sendOciError(request, reply, err);

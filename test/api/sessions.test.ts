@@ -165,3 +165,29 @@ describe('failed-login limit', () => {
     }
   });
 });
+
+test('the token service gives a portal session the user\'s own access, so the portal can read private repositories', async () => {
+  const server = await startApiBerth();
+  try {
+    const project = await api(server, 'POST', '/projects', { body: { project_name: 'portal-private', metadata: { public: 'false' } } });
+    assert.equal(project.status, 201);
+    const scope = 'repository:portal-private/app:pull';
+    const decode = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sub: string; access: { actions: string[] }[] };
+    const anonymous = (await (await fetch(`${server.url}/service/token?service=harbor-registry&scope=${scope}`)).json()) as { token: string };
+    assert.deepEqual(decode(anonymous.token).access[0].actions, [], 'without a session: nothing on a private project');
+
+    const login = await fetch(`${server.url}/c/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ principal: 'admin', password: adminPassword }).toString(),
+    });
+    assert.equal(login.status, 200);
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
+    const withSession = (await (await fetch(`${server.url}/service/token?service=harbor-registry&scope=${scope}`, { headers: { cookie } })).json()) as { token: string };
+    const claims = decode(withSession.token);
+    assert.equal(claims.sub, 'admin');
+    assert.deepEqual(claims.access[0].actions, ['pull']);
+  } finally {
+    await server.close();
+  }
+});

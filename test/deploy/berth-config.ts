@@ -8,15 +8,7 @@ import { secretData, writeTemp, type Container, type K8sObject, type PodTemplate
 
 /** Keys the chart renders ahead of Berth's schema (issue 4 adds them); Berth ignores them until then. */
 export const pendingKeys = new Set([
-  'database.maxIdleConns',
-  'database.maxOpenConns',
-  'storage.disableredirect',
-  'storage.s3.storageclass',
-  'storage.s3.chunksize',
-  'storage.s3.encrypt',
-  'storage.s3.keyid',
-  'redis.sentinelMasterSet',
-  'redis.password',
+  // harbor-helm's secretKey: reserved for encrypting stored credentials (replication endpoints), not read yet.
   'secretKey',
 ]);
 
