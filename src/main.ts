@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config, type LoadOptions } from './config/index.js';
 import { openDatabase, type Db } from './db/index.js';
-import { createFilesystemStore, createS3Store, type BlobStore } from './storage/index.js';
+import { createFilesystemStore, type BlobStore } from './storage/index.js';
 import { createRegistry } from './registry/index.js';
 import { createHttpServer } from './api/server.js';
 import { createRegistryAuthorizer } from './api/oci/auth.js';
@@ -24,7 +24,7 @@ import { createLogger, type Logger } from './shared/logger.js';
 import { createEventBus } from './shared/events.js';
 import { createLocalLocks, type Locks } from './shared/locks.js';
 import { createRedisLocks } from './shared/redis-locks.js';
-import { connectRedis, describeRedis, type RedisSettings } from './shared/redis.js';
+import type { RedisSettings } from './shared/redis.js';
 import { createLocalInvalidationBus, createRedisInvalidationBus, type InvalidationBus } from './shared/invalidation.js';
 import { shareAccessInvalidation } from './cache/shared.js';
 import { createJobService, type JobService } from './jobs/index.js';
@@ -55,7 +55,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   const db = openDatabase(config.database.url, config.database);
   await db.migrate();
   await bootstrap({ db: db.kysely, clock, logger: log, adminPassword: config.adminPassword });
-  const store = createBlobStore(config);
+  const store = await createBlobStore(config);
   const shared = await sharedState(config, log);
   const events = createEventBus((err, event) => log.error({ err, event: event.type }, 'event handler failed'));
   const registry = createRegistry({
@@ -146,8 +146,10 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   };
 }
 
-function createBlobStore(config: Config): BlobStore {
+async function createBlobStore(config: Config): Promise<BlobStore> {
   if (config.storage.type === 's3') {
+    // The AWS SDK costs ~20 MiB of memory: loaded only when the blob store is S3.
+    const { createS3Store } = await import('./storage/drivers/s3/index.js');
     const { s3 } = config.storage;
     return createS3Store({
       endpoint: s3.endpoint,
@@ -189,6 +191,8 @@ interface SharedState {
 async function sharedState(config: Config, log: Logger): Promise<SharedState> {
   if (!config.redis.url) return { locks: createLocalLocks(), bus: createLocalInvalidationBus(), close: async () => undefined };
   const settings: RedisSettings = { url: config.redis.url, sentinelMasterSet: config.redis.sentinelMasterSet, password: config.redis.password };
+  // ioredis is loaded only when Redis is configured (memory of the embedded default).
+  const { connectRedis, describeRedis } = await import('./shared/redis.js');
   const redis = connectRedis(settings);
   const subscriber = connectRedis(settings);
   const bus = await createRedisInvalidationBus(redis, subscriber, (err) => log.warn({ err }, 'cache invalidation message failed'));

@@ -5,7 +5,6 @@ import type { Locks } from '../shared/locks.js';
 import type { Logger } from '../shared/logger.js';
 import type { RedisSettings } from '../shared/redis.js';
 import type { BlobStore } from '../storage/index.js';
-import { createBullQueue } from './bullmq-queue.js';
 import { JobCatalogue } from './job.js';
 import { createLocalQueue } from './local-queue.js';
 import type { JobQueue } from './queue.js';
@@ -40,7 +39,10 @@ export interface JobService {
 export async function createJobService(options: JobServiceOptions): Promise<JobService> {
   const { db, clock, logger } = options;
   const catalogue = new JobCatalogue([uploadPurgeJob(options)]);
-  const queue = options.redis ? createBullQueue({ redis: options.redis, catalogue, clock, logger }) : createLocalQueue({ db, catalogue, clock, logger });
+  // BullMQ costs ~25 MiB of memory: loaded only when Redis is configured.
+  const queue = options.redis
+    ? (await import('./bullmq-queue.js')).createBullQueue({ redis: options.redis, catalogue, clock, logger })
+    : createLocalQueue({ db, catalogue, clock, logger });
   const scheduler = createScheduler({ db, queue, clock, logger });
   await scheduler.upsert({ vendorType: uploadPurgeJobType, vendorId: 0, cron: '0 0 * * * *', jobName: uploadPurgeJobType, params: { olderThanHours: options.uploadPurgeAgeHours } });
   let started = false;

@@ -1,4 +1,4 @@
 export type { BlobStore, BlobWriter, ByteRange, ObjectInfo } from './driver.js';
 export { PathNotFoundError, InvalidPathError, checkPath } from './driver.js';
 export { createFilesystemStore } from './drivers/fs/index.js';
-export { createS3Store, type S3StoreOptions } from './drivers/s3/index.js';
+export type { S3StoreOptions } from './drivers/s3/index.js';
