@@ -1,7 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ArtifactRow, Database } from '../db/index.js';
+import { createListingQueries } from './listing-queries.js';
+import { createUploadQueries } from './upload-queries.js';
 
-// The registry's SQL. Each mutation runs in one transaction; reads are single queries
+export type { ReferrerRow } from './listing-queries.js';
+
+// The registry's SQL for repositories, blobs, manifests and tags (listings and upload
+// sessions have their own files). Each mutation runs in one transaction; reads are single queries
 // on indexed columns.
 
 type Executor = Kysely<Database> | Transaction<Database>;
@@ -33,14 +38,6 @@ export interface NewManifest {
   children: { digest: string; platform?: Record<string, unknown>; annotations?: Record<string, string> }[];
   tag?: string;
   now: string;
-}
-
-export interface ReferrerRow {
-  digest: string;
-  mediaType: string;
-  artifactType: string | null;
-  size: number;
-  annotations: Record<string, string> | undefined;
 }
 
 export type CopyOutcome =
@@ -403,59 +400,8 @@ export function createRegistryRepo(db: Kysely<Database>) {
       });
     },
 
-    async listTags(repository: string, limit: number, last: string | undefined): Promise<string[]> {
-      let query = db
-        .selectFrom('tags as t')
-        .innerJoin('repositories as r', 'r.id', 't.repository_id')
-        .select('t.name')
-        .where('r.name', '=', repository)
-        .orderBy('t.name')
-        .limit(limit);
-      if (last !== undefined) query = query.where('t.name', '>', last);
-      return (await query.execute()).map((row) => row.name);
-    },
-
-    async listRepositories(limit: number, last: string | undefined): Promise<string[]> {
-      let query = db.selectFrom('repositories').select('name').orderBy('name').limit(limit);
-      if (last !== undefined) query = query.where('name', '>', last);
-      return (await query.execute()).map((row) => row.name);
-    },
-
-    async referrers(repository: string, subject: string, artifactType: string | undefined): Promise<ReferrerRow[]> {
-      let query = db
-        .selectFrom('artifacts as a')
-        .innerJoin('repositories as r', 'r.id', 'a.repository_id')
-        .select(['a.digest', 'a.media_type', 'a.artifact_type', 'a.manifest_size', 'a.annotations'])
-        .where('r.name', '=', repository)
-        .where('a.subject_digest', '=', subject)
-        .orderBy('a.id');
-      if (artifactType !== undefined) query = query.where('a.artifact_type', '=', artifactType);
-      const rows = await query.execute();
-      return rows.map((row) => ({
-        digest: row.digest,
-        mediaType: row.media_type,
-        artifactType: row.artifact_type,
-        size: Number(row.manifest_size),
-        annotations: row.annotations ? (JSON.parse(row.annotations) as Record<string, string>) : undefined,
-      }));
-    },
-
-    async createUpload(uuid: string, repository: string, now: string): Promise<void> {
-      await db.insertInto('uploads').values({ uuid, repository, size: 0, created_at: now, updated_at: now }).execute();
-    },
-
-    async upload(uuid: string): Promise<{ uuid: string; repository: string; size: number } | undefined> {
-      const row = await db.selectFrom('uploads').select(['uuid', 'repository', 'size']).where('uuid', '=', uuid).executeTakeFirst();
-      return row && { ...row, size: Number(row.size) };
-    },
-
-    async setUploadSize(uuid: string, size: number, now: string): Promise<void> {
-      await db.updateTable('uploads').set({ size, updated_at: now }).where('uuid', '=', uuid).execute();
-    },
-
-    async deleteUpload(uuid: string): Promise<void> {
-      await db.deleteFrom('uploads').where('uuid', '=', uuid).execute();
-    },
+    ...createListingQueries(db),
+    ...createUploadQueries(db),
   };
 }
 

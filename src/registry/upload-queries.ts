@@ -1,0 +1,25 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.js';
+
+// Upload sessions in progress: which repository they belong to, bytes received, age.
+
+export function createUploadQueries(db: Kysely<Database>) {
+  return {
+    async createUpload(uuid: string, repository: string, now: string): Promise<void> {
+      await db.insertInto('uploads').values({ uuid, repository, size: 0, created_at: now, updated_at: now }).execute();
+    },
+
+    async upload(uuid: string): Promise<{ uuid: string; repository: string; size: number } | undefined> {
+      const row = await db.selectFrom('uploads').select(['uuid', 'repository', 'size']).where('uuid', '=', uuid).executeTakeFirst();
+      return row && { ...row, size: Number(row.size) };
+    },
+
+    async setUploadSize(uuid: string, size: number, now: string): Promise<void> {
+      await db.updateTable('uploads').set({ size, updated_at: now }).where('uuid', '=', uuid).execute();
+    },
+
+    async deleteUpload(uuid: string): Promise<void> {
+      await db.deleteFrom('uploads').where('uuid', '=', uuid).execute();
+    },
+  };
+}
