@@ -18,6 +18,8 @@ import { createRobotService } from './iam/robots/index.js';
 import { createUserService } from './iam/users/index.js';
 import { createProjectService } from './iam/projects/index.js';
 import { createMemberService } from './iam/members/index.js';
+import { createSettingsStore } from './iam/settings.js';
+import { readOnlyAuthorizer } from './api/read-only.js';
 import { createAuditLog, createAuditSubscriber } from './audit/index.js';
 import { createArtifactService, createArtifactsRepo, createPullRecorder, type PullRecorder } from './artifacts/index.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -71,6 +73,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   });
 
   const audit = createAuditLog({ db: db.kysely, clock, logger: log });
+  const settings = createSettingsStore({ db: db.kysely, defaults: { self_registration: config.auth.selfRegistration }, bus: shared.bus });
   const access = shareAccessInvalidation(createAccessControl({ db: db.kysely }), shared.bus);
   const limiter = createRateLimiter({ maxFailures: config.auth.maxLoginFailures, windowSeconds: config.auth.loginFailureWindowSeconds });
   const authenticator = createAuthenticator({
@@ -110,7 +113,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     config,
     logger: log,
     registry,
-    authorizer: createRegistryAuthorizer({ tokens, authenticator, granter, realm: () => `${config.externalURL}/service/token` }),
+    authorizer: readOnlyAuthorizer(createRegistryAuthorizer({ tokens, authenticator, granter, realm: () => `${config.externalURL}/service/token` }), settings),
     token: {
       tokens,
       authenticator,
@@ -121,7 +124,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
       },
     },
     session: { authenticator, sessions, secureCookie: config.externalURL.startsWith('https:') },
-    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users, robots, projects, members, artifacts, jobs, health },
+    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users, robots, projects, members, artifacts, jobs, health, settings },
     metrics,
     invalidation: shared.bus,
   });

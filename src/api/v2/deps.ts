@@ -16,6 +16,7 @@ import type { MemberService } from '../../iam/members/index.js';
 import type { ArtifactService } from '../../artifacts/index.js';
 import type { JobService } from '../../jobs/index.js';
 import type { HealthCheck } from '../health.js';
+import type { SettingsStore } from '../../iam/settings.js';
 
 /** What the REST API's route modules are given: passed explicitly, built in main.ts. */
 export interface ApiDeps {
@@ -35,6 +36,8 @@ export interface ApiDeps {
   members: MemberService;
   artifacts: ArtifactService;
   jobs: JobService;
+  /** What administrators change at runtime (PUT /configurations). */
+  settings: SettingsStore;
   /** Harbor's health components by name (core, database, redis, storage, jobservice). */
   health: Record<string, HealthCheck>;
 }

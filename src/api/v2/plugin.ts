@@ -14,11 +14,13 @@ import { projectRoutes } from './projects.js';
 import { memberRoutes } from './members.js';
 import { jobServiceRoutes } from './jobservice.js';
 import { healthRoute } from '../health.js';
+import { configurationRoutes } from './configurations.js';
+import { readOnlyApiGuard } from '../read-only.js';
 
 // Harbor's REST API v2.0 under /api/v2.0 (reference/harbor-swagger.yaml). Each
 // resource has its own route module; they share security, paging and error bodies.
 
-const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [systemRoutes, userRoutes, robotRoutes, permissionRoutes, projectRoutes, memberRoutes, repositoryRoutes, artifactRoutes, auditRoutes, jobServiceRoutes, (app, deps) => healthRoute(app, deps.health)];
+const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [systemRoutes, userRoutes, robotRoutes, permissionRoutes, projectRoutes, memberRoutes, repositoryRoutes, artifactRoutes, auditRoutes, jobServiceRoutes, configurationRoutes, (app, deps) => healthRoute(app, deps.health)];
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -27,6 +29,8 @@ export async function harborApi(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.setNotFoundHandler((request, reply) =>
     sendHarborError(request, reply, new BerthError('NOT_FOUND', `no such API: ${request.method} ${request.url.split('?')[0]}`)),
   );
+
+  app.addHook('onRequest', readOnlyApiGuard(deps.settings));
 
   // Cookie-authenticated writes must echo the session's CSRF token (Harbor's X-Harbor-CSRF-Token).
   app.addHook('preHandler', async (request, reply) => {

@@ -98,7 +98,7 @@ function listFilter(query: Query): Omit<ProjectFilter, 'visibility'> {
 
 const sortColumns: Record<string, ProjectSort['column']> = { name: 'name', creation_time: 'creation_time', update_time: 'update_time', project_id: 'id' };
 
-export function projectRoutes(app: FastifyInstance, { projects, security, access }: ApiDeps): void {
+export function projectRoutes(app: FastifyInstance, { projects, security, access, settings }: ApiDeps): void {
   /** The project named in the path, after checking that the caller may do `action` on `resource` in it. */
   async function projectFor(request: FastifyRequest, resource: string, action: string) {
     const { principal, project } = await security.requireProject(request, projectNameOrId(request), resource, action);
@@ -107,6 +107,10 @@ export function projectRoutes(app: FastifyInstance, { projects, security, access
 
   app.post('/projects', async (request, reply) => {
     const principal = await security.requireAuthenticated(request);
+    // Harbor's project_creation_restriction "adminonly": only system administrators (and system robots allowed to) create projects.
+    if ((await settings.get()).project_creation_restriction === 'adminonly' && !access.canSystem(principal, 'project', 'create')) {
+      throw new BerthError('FORBIDDEN', 'Only system admin can create project');
+    }
     const created = await projects.create(actorOf(request, principal), parseProjectRequest(request.body));
     const base = request.url.split('?')[0].replace(/\/$/, '');
     const byName = String(request.headers['x-resource-name-in-location'] ?? '').toLowerCase() === 'true';

@@ -22,7 +22,7 @@ import { parseQuery, parseSort, termsFor, type Term } from './query.js';
 type RobotAction = 'read' | 'create' | 'update' | 'delete' | 'list';
 type Row = { level: 'system' | 'project'; project_id: number };
 
-export function robotRoutes(app: FastifyInstance, { security, robots }: ApiDeps): void {
+export function robotRoutes(app: FastifyInstance, { security, robots, settings }: ApiDeps): void {
   async function authorize(request: FastifyRequest, robot: Row, action: RobotAction): Promise<Principal> {
     if (robot.level === 'system') return security.requireSystem(request, 'robot', action);
     return (await security.requireProject(request, robot.project_id, 'robot', action)).principal;
@@ -51,7 +51,7 @@ export function robotRoutes(app: FastifyInstance, { security, robots }: ApiDeps)
 
   app.post('/robots', async (request, reply) => {
     const principal = await security.requireAuthenticated(request);
-    const draft = parseRobotCreate(request.body);
+    const draft = parseRobotCreate(request.body, (await settings.get()).robot_token_duration);
     let project: ProjectRef | undefined;
     if (draft.level === 'system') await security.requireSystem(request, 'robot', 'create');
     else project = (await security.requireProject(request, draft.permissions[0].namespace, 'robot', 'create')).project;
@@ -68,7 +68,7 @@ export function robotRoutes(app: FastifyInstance, { security, robots }: ApiDeps)
   app.put('/robots/:robot_id', async (request, reply) => {
     const robot = await robotOf(request);
     const principal = await authorize(request, robot, 'update');
-    const changes = parseRobotUpdate(request.body, robot, robots.fullName(robot));
+    const changes = parseRobotUpdate(request.body, robot, robots.fullName(robot), (await settings.get()).robot_token_duration);
     await robots.update(robot, changes, { principal, clientIp: request.ip });
     return reply.code(200).send();
   });

@@ -5,17 +5,18 @@ import type { ApiDeps } from './deps.js';
 
 export const berthVersion = 'v2.11.0-berth.0.1.0';
 
-export function systemRoutes(app: FastifyInstance, { config, security }: ApiDeps): void {
+export function systemRoutes(app: FastifyInstance, { config, security, settings }: ApiDeps): void {
   app.get('/ping', async (_request, reply) => reply.header('content-type', 'text/plain; charset=utf-8').send('Pong'));
 
   app.get('/systeminfo', async (request) => {
     const principal = await security.principal(request);
+    const current = await settings.get();
     const base = {
       auth_mode: 'db_auth',
       primary_auth_mode: false,
-      self_registration: config.auth.selfRegistration,
+      self_registration: current.self_registration,
       harbor_version: berthVersion,
-      banner_message: '',
+      banner_message: current.banner_message,
       oidc_provider_name: '',
       current_time: new Date().toISOString(),
     };
@@ -25,8 +26,8 @@ export function systemRoutes(app: FastifyInstance, { config, security }: ApiDeps
       external_url: config.externalURL,
       registry_url: new URL(config.externalURL).host,
       has_ca_root: false,
-      project_creation_restriction: 'everyone',
-      read_only: false,
+      project_creation_restriction: current.project_creation_restriction,
+      read_only: current.read_only,
       notification_enable: true,
       registry_storage_provider_name: config.storage.type,
       with_chartmuseum: false,

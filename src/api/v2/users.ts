@@ -106,7 +106,7 @@ function relativeTo(scope: string, resource: string): string | undefined {
 }
 
 export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { security, users, config } = deps;
+  const { security, users, settings } = deps;
   const actor = async (request: FastifyRequest) => ({ principal: await security.principal(request), clientIp: request.ip });
 
   /** The user themself, or whoever holds the system-level permission. */
@@ -128,7 +128,7 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post('/users', async (request, reply) => {
     // Self-registration lets anyone sign up; otherwise only administrators create users.
-    if (!config.auth.selfRegistration) await security.requireSystem(request, 'user', 'create');
+    if (!(await settings.get()).self_registration) await security.requireSystem(request, 'user', 'create');
     else await security.principal(request);
     const created = await users.create(await actor(request), body(request));
     return reply.code(201).header('location', `/api/v2.0/users/${created.id}`).send();

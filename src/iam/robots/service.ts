@@ -279,13 +279,13 @@ function optionalBoolean(body: Json, key: string): boolean | undefined {
   return value;
 }
 
-/** Days: -1 never, 0 Harbor's default, else a positive integer (below 2^31, as Harbor). */
-function parseDuration(value: unknown): number | undefined {
+/** Days: -1 never, 0 the system's robot_token_duration, else a positive integer (below 2^31, as Harbor). */
+function parseDuration(value: unknown, defaultDays: number): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < -1 || value >= 2 ** 31 - 1) {
     throw bad(`bad request error duration input: ${String(value)}; use -1 (never) or a number of days`);
   }
-  return value === 0 ? defaultRobotDurationDays : value;
+  return value === 0 ? defaultDays : value;
 }
 
 function parseLevel(value: unknown): RobotLevel {
@@ -331,8 +331,8 @@ function parsePermissions(value: unknown, level: RobotLevel): RobotPermission[] 
   return permissions;
 }
 
-/** Validates a RobotCreate body. */
-export function parseRobotCreate(body: unknown): RobotDraft {
+/** Validates a RobotCreate body; `defaultDays` replaces an absent or zero duration. */
+export function parseRobotCreate(body: unknown, defaultDays = defaultRobotDurationDays): RobotDraft {
   const robot = objectBody(body, 'RobotCreate');
   const name = optionalString(robot, 'name') ?? '';
   if (!robotNamePattern.test(name) || name.length > 255) {
@@ -343,14 +343,14 @@ export function parseRobotCreate(body: unknown): RobotDraft {
     name,
     description: optionalString(robot, 'description') ?? '',
     level,
-    duration: parseDuration(robot.duration) ?? defaultRobotDurationDays,
+    duration: parseDuration(robot.duration, defaultDays) ?? defaultDays,
     disabled: optionalBoolean(robot, 'disable') ?? false,
     permissions: parsePermissions(robot.permissions, level),
   };
 }
 
 /** Validates a PUT body (Harbor's Robot) against the robot it updates. */
-export function parseRobotUpdate(body: unknown, row: RobotRow, fullName: string): RobotChanges {
+export function parseRobotUpdate(body: unknown, row: RobotRow, fullName: string, defaultDays = defaultRobotDurationDays): RobotChanges {
   const robot = objectBody(body, 'Robot');
   const level = parseLevel(robot.level);
   const name = optionalString(robot, 'name');
@@ -363,7 +363,7 @@ export function parseRobotUpdate(body: unknown, row: RobotRow, fullName: string)
   }
   return {
     description: optionalString(robot, 'description'),
-    duration: parseDuration(robot.duration),
+    duration: parseDuration(robot.duration, defaultDays),
     disabled: optionalBoolean(robot, 'disable'),
     permissions,
   };
