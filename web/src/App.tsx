@@ -7,14 +7,23 @@ import { ApiProvider } from './api/context';
 import { currentUserKey } from './api/session';
 import { Layout } from './components/Layout';
 import { I18nProvider } from './i18n/context';
-import { ArtifactPage } from './pages/ArtifactPage';
 import { LoginPage } from './pages/LoginPage';
-import { MembersTab } from './pages/MembersTab';
-import { ProjectPage } from './pages/ProjectPage';
-import { ProjectsPage } from './pages/ProjectsPage';
-import { RepositoriesTab } from './pages/RepositoriesTab';
-import { RepositoryPage } from './pages/RepositoryPage';
-import { RobotsTab } from './pages/RobotsTab';
+import { lazyPage } from './pages/lazy';
+
+// Each page is its own chunk, fetched when first visited; the login and the frame load first.
+const ProjectsPage = lazyPage(() => import('./pages/ProjectsPage'), 'ProjectsPage');
+const ProjectPage = lazyPage(() => import('./pages/ProjectPage'), 'ProjectPage');
+const RepositoriesTab = lazyPage(() => import('./pages/RepositoriesTab'), 'RepositoriesTab');
+const RepositoryPage = lazyPage(() => import('./pages/RepositoryPage'), 'RepositoryPage');
+const ArtifactPage = lazyPage(() => import('./pages/ArtifactPage'), 'ArtifactPage');
+const MembersTab = lazyPage(() => import('./pages/MembersTab'), 'MembersTab');
+const RobotsTab = lazyPage(() => import('./pages/RobotsTab'), 'RobotsTab');
+const LogsTab = lazyPage(() => import('./pages/LogsTab'), 'LogsTab');
+const AdminPage = lazyPage(() => import('./pages/admin/AdminPage'), 'AdminPage');
+const UsersPage = lazyPage(() => import('./pages/admin/UsersPage'), 'UsersPage');
+const SystemRobotsPage = lazyPage(() => import('./pages/admin/SystemRobotsPage'), 'SystemRobotsPage');
+const AuditLogPage = lazyPage(() => import('./pages/admin/AuditLogPage'), 'AuditLogPage');
+const ConfigurationPage = lazyPage(() => import('./pages/admin/ConfigurationPage'), 'ConfigurationPage');
 
 const theme = createTheme({ primaryColor: 'blue', defaultRadius: 'sm' });
 
@@ -33,8 +42,20 @@ export const routes = [
           { path: 'repositories', element: <RepositoriesTab /> },
           { path: 'members', element: <MembersTab /> },
           { path: 'robots', element: <RobotsTab /> },
+          { path: 'logs', element: <LogsTab /> },
           { path: 'repositories/:repository', element: <RepositoryPage /> },
           { path: 'repositories/:repository/artifacts/:digest', element: <ArtifactPage /> },
+        ],
+      },
+      {
+        path: '/admin',
+        element: <AdminPage />,
+        children: [
+          { index: true, element: <Navigate to="users" replace /> },
+          { path: 'users', element: <UsersPage /> },
+          { path: 'robots', element: <SystemRobotsPage /> },
+          { path: 'audit-logs', element: <AuditLogPage /> },
+          { path: 'configuration', element: <ConfigurationPage /> },
         ],
       },
       { path: '*', element: <Navigate to="/projects" replace /> },

@@ -113,3 +113,44 @@ export const projectRoles = [1, 4, 2, 3, 5] as const;
 export type ProjectRoleId = (typeof projectRoles)[number];
 /** A never-pulled artifact's pull_time (Go's zero time). */
 export const neverPulled = '0001-01-01T00:00:00.000Z';
+
+/** Harbor's UserResp as the admin's user list shows it. */
+export interface UserEntry extends User {
+  comment?: string;
+  creation_time: string;
+  update_time: string;
+}
+
+export interface AuditLogEntry {
+  id: number;
+  username: string;
+  resource: string;
+  resource_type: string;
+  operation: string;
+  op_time: string;
+}
+
+/** GET /configurations: each key's value and whether it may be changed. */
+export type Configurations = Record<string, { value: unknown; editable: boolean }>;
+
+/** Harbor's Accessory: a signature, SBOM or other artifact attached to a subject. */
+export interface Accessory {
+  id: number;
+  artifact_id: number;
+  subject_artifact_id?: number;
+  subject_artifact_digest?: string;
+  subject_artifact_repo?: string;
+  size: number;
+  digest: string;
+  type: string;
+  icon?: string;
+  creation_time: string;
+}
+
+/** One step of an image's build history (the additions/build_history body). */
+export interface HistoryStep {
+  created?: string;
+  created_by?: string;
+  comment?: string;
+  empty_layer?: boolean;
+}

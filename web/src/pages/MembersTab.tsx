@@ -2,7 +2,7 @@ import { Button, Group, Modal, Select, Stack, Table, TextInput } from '@mantine/
 import { useState, type FormEvent } from 'react';
 import { useMemberWrites, useMembers } from '../api/members';
 import { projectRoles, type Member } from '../api/types';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { ConfirmDialog, DialogButtons } from '../components/ConfirmDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { EmptyRow, ListFooter, useListState } from '../components/List';
 import { DeleteButton } from '../components/RowActions';
@@ -37,14 +37,7 @@ function AddMemberDialog({ projectId, opened, onClose }: { projectId: string; op
           <TextInput label={t('members.username')} required value={username} onChange={(e) => setUsername(e.currentTarget.value)} data-autofocus />
           <Select label={t('members.role')} data={roles} value={roleId} onChange={(value) => value && setRoleId(value)} allowDeselect={false} />
           <ErrorAlert error={add.error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              {t('action.cancel')}
-            </Button>
-            <Button type="submit" loading={add.isPending}>
-              {t('action.add')}
-            </Button>
-          </Group>
+          <DialogButtons onCancel={close} submitLabel={t('action.add')} pending={add.isPending} />
         </Stack>
       </form>
     </Modal>

@@ -5,7 +5,7 @@ import type { Project } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useT } from '../i18n/context';
 
-const tabs = ['repositories', 'members', 'robots'] as const;
+const tabs = ['repositories', 'members', 'robots', 'logs'] as const;
 
 /** The project named in the URL, for the pages inside it. */
 export function useRouteProject(): { projectId: string; project: Project | undefined } {
@@ -44,6 +44,7 @@ export function ProjectPage() {
                 <Tabs.Tab value="repositories">{t('project.repositories')}</Tabs.Tab>
                 <Tabs.Tab value="members">{t('project.members')}</Tabs.Tab>
                 <Tabs.Tab value="robots">{t('project.robots')}</Tabs.Tab>
+                <Tabs.Tab value="logs">{t('project.logs')}</Tabs.Tab>
               </Tabs.List>
             </Tabs>
           )}

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { useCreateProject, useDeleteProject, useProjects } from '../api/projects';
 import type { Project } from '../api/types';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { ConfirmMutation, DialogButtons } from '../components/ConfirmDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { EmptyRow, ListFooter, SortableTh, useListState } from '../components/List';
 import { DeleteButton } from '../components/RowActions';
@@ -34,14 +34,7 @@ function CreateProjectDialog({ opened, onClose }: { opened: boolean; onClose(): 
           <TextInput label={t('projects.name')} description={t('projects.nameHint')} required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
           <Checkbox label={t('projects.public')} description={t('projects.publicHint')} checked={isPublic} onChange={(e) => setPublic(e.currentTarget.checked)} />
           <ErrorAlert error={create.error} />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={close}>
-              {t('action.cancel')}
-            </Button>
-            <Button type="submit" loading={create.isPending}>
-              {t('action.create')}
-            </Button>
-          </Group>
+          <DialogButtons onCancel={close} submitLabel={t('action.create')} pending={create.isPending} />
         </Stack>
       </form>
     </Modal>
@@ -116,18 +109,7 @@ export function ProjectsPage() {
       </Table>
       <ListFooter list={list} total={projects.data?.total ?? 0} />
       <CreateProjectDialog opened={creating} onClose={() => setCreating(false)} />
-      <ConfirmDialog
-        opened={deleting !== null}
-        title={t('projects.deleteTitle')}
-        message={t('projects.deleteConfirm', { name: deleting?.name ?? '' })}
-        pending={remove.isPending}
-        error={remove.error}
-        onClose={() => {
-          remove.reset();
-          setDeleting(null);
-        }}
-        onConfirm={() => deleting && remove.mutate(deleting, { onSuccess: () => setDeleting(null) })}
-      />
+      <ConfirmMutation target={deleting} mutation={remove} onDone={() => setDeleting(null)} title={t('projects.deleteTitle')} message={t('projects.deleteConfirm', { name: deleting?.name ?? '' })} />
     </Stack>
   );
 }

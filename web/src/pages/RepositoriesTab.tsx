@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { useDeleteRepository, useRepositories } from '../api/repositories';
 import type { Repository } from '../api/types';
-import { ConfirmDialog } from '../components/ConfirmDialog';
+import { ConfirmMutation } from '../components/ConfirmDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { EmptyRow, ListFooter, SortableTh, useListState } from '../components/List';
 import { DeleteButton } from '../components/RowActions';
@@ -68,18 +68,7 @@ export function RepositoriesTab() {
         </Table.Tbody>
       </Table>
       <ListFooter list={list} total={repositories.data?.total ?? 0} />
-      <ConfirmDialog
-        opened={deleting !== null}
-        title={t('repositories.deleteTitle')}
-        message={t('repositories.deleteConfirm', { name: deleting?.name ?? '' })}
-        pending={remove.isPending}
-        error={remove.error}
-        onClose={() => {
-          remove.reset();
-          setDeleting(null);
-        }}
-        onConfirm={() => deleting && remove.mutate(deleting, { onSuccess: () => setDeleting(null) })}
-      />
+      <ConfirmMutation target={deleting} mutation={remove} onDone={() => setDeleting(null)} title={t('repositories.deleteTitle')} message={t('repositories.deleteConfirm', { name: deleting?.name ?? '' })} />
     </Stack>
   );
 }
