@@ -1,5 +1,5 @@
-import { ActionIcon, Anchor, AppShell, Center, Group, Loader, Menu, Select, Text, Title, UnstyledButton, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
-import { IconChevronDown, IconMoon, IconSun } from '@tabler/icons-react';
+import { ActionIcon, Anchor, AppShell, Button, Center, Group, Loader, NativeSelect, Text, Title, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
+import { IconLogout, IconMoon, IconSun } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { ApiError } from '../api/client';
@@ -8,18 +8,21 @@ import { useCurrentUser } from '../api/session';
 import { isLanguage, languages, useI18n } from '../i18n/context';
 import { ErrorAlert } from './ErrorAlert';
 
+// The frame uses no popovers (native select, plain buttons), so the first load needs no floating-ui.
 export function LanguageSwitch() {
   const { language, setLanguage, t } = useI18n();
   return (
-    <Select
+    <NativeSelect
       aria-label={t('app.language')}
       data-testid="language"
       size="xs"
       w={120}
       data={Object.entries(languages).map(([value, { label }]) => ({ value, label }))}
       value={language}
-      onChange={(value) => isLanguage(value) && setLanguage(value)}
-      allowDeselect={false}
+      onChange={(event) => {
+        const value = event.currentTarget.value;
+        if (isLanguage(value)) setLanguage(value);
+      }}
     />
   );
 }
@@ -47,19 +50,12 @@ function UserMenu({ username }: { username: string }) {
     void navigate('/login');
   }
   return (
-    <Menu position="bottom-end">
-      <Menu.Target>
-        <UnstyledButton aria-label={t('app.userMenu')} data-testid="user-menu">
-          <Group gap={4}>
-            <Text size="sm">{username}</Text>
-            <IconChevronDown size={14} />
-          </Group>
-        </UnstyledButton>
-      </Menu.Target>
-      <Menu.Dropdown>
-        <Menu.Item onClick={() => void logOut()}>{t('app.logout')}</Menu.Item>
-      </Menu.Dropdown>
-    </Menu>
+    <Group gap={4} data-testid="user-menu">
+      <Text size="sm">{username}</Text>
+      <Button variant="subtle" size="xs" leftSection={<IconLogout size={14} />} onClick={() => void logOut()}>
+        {t('app.logout')}
+      </Button>
+    </Group>
   );
 }
 
@@ -89,6 +85,11 @@ export function Layout() {
             <Anchor component={Link} to="/projects">
               {t('nav.projects')}
             </Anchor>
+            {user.data?.sysadmin_flag && (
+              <Anchor component={Link} to="/admin/users">
+                {t('nav.administration')}
+              </Anchor>
+            )}
           </Group>
           <Group gap="sm">
             <LanguageSwitch />
