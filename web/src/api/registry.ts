@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { errorOf } from './client';
+import type { HistoryStep } from './types';
 
 // The manifest and the image config come from the registry API (/v2), through the
 // Docker token flow the registry's 401 challenge names, as any registry client reads them.
@@ -55,7 +56,7 @@ export interface ManifestJson {
 }
 
 export interface ImageConfig {
-  history?: { created?: string; created_by?: string; comment?: string; empty_layer?: boolean }[];
+  history?: HistoryStep[];
 }
 
 export function useManifest(repository: string, digest: string) {
@@ -72,12 +73,12 @@ export function useManifest(repository: string, digest: string) {
 }
 
 /** The image config blob (for its build history); only fetched for image configs. */
-export function useImageConfig(repository: string, config: Descriptor | undefined) {
+export function useImageConfig(repository: string, config: Descriptor | undefined, enabled = true) {
   const isImageConfig = config?.mediaType === 'application/vnd.oci.image.config.v1+json' || config?.mediaType === 'application/vnd.docker.container.image.v1+json';
   return useQuery({
     queryKey: ['config', repository, config?.digest],
     queryFn: async () => (await (await registryGet(`/v2/${repository}/blobs/${config?.digest ?? ''}`, {})).json()) as ImageConfig,
-    enabled: isImageConfig && (config?.size ?? 0) < 4 * 1024 * 1024,
+    enabled: enabled && isImageConfig && (config?.size ?? 0) < 4 * 1024 * 1024,
     retry: false,
     staleTime: Infinity,
   });

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useApi } from './context';
 import { repositoryPath, type Query } from './client';
-import type { Artifact, Repository } from './types';
+import type { Accessory, Artifact, HistoryStep, Repository } from './types';
 
 export function useRepositories(projectName: string | undefined, query: Query) {
   const api = useApi();
@@ -60,4 +60,26 @@ export function useArtifactWrites(projectName: string, repository: string) {
       onSuccess: refresh,
     }),
   };
+}
+
+/** Signatures, SBOMs and other accessories attached to an artifact, paged by the server. */
+export function useAccessories(projectName: string, repository: string, digest: string, query: Query) {
+  const api = useApi();
+  return useQuery({
+    queryKey: ['accessories', projectName, repository, digest, query],
+    queryFn: () => api.list<Accessory>(`${repositoryPath(projectName, repository)}/artifacts/${encodeURIComponent(digest)}/accessories`, query),
+    placeholderData: (previous) => previous,
+  });
+}
+
+/** An image's build history from Harbor's additions/build_history (only images have one). */
+export function useBuildHistory(projectName: string, repository: string, digest: string, enabled: boolean) {
+  const api = useApi();
+  return useQuery({
+    queryKey: ['build-history', projectName, repository, digest],
+    queryFn: () => api.get<HistoryStep[]>(`${repositoryPath(projectName, repository)}/artifacts/${encodeURIComponent(digest)}/additions/build_history`),
+    enabled,
+    retry: false,
+    staleTime: Infinity,
+  });
 }

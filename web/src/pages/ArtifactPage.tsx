@@ -1,12 +1,13 @@
 import { Anchor, Badge, Breadcrumbs, Button, Card, Code, CloseButton, Group, ScrollArea, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useManifest, useImageConfig } from '../api/registry';
-import { useArtifact, useArtifactWrites } from '../api/repositories';
+import { useManifest, useImageConfig, type Descriptor } from '../api/registry';
+import { useAccessories, useArtifact, useArtifactWrites, useBuildHistory } from '../api/repositories';
 import { useRegistryHost } from '../api/session';
-import type { Artifact } from '../api/types';
+import type { Artifact, HistoryStep } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { EmptyRow, ListFooter, useListState } from '../components/List';
 import { PullCommandButton } from '../components/PullCommand';
 import { useI18n, useT } from '../i18n/context';
 import { artifactTypeKey, isChart, isIndex } from '../lib/artifact';
@@ -141,12 +142,66 @@ function PlatformsCard({ artifact, projectId }: { artifact: Artifact; projectId:
   );
 }
 
-function ManifestCard({ artifact }: { artifact: Artifact }) {
-  const t = useT();
+/**
+ * An image's build history: Harbor's additions/build_history, or, where a Berth does not
+ * serve it, the history in the image config read through /v2.
+ */
+function useHistory(projectName: string, artifact: Artifact, config: Descriptor | undefined): HistoryStep[] {
+  const image = artifact.type.toUpperCase() === 'IMAGE';
+  const addition = useBuildHistory(projectName, artifact.repository_name, artifact.digest, image);
+  const fromConfig = useImageConfig(artifact.repository_name, config, addition.isError);
+  const steps = addition.data ?? fromConfig.data?.history ?? [];
+  return Array.isArray(steps) ? steps.filter((step) => step.created_by) : [];
+}
+
+/** Signatures, SBOMs and other accessories whose subject is this artifact (Harbor's /accessories). */
+function AccessoriesCard({ artifact, projectId, projectName }: { artifact: Artifact; projectId: string; projectName: string }) {
+  const { t, language } = useI18n();
+  const list = useListState();
+  const accessories = useAccessories(projectName, artifact.repository_name, artifact.digest, list.params);
+  const rows = accessories.data?.items ?? [];
+  const link = (digest: string) => `/projects/${projectId}/repositories/${encodeURIComponent(artifact.repository_name)}/artifacts/${digest}`;
+  return (
+    <Card withBorder>
+      <Title order={4} mb="sm">
+        {t('artifact.accessories')}
+      </Title>
+      <ErrorAlert error={accessories.error} />
+      <Table data-testid="accessories">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>{t('artifacts.digest')}</Table.Th>
+            <Table.Th>{t('artifact.accessoryType')}</Table.Th>
+            <Table.Th>{t('artifacts.size')}</Table.Th>
+            <Table.Th>{t('artifact.created')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((accessory) => (
+            <Table.Tr key={accessory.id} data-accessory={accessory.digest}>
+              <Table.Td>
+                <Anchor component={Link} to={link(accessory.digest)}>
+                  <Code>{shortDigest(accessory.digest)}</Code>
+                </Anchor>
+              </Table.Td>
+              <Table.Td>{accessory.type}</Table.Td>
+              <Table.Td>{formatBytes(accessory.size)}</Table.Td>
+              <Table.Td>{formatTime(accessory.creation_time, language)}</Table.Td>
+            </Table.Tr>
+          ))}
+          {accessories.isSuccess && rows.length === 0 && <EmptyRow columns={4}>{t('artifact.noAccessories')}</EmptyRow>}
+        </Table.Tbody>
+      </Table>
+      {(accessories.data?.total ?? 0) > list.pageSize && <ListFooter list={list} total={accessories.data?.total ?? 0} />}
+    </Card>
+  );
+}
+
+function ManifestCard({ artifact, projectName }: { artifact: Artifact; projectName: string }) {
+  const { t, language } = useI18n();
   const manifest = useManifest(artifact.repository_name, artifact.digest);
-  const config = useImageConfig(artifact.repository_name, manifest.data?.json.config);
   const layers = manifest.data?.json.layers ?? [];
-  const history = (config.data?.history ?? []).filter((step) => step.created_by);
+  const history = useHistory(projectName, artifact, manifest.data?.json.config);
   return (
     <Card withBorder>
       <Tabs defaultValue="layers">
@@ -189,7 +244,7 @@ function ManifestCard({ artifact }: { artifact: Artifact }) {
               <Table.Tbody>
                 {history.map((step, i) => (
                   <Table.Tr key={i}>
-                    <Table.Td w={220}>{step.created ?? ''}</Table.Td>
+                    <Table.Td w={220}>{formatTime(step.created, language)}</Table.Td>
                     <Table.Td>
                       <Code>{step.created_by}</Code>
                     </Table.Td>
@@ -262,7 +317,8 @@ export function ArtifactPage() {
           <TagsCard artifact={data} projectName={project.name} />
           <PlatformsCard artifact={data} projectId={projectId} />
           <ConfigCard artifact={data} />
-          <ManifestCard artifact={data} />
+          <AccessoriesCard artifact={data} projectId={projectId} projectName={project.name} />
+          <ManifestCard artifact={data} projectName={project.name} />
           <ConfirmDialog
             opened={deleting}
             title={t('artifacts.deleteTitle')}
