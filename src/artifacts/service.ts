@@ -5,7 +5,9 @@ import type { Logger } from '../shared/logger.js';
 import { isValidTag, parseManifest, parseReference, type Registry } from '../registry/index.js';
 import type { ArtifactFilter, ArtifactRowView, ArtifactsRepo, Paging, RepositoryFilter, RepositoryRow, Sort, TextMatch } from './repo.js';
 import { configMediaTypes, imageConfigTypes } from './types.js';
-import { accessoryView, artifactView, referenceView, repositoryView, tagView, type HarborArtifact, type HarborRepository, type HarborTag } from './view.js';
+import { createAdditionReader, type Addition } from './additions.js';
+import { pageAccessories, type AccessoryFilter } from './accessories.js';
+import { accessoryView, artifactView, referenceView, repositoryView, tagView, type HarborAccessory, type HarborArtifact, type HarborRepository, type HarborTag } from './view.js';
 
 // Harbor's repositories and artifacts over the registry's tables. Reads go straight to
 // SQL; every change goes through the registry so its cascade, caches and events apply.
@@ -27,6 +29,7 @@ export interface ArtifactServiceDeps {
 export function createArtifactService({ repo, registry, logger, maxConfigBytes = 4 * 1024 * 1024 }: ArtifactServiceDeps) {
   // Config blobs are content-addressed: what one says never changes.
   const extraAttrsCache = new LRUCache<string, Record<string, unknown>>({ max: 10_000 });
+  const additions = createAdditionReader({ registry });
 
   async function repositoryOf(projectName: string, repositoryName: string): Promise<RepositoryRow> {
     const name = `${projectName}/${repositoryName}`;
@@ -146,6 +149,23 @@ export function createArtifactService({ repo, registry, logger, maxConfigBytes =
       const repository = await repositoryOf(projectName, repositoryName);
       const [view] = await views(repository, [await artifactOf(repository, reference)], options);
       return view;
+    },
+
+    /** Harbor's GET …/additions/{addition}: build_history, or a chart's values.yaml, readme.md, dependencies. */
+    async getAddition(projectName: string, repositoryName: string, reference: string, name: string): Promise<Addition> {
+      const repository = await repositoryOf(projectName, repositoryName);
+      const row = await artifactOf(repository, reference);
+      const manifest = safeParse(row);
+      if (!manifest) throw new BerthError('NOT_FOUND', `the artifact ${row.digest} has no additions: its manifest cannot be read`);
+      return additions.read(repository.name, row.digest, manifest, name);
+    },
+
+    /** Harbor's GET …/accessories: signatures, SBOMs and other artifacts whose subject is this one. */
+    async listAccessories(projectName: string, repositoryName: string, reference: string, filter: AccessoryFilter, sort: Sort[], paging: Paging): Promise<{ items: HarborAccessory[]; total: number }> {
+      const repository = await repositoryOf(projectName, repositoryName);
+      const row = await artifactOf(repository, reference);
+      const rows = await repo.accessoriesOf(repository.id, [row.digest]);
+      return pageAccessories(rows.map((a) => accessoryView(a, { id: row.id, repository: repository.name })), filter, sort, paging);
     },
 
     async deleteArtifact(projectName: string, repositoryName: string, reference: string, by: EventActor): Promise<void> {

@@ -15,12 +15,13 @@ import { memberRoutes } from './members.js';
 import { jobServiceRoutes } from './jobservice.js';
 import { healthRoute } from '../health.js';
 import { configurationRoutes } from './configurations.js';
+import { additionRoutes } from './additions.js';
 import { readOnlyApiGuard } from '../read-only.js';
 
 // Harbor's REST API v2.0 under /api/v2.0 (reference/harbor-swagger.yaml). Each
 // resource has its own route module; they share security, paging and error bodies.
 
-const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [systemRoutes, userRoutes, robotRoutes, permissionRoutes, projectRoutes, memberRoutes, repositoryRoutes, artifactRoutes, auditRoutes, jobServiceRoutes, configurationRoutes, (app, deps) => healthRoute(app, deps.health)];
+const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [systemRoutes, userRoutes, robotRoutes, permissionRoutes, projectRoutes, memberRoutes, repositoryRoutes, artifactRoutes, additionRoutes, auditRoutes, jobServiceRoutes, configurationRoutes, (app, deps) => healthRoute(app, deps.health)];
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
