@@ -159,6 +159,8 @@ export function createUserService({ db, clock, authenticator, access, sessions, 
       const password = checkPassword(optionalString(newPassword, 'new_password'));
       if (await verifySecret(stored, password)) throw badRequest('New password is identical to old password');
       await repo.updatePassword(id, await hashSecret(password), isoNow(clock));
+      // Whoever held a portal session of this user must prove the new password.
+      await sessions.destroyForUser(id);
       changed(user.username);
       record(actor, 'update', user.username);
     },
