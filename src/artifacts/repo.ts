@@ -7,6 +7,8 @@ import { artifactTypeAnnotation, configMediaTypes, imageConfigTypes, indexMediaT
 // with their tags, index references and accessories.
 
 type ArtifactScope = ExpressionBuilder<Database & { a: Database['artifacts'] }, 'a'>;
+/** A repository id: a value, or a reference to the enclosing query's. */
+type Operand = number | Expression<number>;
 
 export interface RepositoryRow {
   id: number;
@@ -103,7 +105,37 @@ export function createArtifactsRepo(db: Kysely<Database>) {
     );
   // Harbor lists tagged artifacts and top-level ones; index children and accessories show under their parent.
   const topLevel = (eb: ArtifactScope) => eb.and([eb.not(isIndexChild(eb)), eb('a.subject_digest', 'is', null)]);
-  const listed = (eb: ArtifactScope) => eb.or([tagged(eb), topLevel(eb)]);
+
+  /**
+   * The ids of a repository's artifacts that the list leaves out (the complement of
+   * "tagged or top-level"): untagged accessories and untagged index children. Few,
+   * and found through indexes: accessories by (repository_id, subject_digest), children
+   * from the repository's indexes (only an index has children) by (repository_id,
+   * media_type), their references and (repository_id, digest). The list is then "every
+   * artifact of the repository but these", which walks (repository_id, push_time, id)
+   * and counts over an index, instead of testing every artifact with subqueries.
+   */
+  const hiddenIds = (repositoryId: Operand) => {
+    const untagged = (eb: ExpressionBuilder<Database & { c: Database['artifacts'] }, 'c'>) =>
+      eb.not(eb.exists(eb.selectFrom('tags as t').select('t.id').whereRef('t.artifact_id', '=', 'c.id')));
+    const indexes = db.selectFrom('artifacts as p').select('p.id').where('p.repository_id', '=', repositoryId).where('p.media_type', 'in', indexMediaTypes);
+    const accessories = db.selectFrom('artifacts as c').select('c.id').where('c.repository_id', '=', repositoryId).where('c.subject_digest', 'is not', null).where(untagged);
+    const children = db
+      .selectFrom('artifacts as c')
+      .select('c.id')
+      .where('c.repository_id', '=', repositoryId)
+      .where('c.digest', 'in', db.selectFrom('artifact_references as ar').select('ar.child_digest').where('ar.parent_id', 'in', indexes))
+      .where(untagged);
+    return accessories.unionAll(children);
+  };
+  const listed = (eb: ArtifactScope, repositoryId: number) => eb('a.id', 'not in', hiddenIds(repositoryId));
+  /** How many artifacts the list shows: all of the repository's, over an index, less the hidden ones. */
+  const listedCount = (eb: ExpressionBuilder<Database, never>, repositoryId: Operand) =>
+    eb(
+      eb.selectFrom('artifacts as a').select((inner) => inner.fn.countAll<number>().as('n')).where('a.repository_id', '=', repositoryId),
+      '-',
+      eb.selectFrom('artifacts as h').select((inner) => inner.fn.countAll<number>().as('n')).where('h.repository_id', '=', repositoryId).where('h.id', 'in', hiddenIds(repositoryId)),
+    );
 
   function typeCondition(eb: ArtifactScope, type: string): Expression<SqlBool> {
     const cnab = containsIgnoringCase(sql.ref('a.annotations'), `"${artifactTypeAnnotation}":"${configMediaTypes.cnab}"`);
@@ -125,7 +157,7 @@ export function createArtifactsRepo(db: Kysely<Database>) {
   function artifactWhere(eb: ArtifactScope, repositoryId: number, filter: ArtifactFilter): Expression<SqlBool> {
     const conditions: Expression<SqlBool>[] = [eb('a.repository_id', '=', repositoryId)];
     const tags = filter.tags;
-    if (tags === undefined) conditions.push(listed(eb));
+    if (tags === undefined) conditions.push(listed(eb, repositoryId));
     else if (tags.kind === 'exact' && tags.value === '*') conditions.push(tagged(eb));
     else if (tags.kind === 'exact' && tags.value === 'nil') conditions.push(eb.and([eb.not(tagged(eb)), topLevel(eb)]));
     else {
@@ -147,12 +179,7 @@ export function createArtifactsRepo(db: Kysely<Database>) {
   }
 
   const artifactCount = (eb: ExpressionBuilder<Database & { r: Database['repositories'] }, 'r'>) =>
-    eb
-      .selectFrom('artifacts as a')
-      .select((inner) => inner.fn.countAll<number>().as('n'))
-      .whereRef('a.repository_id', '=', 'r.id')
-      .where((inner) => listed(inner as unknown as ArtifactScope))
-      .as('artifact_count');
+    listedCount(eb as unknown as ExpressionBuilder<Database, never>, eb.ref('r.id')).as('artifact_count');
 
   function repositoryQuery(filter: RepositoryFilter) {
     let query = db.selectFrom('repositories as r').where('r.project_id', 'is not', null);
@@ -193,11 +220,14 @@ export function createArtifactsRepo(db: Kysely<Database>) {
     },
 
     async listArtifacts(repositoryId: number, filter: ArtifactFilter, sort: Sort[], paging: Paging): Promise<{ rows: ArtifactRowView[]; total: number }> {
-      const total = await db
-        .selectFrom('artifacts as a')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where((eb) => artifactWhere(eb, repositoryId, filter))
-        .executeTakeFirstOrThrow();
+      const unfiltered = Object.values(filter).every((value) => value === undefined);
+      const total = unfiltered
+        ? await db.selectNoFrom((eb) => listedCount(eb, repositoryId).as('n')).executeTakeFirstOrThrow()
+        : await db
+            .selectFrom('artifacts as a')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where((eb) => artifactWhere(eb, repositoryId, filter))
+            .executeTakeFirstOrThrow();
       let query = db.selectFrom('artifacts as a').select(artifactColumns).where((eb) => artifactWhere(eb, repositoryId, filter));
       const order = sort.length > 0 ? sort : [{ column: 'push_time', desc: true }];
       for (const s of order) {

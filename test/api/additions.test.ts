@@ -234,6 +234,22 @@ test('accessories: artifacts whose subject is this one, with Harbor\'s types, pa
   assert.equal(none.headers.get('x-total-count'), '0');
 });
 
+test('the artifact list and the repository\'s artifact_count leave untagged accessories out, and show a tagged one', async () => {
+  const repository = 'library/additions/listed';
+  const image = await oci.pushImage(repository, 'v1');
+  const subject = descriptorOf(mediaTypes.ociManifest, image);
+  await oci.pushArtifact(repository, { artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json', subject });
+  const tagged = await oci.pushArtifact(repository, { artifactType: 'application/vnd.goharbor.harbor.sbom.v1', subject, reference: 'sbom' });
+
+  const name = encodeRepository('additions/listed');
+  const list = await api<{ digest: string }[]>(server, 'GET', `/projects/library/repositories/${name}/artifacts`);
+  assert.equal(list.status, 200);
+  assert.deepEqual(list.body.map((a) => a.digest).sort(), [image.digest, tagged.digest].sort());
+  assert.equal(list.headers.get('x-total-count'), '2');
+  const repo = await api<{ artifact_count: number }>(server, 'GET', `/projects/library/repositories/${name}`);
+  assert.equal(repo.body.artifact_count, 2);
+});
+
 test('on S3 with presigned redirects, additions read the blobs through the redirect', async (t) => {
   if (!(await needS3(t))) return;
   const s3 = testS3Client();

@@ -3,6 +3,7 @@ import type { Dialect } from '../dialect.js';
 import { registryCore } from './001_registry.js';
 import { identityAndAccess } from './002_iam.js';
 import { jobService } from './003_jobs.js';
+import { listingIndexes } from './004_listing_indexes.js';
 
 /** Numbered migrations, in order; the same list runs on SQLite and PostgreSQL. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -10,6 +11,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '001_registry': registryCore(dialect),
     '002_iam': identityAndAccess(dialect),
     '003_jobs': jobService(dialect),
+    '004_listing_indexes': listingIndexes(),
   };
   return { getMigrations: async () => migrations };
 }
