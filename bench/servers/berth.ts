@@ -5,7 +5,9 @@ import { freePort, startProcess, type ServerProcess } from './process.js';
 // Berth as users run it: the built CLI (`berth serve`), embedded default (SQLite and
 // the filesystem store in `dataDir`), token auth always on.
 
-export const berthCli = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
+// BENCH_BERTH_CLI points at another build (a copy of dist/ inside the checkout, so it
+// finds node_modules) to compare two versions on the same machine, minutes apart.
+export const berthCli = process.env.BENCH_BERTH_CLI ?? fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
 export const benchAdminPassword = 'Bench-Admin-12345';
 
 export async function startBerthServer(dataDir: string, options: { cpuProfileDir?: string } = {}): Promise<ServerProcess> {
