@@ -33,3 +33,26 @@ describe('format', () => {
     expect(robotNameProblem('a..b')).toBe('invalid');
   });
 });
+
+describe('audit and system robot queries', () => {
+  test("the audit filter is Harbor's q: operation exact, the rest fuzzy, no stray commas", async () => {
+    const { auditQuery } = await import('./audit');
+    expect(auditQuery({})).toBeUndefined();
+    expect(auditQuery({ operation: 'delete', resource: ' lib/app ', username: '' })).toBe('operation=delete,resource=~lib/app');
+    expect(auditQuery({ username: 'a,b' })).toBe('username=~a b');
+  });
+
+  test('a system robot sends only grants that name a project and give something', async () => {
+    const { systemRobotPermissions } = await import('./robots');
+    const permissions = systemRobotPermissions(new Set(['audit-log:list', 'bogus:x']), [
+      { namespace: ' * ', chosen: new Set(['repository:pull']) },
+      { namespace: '', chosen: new Set(['repository:pull']) },
+      { namespace: 'lib', chosen: new Set() },
+    ]);
+    expect(permissions).toEqual([
+      { kind: 'system', namespace: '/', access: [{ resource: 'audit-log', action: 'list' }] },
+      { kind: 'project', namespace: '*', access: [{ resource: 'repository', action: 'pull' }] },
+    ]);
+    expect(systemRobotPermissions(new Set(), [])).toEqual([]);
+  });
+});

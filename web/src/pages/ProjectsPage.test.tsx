@@ -1,24 +1,10 @@
-import { MantineProvider } from '@mantine/core';
-import { QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, within } from '@testing-library/react';
+import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MemoryRouter } from 'react-router';
-import { beforeAll, describe, expect, test } from 'vitest';
-import { createQueryClient } from '../App';
+import { describe, expect, test } from 'vitest';
 import { ApiClient } from '../api/client';
-import { ApiProvider } from '../api/context';
-import { I18nProvider, type Language } from '../i18n/context';
+import type { Language } from '../i18n/context';
+import { renderWith } from '../test/render';
 import { ProjectsPage } from './ProjectsPage';
-
-beforeAll(() => {
-  // jsdom lacks these; Mantine's layout code asks for them.
-  window.matchMedia ??= ((query: string) => ({ matches: false, media: query, onchange: null, addEventListener() {}, removeEventListener() {}, addListener() {}, removeListener() {}, dispatchEvent: () => false })) as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-});
 
 const project = (id: number, name: string) => ({ project_id: id, name, creation_time: '2024-01-01T00:00:00Z', update_time: '', repo_count: id, current_user_role_id: 1, metadata: { public: id % 2 ? 'true' : 'false' } });
 
@@ -40,19 +26,7 @@ function projectsApi(names: string[]) {
 }
 
 function renderPage(client: ApiClient, language: Language = 'en') {
-  render(
-    <MantineProvider>
-      <QueryClientProvider client={createQueryClient()}>
-        <ApiProvider client={client}>
-          <I18nProvider language={language}>
-            <MemoryRouter>
-              <ProjectsPage />
-            </MemoryRouter>
-          </I18nProvider>
-        </ApiProvider>
-      </QueryClientProvider>
-    </MantineProvider>,
-  );
+  renderWith(client, <ProjectsPage />, { language });
 }
 
 describe('ProjectsPage', () => {
