@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { LRUCache } from 'lru-cache';
@@ -7,6 +7,7 @@ import { parse as parseYaml } from 'yaml';
 import { BerthError } from '../shared/errors.js';
 import type { Registry, ParsedManifest } from '../registry/index.js';
 import { configMediaTypes, imageConfigTypes } from './types.js';
+import { blobStream } from './blob-stream.js';
 
 // Harbor's artifact additions (src/controller/artifact/processor): an image's build
 // history from its config, a Helm chart's values.yaml, README.md and dependencies from
@@ -38,20 +39,10 @@ export interface AdditionReaderDeps {
 export function createAdditionReader({ registry, cacheBytes = 16 * 1024 * 1024 }: AdditionReaderDeps) {
   const cache = new LRUCache<string, Addition>({ maxSize: cacheBytes, sizeCalculation: (a) => Math.max(1, Buffer.byteLength(a.content)) });
 
-  /** A blob's bytes as a stream, fetched from the store's presigned URL when it redirects (S3). */
-  async function blobStream(repository: string, digest: string): Promise<{ size: number; stream: Readable }> {
-    const content = await registry.blobs.open(repository, digest, () => undefined);
-    if (content.stream) return { size: content.info.size, stream: content.stream };
-    if (!content.redirectURL) throw new Error(`blob ${digest}: the blob store gave neither bytes nor a URL`);
-    const res = await fetch(content.redirectURL);
-    if (!res.ok || !res.body) throw new Error(`blob ${digest}: the blob store answered ${res.status}`);
-    return { size: content.info.size, stream: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>) };
-  }
-
   async function buildHistory(repository: string, manifest: ParsedManifest): Promise<Addition> {
     const config = manifest.config;
     if (!config) throw noSuch('build_history', 'the image has no config');
-    const { size, stream } = await blobStream(repository, config.digest);
+    const { size, stream } = await blobStream(registry, repository, config.digest);
     if (size > maxConfigBytes) {
       stream.destroy();
       throw new BerthError('UNPROCESSABLE_ENTITY', `the image config is larger than ${maxConfigBytes} bytes`);
@@ -64,7 +55,7 @@ export function createAdditionReader({ registry, cacheBytes = 16 * 1024 * 1024 }
   async function chartAddition(repository: string, manifest: ParsedManifest, name: string): Promise<Addition> {
     const layer = manifest.layers.find((l) => l.mediaType === chartContentMediaType);
     if (!layer) throw noSuch(name, `the chart has no ${chartContentMediaType} layer`);
-    const { stream } = await blobStream(repository, layer.digest);
+    const { stream } = await blobStream(registry, repository, layer.digest);
     const files = await chartFiles(stream, new Set(['Chart.yaml', 'values.yaml', 'README.md', 'requirements.yaml']));
     if (name === 'values.yaml') return { contentType: 'text/plain; charset=utf-8', content: files.get('values.yaml') ?? '' };
     if (name === 'readme.md') return { contentType: 'text/markdown; charset=utf-8', content: files.get('README.md') ?? '' };

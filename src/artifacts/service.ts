@@ -6,6 +6,7 @@ import { isValidTag, parseManifest, parseReference, type Registry } from '../reg
 import type { ArtifactFilter, ArtifactRowView, ArtifactsRepo, Paging, RepositoryFilter, RepositoryRow, Sort, TextMatch } from './repo.js';
 import { configMediaTypes, imageConfigTypes } from './types.js';
 import { createAdditionReader, type Addition } from './additions.js';
+import { blobStream } from './blob-stream.js';
 import { pageAccessories, type AccessoryFilter } from './accessories.js';
 import { accessoryView, artifactView, referenceView, repositoryView, tagView, type HarborAccessory, type HarborArtifact, type HarborRepository, type HarborTag } from './view.js';
 
@@ -46,9 +47,10 @@ export function createArtifactService({ repo, registry, logger, maxConfigBytes =
   }
 
   async function readConfig(repository: string, digest: string): Promise<Record<string, unknown> | undefined> {
-    const content = await registry.blobs.open(repository, digest, () => undefined);
-    if (!content.stream || content.info.size > maxConfigBytes) {
-      content.stream?.destroy();
+    // Through blobStream: on S3 with redirects, open() gives a URL rather than the bytes.
+    const content = await blobStream(registry, repository, digest);
+    if (content.size > maxConfigBytes) {
+      content.stream.destroy();
       return undefined;
     }
     const chunks: Buffer[] = [];

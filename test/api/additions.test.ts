@@ -250,7 +250,7 @@ test('the artifact list and the repository\'s artifact_count leave untagged acce
   assert.equal(repo.body.artifact_count, 2);
 });
 
-test('on S3 with presigned redirects, additions read the blobs through the redirect', async (t) => {
+test('on S3 with presigned redirects, additions and extra_attrs read the blobs through the redirect', async (t) => {
   if (!(await needS3(t))) return;
   const s3 = testS3Client();
   const bucket = await createTestBucket(s3, 'berth-additions');
@@ -267,4 +267,6 @@ test('on S3 with presigned redirects, additions read the blobs through the redir
   const res = await api<unknown[]>(redirecting, 'GET', additionUrl('library/app', 'v1', 'build_history'));
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assert.equal(res.body.length, history.length);
+  const view = await api<{ extra_attrs: Record<string, unknown> }>(redirecting, 'GET', '/projects/library/repositories/app/artifacts/v1');
+  assert.equal(view.body.extra_attrs.architecture, 'amd64', 'extra_attrs are read through the redirect too');
 });

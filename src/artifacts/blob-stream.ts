@@ -1,0 +1,15 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
+import type { Registry } from '../registry/index.js';
+
+// Berth reading a blob for itself (an image config, a chart archive): the store's bytes,
+// or, where the store hands clients a presigned URL (S3), the bytes behind that URL.
+
+export async function blobStream(registry: Registry, repository: string, digest: string): Promise<{ size: number; stream: Readable }> {
+  const content = await registry.blobs.open(repository, digest, () => undefined);
+  if (content.stream) return { size: content.info.size, stream: content.stream };
+  if (!content.redirectURL) throw new Error(`blob ${digest}: the blob store gave neither bytes nor a URL`);
+  const res = await fetch(content.redirectURL);
+  if (!res.ok || !res.body) throw new Error(`blob ${digest}: the blob store answered ${res.status}`);
+  return { size: content.info.size, stream: Readable.fromWeb(res.body as ReadableStream<Uint8Array>) };
+}
