@@ -51,6 +51,17 @@ export interface DeletedArtifact {
 }
 
 export function createRegistryRepo(db: Kysely<Database>) {
+  // Building and compiling a kysely query costs as much as running this one (profile in
+  // docs/performance.md); its two parameters are the repository name and the tag, in that order.
+  const tagDigestQuery = db
+    .selectFrom('tags as t')
+    .innerJoin('repositories as r', 'r.id', 't.repository_id')
+    .innerJoin('artifacts as a', 'a.id', 't.artifact_id')
+    .select('a.digest')
+    .where('r.name', '=', '?repository')
+    .where('t.name', '=', '?tag')
+    .compile();
+  if (tagDigestQuery.parameters.join() !== '?repository,?tag') throw new Error('tagDigest: unexpected parameter order');
   async function repositoryId(ex: Executor, name: string): Promise<number | undefined> {
     const row = await ex.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirst();
     return row?.id;
@@ -210,17 +221,10 @@ export function createRegistryRepo(db: Kysely<Database>) {
       return row && { digest: row.digest, mediaType: row.media_type, bytes: Buffer.from(row.manifest), subjectDigest: row.subject_digest };
     },
 
-    /** tag → digest in one indexed query. */
+    /** tag → digest in one indexed query, compiled once: it runs on every pull by tag. */
     async tagDigest(repository: string, tag: string): Promise<string | undefined> {
-      const row = await db
-        .selectFrom('tags as t')
-        .innerJoin('repositories as r', 'r.id', 't.repository_id')
-        .innerJoin('artifacts as a', 'a.id', 't.artifact_id')
-        .select('a.digest')
-        .where('r.name', '=', repository)
-        .where('t.name', '=', tag)
-        .executeTakeFirst();
-      return row?.digest;
+      const { rows } = await db.executeQuery<{ digest: string }>({ ...tagDigestQuery, parameters: [repository, tag] });
+      return rows[0]?.digest;
     },
 
     /** Stores a manifest (idempotent by digest) and moves the tag onto it, in one transaction. */
