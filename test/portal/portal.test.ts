@@ -5,7 +5,8 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
 import { adminAuth, api, basic } from '../helpers/api.js';
-import { buildImage, readJsonBlob, type ImageManifest } from '../helpers/images.js';
+import { buildImage, readJsonBlob, type Descriptor, type ImageManifest } from '../helpers/images.js';
+import { media, pushBlob, pushManifest, sha256 } from '../helpers/push.js';
 import { needTool } from '../helpers/tools.js';
 import { skopeoIn } from '../e2e/clients.js';
 import { chromiumPath, openPortalBrowser, type PortalBrowser } from './browser.js';
@@ -27,6 +28,23 @@ after(async () => {
 });
 
 const adminPassword = 'Harbor12345';
+
+/** A cosign-style signature of `subject`, pushed as an OCI referrer (its subject field); returns its digest. */
+async function pushSignature(server: TestBerth, repository: string, subject: Descriptor): Promise<string> {
+  const config = Buffer.from('{}');
+  const payload = Buffer.from(JSON.stringify({ critical: { image: { 'docker-manifest-digest': subject.digest } } }));
+  const configDigest = await pushBlob(server, repository, config);
+  const layerDigest = await pushBlob(server, repository, payload);
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: media.ociManifest,
+    artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+    config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: configDigest, size: config.length },
+    layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: layerDigest, size: payload.length }],
+    subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
+  };
+  return (await pushManifest(server, repository, sha256(Buffer.from(JSON.stringify(manifest))), manifest, media.ociManifest)).digest;
+}
 
 test('a user logs in, creates a project, finds an image skopeo pushed, adds a member and a robot that pulls, manages users, system robots and the audit log, deletes the artifact and reads the portal in 简体中文', async (t) => {
   if (!needTool(t, chromiumPath, 'apt-get install chromium') || !needTool(t, 'skopeo') || !needTool(t, 'umoci')) return;
@@ -91,7 +109,8 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     await screenshot('artifacts');
   });
 
-  await t.test('the artifact page shows tags, layers, build history, accessories, manifest and config; a tag is added', async () => {
+  await t.test('the artifact page shows tags, layers, build history, a signature, manifest and config; a tag is added', async () => {
+    const signatureDigest = await pushSignature(server, repository, image);
     await page.locator(`tr[data-digest="${image.digest}"] a`).first().click();
     await page.getByTestId('summary').waitFor();
     assert.match(await page.getByTestId('summary').innerText(), new RegExp(image.digest));
@@ -99,12 +118,16 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     await layerSize.waitFor();
     assert.equal(await layerSize.getAttribute('data-size'), String(manifest.layers[0].size));
     assert.match(await page.getByTestId('config').innerText(), /\/hello\.txt/);
-    // No signature or SBOM is attached: the list says so (or shows the API's words if it refuses).
-    await page.locator('[data-testid="accessories"] [data-testid="empty"], [data-testid="error"]').first().waitFor();
+    const signature = page.locator(`[data-testid="accessories"] tr[data-accessory="${signatureDigest}"]`);
+    await signature.waitFor();
+    assert.match(await signature.innerText(), /signature\.cosign/);
     await page.getByLabel('New tag').fill('stable');
     await page.getByRole('button', { name: 'Add tag' }).click();
     await page.getByTestId('tags').getByText('stable').waitFor();
     await screenshot('artifact');
+    const history = page.waitForResponse((res) => decodeURIComponent(res.url()).endsWith(`/artifacts/${image.digest}/additions/build_history`));
+    await page.reload();
+    assert.equal((await history).status(), 200);
     await page.getByRole('tab', { name: 'Build history' }).click();
     await page.getByTestId('history').waitFor();
     assert.match(await page.getByTestId('history').innerText(), /umoci/);

@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
 import { errorOf } from './client';
-import type { HistoryStep } from './types';
 
 // The manifest and the image config come from the registry API (/v2), through the
 // Docker token flow the registry's 401 challenge names, as any registry client reads them.
@@ -55,10 +54,6 @@ export interface ManifestJson {
   annotations?: Record<string, string>;
 }
 
-export interface ImageConfig {
-  history?: HistoryStep[];
-}
-
 export function useManifest(repository: string, digest: string) {
   return useQuery({
     queryKey: ['manifest', repository, digest],
@@ -67,18 +62,6 @@ export function useManifest(repository: string, digest: string) {
       const text = await res.text();
       return { text, json: JSON.parse(text) as ManifestJson };
     },
-    retry: false,
-    staleTime: Infinity,
-  });
-}
-
-/** The image config blob (for its build history); only fetched for image configs. */
-export function useImageConfig(repository: string, config: Descriptor | undefined, enabled = true) {
-  const isImageConfig = config?.mediaType === 'application/vnd.oci.image.config.v1+json' || config?.mediaType === 'application/vnd.docker.container.image.v1+json';
-  return useQuery({
-    queryKey: ['config', repository, config?.digest],
-    queryFn: async () => (await (await registryGet(`/v2/${repository}/blobs/${config?.digest ?? ''}`, {})).json()) as ImageConfig,
-    enabled: enabled && isImageConfig && (config?.size ?? 0) < 4 * 1024 * 1024,
     retry: false,
     staleTime: Infinity,
   });

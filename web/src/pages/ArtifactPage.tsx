@@ -1,10 +1,10 @@
 import { Anchor, Badge, Breadcrumbs, Button, Card, Code, CloseButton, Group, ScrollArea, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useManifest, useImageConfig, type Descriptor } from '../api/registry';
+import { useManifest } from '../api/registry';
 import { useAccessories, useArtifact, useArtifactWrites, useBuildHistory } from '../api/repositories';
 import { useRegistryHost } from '../api/session';
-import type { Artifact, HistoryStep } from '../api/types';
+import type { Artifact } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { EmptyRow, ListFooter, useListState } from '../components/List';
@@ -142,17 +142,6 @@ function PlatformsCard({ artifact, projectId }: { artifact: Artifact; projectId:
   );
 }
 
-/**
- * An image's build history: Harbor's additions/build_history, or, where a Berth does not
- * serve it, the history in the image config read through /v2.
- */
-function useHistory(projectName: string, artifact: Artifact, config: Descriptor | undefined): HistoryStep[] {
-  const image = artifact.type.toUpperCase() === 'IMAGE';
-  const addition = useBuildHistory(projectName, artifact.repository_name, artifact.digest, image);
-  const fromConfig = useImageConfig(artifact.repository_name, config, addition.isError);
-  const steps = addition.data ?? fromConfig.data?.history ?? [];
-  return Array.isArray(steps) ? steps.filter((step) => step.created_by) : [];
-}
 
 /** Signatures, SBOMs and other accessories whose subject is this artifact (Harbor's /accessories). */
 function AccessoriesCard({ artifact, projectId, projectName }: { artifact: Artifact; projectId: string; projectName: string }) {
@@ -201,7 +190,8 @@ function ManifestCard({ artifact, projectName }: { artifact: Artifact; projectNa
   const { t, language } = useI18n();
   const manifest = useManifest(artifact.repository_name, artifact.digest);
   const layers = manifest.data?.json.layers ?? [];
-  const history = useHistory(projectName, artifact, manifest.data?.json.config);
+  const buildHistory = useBuildHistory(projectName, artifact.repository_name, artifact.digest, artifact.type.toUpperCase() === 'IMAGE');
+  const history = (buildHistory.data ?? []).filter((step) => step.created_by);
   return (
     <Card withBorder>
       <Tabs defaultValue="layers">
@@ -237,6 +227,7 @@ function ManifestCard({ artifact, projectName }: { artifact: Artifact; projectNa
           {manifest.isSuccess && layers.length === 0 && <Text c="dimmed">{t('artifact.noLayers')}</Text>}
         </Tabs.Panel>
         <Tabs.Panel value="history" pt="sm">
+          <ErrorAlert error={buildHistory.error} />
           {history.length === 0 ? (
             <Text c="dimmed">{t('artifact.noHistory')}</Text>
           ) : (
