@@ -1,4 +1,5 @@
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import type { Database } from './schema.js';
 import { parsePostgresUrl } from './postgres-url.js';
@@ -37,14 +38,18 @@ function parseSafeNumber(text: string): number {
   return value;
 }
 
-const types: pg.CustomTypesConfig = {
-  getTypeParser: (oid: number, format?: 'text' | 'binary') =>
-    oid === INT8 || oid === NUMERIC ? parseSafeNumber : pg.types.getTypeParser(oid, format),
-};
+// pg (with pg-types and pg-protocol) is loaded on first use: an embedded (SQLite) Berth
+// never needs it, and it is ~3 MiB of its idle RSS (docs/performance.md).
+const loadPg = (): typeof pg => createRequire(import.meta.url)('pg') as typeof pg;
 
 export function openPostgresPool(url: string, options: PoolOptions): { kysely: Kysely<Database>; stats(): PoolStats } {
   const { sslMode: _mode, ...connection } = parsePostgresUrl(url);
-  const pool = new pg.Pool({
+  const driver = loadPg();
+  const types: pg.CustomTypesConfig = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === INT8 || oid === NUMERIC ? parseSafeNumber : driver.types.getTypeParser(oid, format),
+  };
+  const pool = new driver.Pool({
     ...connection,
     types,
     max: options.maxOpenConns,
