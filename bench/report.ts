@@ -6,11 +6,19 @@ import type { Verdict } from './targets.js';
 // A run's figures three ways: a table on stdout, JSON in bench/results/, and the
 // generated part of docs/performance.md (between markers; the prose around it stays).
 
+/** Berth's RSS with no request served: 1 s after start, and after idling `settleSeconds` more. */
+export interface IdleRss {
+  afterStartMiB: number;
+  settledMiB: number;
+  settleSeconds: number;
+}
+
 export interface Run {
   startedAt: string;
   flags: string[];
   machine: Machine;
   berthIdleRssMiB: number;
+  berthIdle?: IdleRss;
   rows: Row[];
   verdicts: Verdict[];
 }
@@ -73,7 +81,7 @@ function markdown(run: Run): string {
     `- Machine: ${m.cores} × ${m.cpuModel}, ${m.memoryGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}.`,
     `- Load average at start (1/5/15 min): ${m.loadAverage.join(' / ')}; each row gives the 1-minute load when it ended.`,
     `- Limits measured in this run: sha256 in node **${fixed(m.sha256MiBs, 0)} MiB/s**; write+fsync to the data directory's disk **${fixed(m.writeFsyncMiBs, 0)} MiB/s**.`,
-    `- Berth idle RSS right after start: **${fixed(run.berthIdleRssMiB, 1)} MiB**.`,
+    `- Berth idle RSS right after start: **${fixed(run.berthIdleRssMiB, 1)} MiB**${run.berthIdle ? `; after ${run.berthIdle.settleSeconds} s more of idling: **${fixed(run.berthIdle.settledMiB, 1)} MiB**` : ''}.`,
     '',
     '### Targets (issue 6)',
     '',
