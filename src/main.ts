@@ -101,13 +101,13 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   events.subscribe(pulls.onEvent);
   events.subscribe(createAuditSubscriber({ record: audit.record, projectIdOf: async (name) => (await access.project(name))?.id }));
 
-  const jobs = await createJobService({ db: db.kysely, store, locks: shared.locks, clock, logger: log, redis: shared.settings, uploadPurgeAgeHours: config.registry.uploadPurgeAgeHours });
+  const jobs = await createJobService({ db: db.kysely, store, locks: shared.locks, clock, logger: log, redis: shared.settings, uploadPurge: { ageHours: config.registry.uploadPurgeAgeHours, cron: config.registry.uploadPurgeSchedule } });
   const health = healthChecks(db, store, shared.redis, jobs);
   const metrics = createMetrics({
     openUploads: async () => Number((await db.kysely.selectFrom('uploads').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
     queueDepth: () => jobs.queue.queues(),
   });
-  if (config.role !== 'core') await jobs.start({ workers: config.jobservice.workers });
+  if (config.role !== 'core') await jobs.start({ workers: config.jobservice.workers, schedulerIntervalMs: config.jobservice.schedulerIntervalSeconds * 1000 });
 
   const app = config.role === 'jobservice' ? await createOpsServer({ logger: log, health, metrics }) : await createHttpServer({
     config,
@@ -193,17 +193,17 @@ interface SharedState {
 /** What replicas share: with redis.url, locks and cache invalidation go through Redis; without, they stay in-process. */
 async function sharedState(config: Config, log: Logger): Promise<SharedState> {
   if (!config.redis.url) return { locks: createLocalLocks(), bus: createLocalInvalidationBus(), close: async () => undefined };
-  const settings: RedisSettings = { url: config.redis.url, sentinelMasterSet: config.redis.sentinelMasterSet, password: config.redis.password };
+  const settings: RedisSettings = { url: config.redis.url, sentinelMasterSet: config.redis.sentinelMasterSet, password: config.redis.password, prefix: config.redis.prefix };
   // ioredis is loaded only when Redis is configured (memory of the embedded default).
   const { connectRedis, describeRedis } = await import('./shared/redis.js');
   const redis = connectRedis(settings);
   const subscriber = connectRedis(settings);
-  const bus = await createRedisInvalidationBus(redis, subscriber, (err) => log.warn({ err }, 'cache invalidation message failed'));
+  const bus = await createRedisInvalidationBus(redis, subscriber, settings.prefix, (err) => log.warn({ err }, 'cache invalidation message failed'));
   log.info({ redis: describeRedis(settings) }, 'sharing locks and cache invalidation through Redis');
   return {
     settings,
     redis,
-    locks: createRedisLocks(redis),
+    locks: createRedisLocks(redis, { prefix: `${settings.prefix}:lock:` }),
     bus,
     async close() {
       await bus.close();

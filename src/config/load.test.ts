@@ -178,6 +178,10 @@ test('a bad value gives one line naming the key and its environment variable', (
     [{ BERTH_REGISTRY_CACHE_BYTES: '-1' }, /registry\.cacheBytes: /],
     [{ BERTH_STORAGE_TYPE: 's3' }, /storage\.s3\.bucket: required when storage\.type is s3 \(env BERTH_STORAGE_S3_BUCKET\)/],
     [{ BERTH_STORAGE_TYPE: 's3', BERTH_STORAGE_S3_BUCKET: 'b', BERTH_STORAGE_S3_CHUNKSIZE: '1048576' }, /storage\.s3\.chunksize: .*5242880.*\(env BERTH_STORAGE_S3_CHUNKSIZE\)/],
+    [{ BERTH_REGISTRY_UPLOAD_PURGE_SCHEDULE: 'every hour' }, /registry\.uploadPurgeSchedule: not a cron expression \(env BERTH_REGISTRY_UPLOAD_PURGE_SCHEDULE\)/],
+    [{ BERTH_REGISTRY_UPLOAD_PURGE_AGE_HOURS: '0' }, /registry\.uploadPurgeAgeHours: .*\(env BERTH_REGISTRY_UPLOAD_PURGE_AGE_HOURS\)/],
+    [{ BERTH_REDIS_PREFIX: 'berth prod' }, /redis\.prefix: letters, digits.*\(env BERTH_REDIS_PREFIX\)/],
+    [{ BERTH_JOBSERVICE_SCHEDULER_INTERVAL_SECONDS: '0' }, /jobservice\.schedulerIntervalSeconds: .*\(env BERTH_JOBSERVICE_SCHEDULER_INTERVAL_SECONDS\)/],
   ];
   for (const [env, pattern] of cases) {
     const message = configError(() => loadConfig({ env }));

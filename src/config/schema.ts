@@ -1,3 +1,4 @@
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
 // The one configuration schema. Keys follow DESIGN.md; every key can be overridden by
@@ -31,6 +32,11 @@ export const configSchema = z.object({
       url: z.string().optional().describe('redis://[:password@]host:6379/<db index>; with sentinelMasterSet, the sentinels: redis://s1:26379,s2:26379/<db>; unset = in-process cache, locks and queue'),
       sentinelMasterSet: z.string().optional().describe('name of the master set the sentinels in redis.url watch'),
       password: z.string().optional().describe('Redis password (overrides one in redis.url)'),
+      prefix: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." and "-" only')
+        .default('berth')
+        .describe('prefix of every key and channel Berth uses in Redis; two Berth deployments sharing one Redis db need different prefixes'),
     })
     .prefault({}),
   storage: z
@@ -91,16 +97,31 @@ export const configSchema = z.object({
     .object({
       workers: z.number().int().min(1).max(64).default(4).describe('jobs one process runs at once (roles all and jobservice)'),
       shutdownGraceSeconds: z.number().int().min(0).default(20).describe('how long running jobs may finish at shutdown before they are interrupted and requeued'),
+      schedulerIntervalSeconds: z.number().min(0.1).max(3600).default(10).describe('how often each job service process looks for due schedules (a schedule fires at most this late)'),
     })
     .prefault({}),
   registry: z
     .object({
       maxManifestBytes: z.number().int().min(1024).default(4 * 1024 * 1024).describe('largest manifest accepted'),
       cacheBytes: z.number().int().min(0).default(64 * 1024 * 1024).describe('memory for immutable manifests and blob descriptors'),
-      uploadPurgeAgeHours: z.number().min(1).default(24).describe('upload sessions idle this long are purged (with their scratch data) by the hourly UPLOAD_PURGE job'),
+      uploadPurgeAgeHours: z.number().positive().default(24).describe('upload sessions idle this long are purged (with their scratch data) by the UPLOAD_PURGE job'),
+      uploadPurgeSchedule: z
+        .string()
+        .default('0 0 * * * *')
+        .refine(validCron, 'not a cron expression')
+        .describe("cron (Harbor's six fields with seconds, or five) of the UPLOAD_PURGE job; default hourly"),
     })
     .prefault({}),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
+
+function validCron(expression: string): boolean {
+  try {
+    CronExpressionParser.parse(expression);
+    return true;
+  } catch {
+    return false;
+  }
+}

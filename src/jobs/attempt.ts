@@ -1,3 +1,4 @@
+import type { Logger } from '../shared/logger.js';
 import { JobStoppedError, type Job, type JobLog, type JobParams } from './job.js';
 
 // One attempt of a job, the same for every queue: run it with a signal, a log and a
@@ -13,15 +14,28 @@ export type AttemptOutcome =
 export type AbortReason = 'stop' | 'shutdown';
 
 export interface AttemptInput {
+  /** The execution's id, for the process log. */
+  id: string;
   job: Job;
   params: JobParams;
   attempt: number;
   signal: AbortSignal;
   log: JobLog;
   progress(done: number, total: number): void;
+  /** The process log: one line per attempt, how it ended and how long it took. */
+  logger: Logger;
 }
 
-export async function runAttempt({ job, params, attempt, signal, log, progress }: AttemptInput): Promise<AttemptOutcome> {
+export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
+  const started = performance.now();
+  const outcome = await attempt(input);
+  const fields = { job: input.job.name, id: input.id, attempt: input.attempt, outcome: outcome.kind, ms: Math.round(performance.now() - started) };
+  if (outcome.kind === 'failed') input.logger.warn({ ...fields, error: outcome.message, retry: outcome.retry }, 'job attempt failed');
+  else input.logger.info(fields, `job ${outcome.kind === 'success' ? 'succeeded' : outcome.kind}`);
+  return outcome;
+}
+
+async function attempt({ job, params, attempt, signal, log, progress }: AttemptInput): Promise<AttemptOutcome> {
   try {
     if (signal.aborted) return aborted(signal);
     await job.run({ params, signal, log, progress });

@@ -19,8 +19,6 @@ export interface BullQueueOptions {
   catalogue: JobCatalogue;
   clock: Clock;
   logger: Logger;
-  /** Key prefix in Redis. */
-  prefix?: string;
   retryBaseMs?: number;
   /** How often a pool publishes its heartbeat; pools silent for 3 beats are gone. */
   heartbeatMs?: number;
@@ -37,7 +35,7 @@ const pendingTypes: JobType[] = ['waiting', 'delayed', 'prioritized'];
 
 export function createBullQueue(options: BullQueueOptions): JobQueue {
   const { catalogue, clock, logger } = options;
-  const prefix = options.prefix ?? 'berth';
+  const prefix = options.redis.prefix;
   const retryBaseMs = options.retryBaseMs ?? 10_000;
   const heartbeatMs = options.heartbeatMs ?? 5000;
   // BullMQ duplicates this connection for its blocking commands; it must never give up retrying.
@@ -135,6 +133,8 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
     log.info(`attempt ${attempt} of ${definition.maxFails} started on ${poolId}`);
     try {
       const outcome = await runAttempt({
+        id,
+        logger,
         job: definition,
         params: job.data.params,
         attempt,

@@ -24,7 +24,8 @@ export interface JobServiceOptions {
   logger: Logger;
   /** BullMQ on this Redis; the local queue in the database without it. */
   redis?: RedisSettings;
-  uploadPurgeAgeHours: number;
+  /** UPLOAD_PURGE: sessions idle this long go, on this cron. */
+  uploadPurge: { ageHours: number; cron: string };
 }
 
 export interface JobService {
@@ -44,7 +45,7 @@ export async function createJobService(options: JobServiceOptions): Promise<JobS
     ? (await import('./bullmq-queue.js')).createBullQueue({ redis: options.redis, catalogue, clock, logger })
     : createLocalQueue({ db, catalogue, clock, logger });
   const scheduler = createScheduler({ db, queue, clock, logger });
-  await scheduler.upsert({ vendorType: uploadPurgeJobType, vendorId: 0, cron: '0 0 * * * *', jobName: uploadPurgeJobType, params: { olderThanHours: options.uploadPurgeAgeHours } });
+  await scheduler.upsert({ vendorType: uploadPurgeJobType, vendorId: 0, cron: options.uploadPurge.cron, jobName: uploadPurgeJobType, params: { olderThanHours: options.uploadPurge.ageHours } });
   let started = false;
   return {
     queue,

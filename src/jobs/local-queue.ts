@@ -127,6 +127,8 @@ export function createLocalQueue(options: LocalQueueOptions): JobQueue {
     } else {
       log.info(`attempt ${row.attempts} of ${job.maxFails} started on ${poolId}`);
       outcome = await runAttempt({
+        id: String(entry.id),
+        logger,
         job,
         params: JSON.parse(row.params) as JobParams,
         attempt: row.attempts,

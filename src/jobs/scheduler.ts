@@ -61,7 +61,7 @@ export function createScheduler({ db, queue, clock, logger }: { db: Kysely<Datab
       if (!(await claim(row, now))) continue;
       try {
         const execution = await queue.enqueue(row.job_name, JSON.parse(row.params) as JobParams);
-        logger.info({ schedule: row.id, job: row.job_name, execution: execution.id }, 'schedule fired');
+        logger.info({ schedule: row.id, job: row.job_name, slot: row.next_run_at, execution: execution.id }, 'schedule fired');
         fired++;
       } catch (err) {
         logger.error({ err, schedule: row.id, job: row.job_name }, 'schedule could not enqueue its job');

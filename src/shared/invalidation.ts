@@ -27,10 +27,9 @@ export function createLocalInvalidationBus(): InvalidationBus {
   return { publish() {}, subscribe() {}, flush: async () => undefined, close: async () => undefined };
 }
 
-const channel = 'berth:invalidate';
-
-/** Redis pub/sub: `publisher` sends, `subscriber` (a connection of its own) listens. */
-export async function createRedisInvalidationBus(publisher: Redis, subscriber: Redis, onError: (err: unknown) => void): Promise<InvalidationBus> {
+/** Redis pub/sub on `<prefix>:invalidate`: `publisher` sends, `subscriber` (a connection of its own) listens. */
+export async function createRedisInvalidationBus(publisher: Redis, subscriber: Redis, prefix: string, onError: (err: unknown) => void): Promise<InvalidationBus> {
+  const channel = `${prefix}:invalidate`;
   const origin = randomBytes(8).toString('hex');
   const handlers: ((message: Invalidation) => void)[] = [];
   const inFlight = new Set<Promise<unknown>>();

@@ -7,6 +7,8 @@ export interface RedisSettings {
   url: string;
   sentinelMasterSet?: string;
   password?: string;
+  /** Prefix of every key and channel (redis.prefix). */
+  prefix: string;
 }
 
 export class RedisUrlError extends Error {
