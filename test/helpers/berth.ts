@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { loadConfig, type LoadOptions } from '../../src/config/index.js';
 import { startBerth, type Berth } from '../../src/main.js';
 import { dropPostgresDatabase, testDatabaseFor, testPool } from './database.js';
+import { scaleOutEnv, scaleOutOverrides, scaleOutParts } from './scale-out.js';
 
 // Boots a real Berth on an ephemeral port for a test: in-process (fast, for HTTP
 // tests) or as a child process running the built CLI (for crash and CLI tests).
@@ -34,6 +35,8 @@ export async function startTestBerth(overrides: Record<string, unknown> = {}, op
   const dataDir = (overrides.dataDir as string | undefined) ?? tempDir();
   const chosenDatabase = (overrides.database as { url?: string } | undefined)?.url ?? options.env?.BERTH_DATABASE_URL;
   const database = chosenDatabase ? undefined : await testDatabaseFor(dataDir);
+  // The scale-out profile fills in Redis and S3 where the test chose neither.
+  const parts = overrides.redis || overrides.storage ? undefined : await scaleOutParts(dataDir);
   const config = loadConfig({
     env: {},
     ...options,
@@ -43,6 +46,7 @@ export async function startTestBerth(overrides: Record<string, unknown> = {}, op
       // The token realm must name the bound port; Berth fills in :0 once it listens.
       externalURL: `${(overrides.tls as { certificate?: string } | undefined)?.certificate ? 'https' : 'http'}://127.0.0.1:0`,
       ...(database && { database: { ...testPool, url: database.url } }),
+      ...(parts && scaleOutOverrides(parts)),
       ...overrides,
       dataDir,
       http: { port: 0, host: '127.0.0.1', ...(overrides.http as object | undefined) },
@@ -63,6 +67,7 @@ export async function startTestBerth(overrides: Record<string, unknown> = {}, op
       if (!overrides.dataDir) {
         rmSync(dataDir, { recursive: true, force: true });
         if (database) await dropPostgresDatabase(database.name);
+        await parts?.cleanup();
       }
     },
   };
@@ -86,6 +91,8 @@ export async function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}): P
   const dataDir = args[args.indexOf('--data-dir') + 1];
   const database = args.includes('--data-dir') && !env.BERTH_DATABASE_URL && dataDir ? await testDatabaseFor(dataDir) : undefined;
   if (database) env = { BERTH_DATABASE_URL: database.url, BERTH_DATABASE_MAX_OPEN_CONNS: String(testPool.maxOpenConns), BERTH_DATABASE_MAX_IDLE_CONNS: String(testPool.maxIdleConns), ...env };
+  const parts = dataDir && args.includes('--data-dir') && !env.BERTH_REDIS_URL && !env.BERTH_STORAGE_TYPE ? await scaleOutParts(dataDir) : undefined;
+  if (parts) env = { ...scaleOutEnv(parts), ...env };
   const child = spawn(process.execPath, [cliPath, 'serve', ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, BERTH_LOG_LEVEL: 'info', BERTH_ADMIN_PASSWORD: testAdminPassword, BERTH_EXTERNAL_URL: 'http://127.0.0.1:0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -42,6 +42,18 @@ export async function withAdminConnection<T>(work: (client: pg.Client) => Promis
   }
 }
 
+/** Why PostgreSQL tests cannot run, or undefined when they can; under CI=true a down server is an error. */
+export async function postgresUnavailable(): Promise<string | undefined> {
+  try {
+    await withAdminConnection((client) => client.query('select 1'));
+    return undefined;
+  } catch (err) {
+    const message = `PostgreSQL at ${baseUrl} is not answering (${String(err)})`;
+    if (process.env.CI === 'true') throw new Error(`${message}: required in CI`);
+    return message;
+  }
+}
+
 /** Creates an empty database with a name no other run or process can pick; returns its name. */
 export async function createPostgresDatabase(options: { template?: string; locale?: string } = {}): Promise<string> {
   const name = `${prefix}${Math.floor(Date.now() / 1000).toString(36)}_${randomBytes(6).toString('hex')}`;

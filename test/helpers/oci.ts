@@ -1,7 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { adminAuthorization } from './berth.js';
 
@@ -291,16 +289,4 @@ export async function expectError(res: Response, status: number, code: string): 
 /** A fresh repository name in the public project `library`, which every Berth has. */
 export function uniqueName(prefix = 'repo'): string {
   return `library/${prefix}-${randomBytes(4).toString('hex')}`;
-}
-
-/** Whether the filesystem blob store under `dataDir` holds bytes for `digest` (DESIGN.md layout). */
-export function storedBlobExists(dataDir: string, digest: string): boolean {
-  const [algorithm, hex] = digest.split(':');
-  return existsSync(join(dataDir, 'storage', 'blobs', algorithm, hex.slice(0, 2), hex));
-}
-
-/** Upload sessions with scratch data left in the filesystem blob store. */
-export function storedUploads(dataDir: string): string[] {
-  const dir = join(dataDir, 'storage', 'uploads');
-  return existsSync(dir) ? readdirSync(dir) : [];
 }

@@ -1,9 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { startTestBerth, type TestBerth } from '../helpers/berth.js';
-import { OciClient, blobOf, digestOf, expectError, randomBlob, rawRequest, storedBlobExists, uniqueName } from '../helpers/oci.js';
+import { OciClient, blobOf, digestOf, expectError, randomBlob, rawRequest, uniqueName } from '../helpers/oci.js';
+import { removeStoredBlob, storedBlobExists } from '../helpers/stored.js';
 
 // Distribution spec "Pulling blobs", "Deleting blobs": GET / HEAD / DELETE on
 // /v2/<name>/blobs/<digest>, with byte ranges (RFC 9110).
@@ -186,9 +185,8 @@ test('a blob whose bytes vanished from storage answers 404 BLOB_UNKNOWN, not a 5
   const repo = uniqueName();
   const blob = randomBlob(100);
   await client.pushBlob(repo, blob);
-  const [algorithm, hex] = blob.digest.split(':');
-  assert.ok(storedBlobExists(server.dataDir, blob.digest));
-  rmSync(join(server.dataDir, 'storage', 'blobs', algorithm, hex.slice(0, 2), hex));
+  assert.ok(await storedBlobExists(server.dataDir, blob.digest));
+  await removeStoredBlob(server.dataDir, blob.digest);
   await expectError(await client.fetch(`/v2/${repo}/blobs/${blob.digest}`), 404, 'BLOB_UNKNOWN');
 });
 

@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
-import { OciClient, expectError, randomBlob, storedBlobExists, streamOf, uniqueName, type Blob } from '../helpers/oci.js';
+import { OciClient, expectError, randomBlob, streamOf, uniqueName, type Blob } from '../helpers/oci.js';
+import { storedBlobExists } from '../helpers/stored.js';
 
 // Distribution spec "Pushing a blob in chunks" and "streamed" uploads: PATCH with and
 // without Content-Range, out-of-order chunks (416 + Range), then PUT ?digest=.
@@ -236,7 +237,7 @@ test('a chunked upload with the wrong digest answers 400 DIGEST_INVALID and stor
   await expectError(await client.fetch(withDigest(location, claimed), { method: 'PUT' }), 400, 'DIGEST_INVALID');
   for (const digest of [claimed, blob.digest]) {
     assert.equal((await client.send('HEAD', `/v2/${repo}/blobs/${digest}`)).status, 404);
-    assert.equal(storedBlobExists(server.dataDir, digest), false);
+    assert.equal(await storedBlobExists(server.dataDir, digest), false);
   }
 });
 
@@ -249,7 +250,7 @@ test('a streamed upload with the wrong digest answers 400 DIGEST_INVALID and sto
   assert.equal(patch.status, 202);
   await expectError(await client.fetch(withDigest(location, blob.digest), { method: 'PUT' }), 400, 'DIGEST_INVALID');
   assert.equal((await client.send('HEAD', `/v2/${repo}/blobs/${blob.digest}`)).status, 404);
-  assert.equal(storedBlobExists(server.dataDir, blob.digest), false);
+  assert.equal(await storedBlobExists(server.dataDir, blob.digest), false);
 });
 
 test('chunked and streamed uploads verify sha512 digests', async () => {

@@ -1,7 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestBerth, type TestBerth } from '../helpers/berth.js';
-import { OciClient, blobOf, expectError, randomBlob, storedBlobExists, storedUploads, uniqueName } from '../helpers/oci.js';
+import { OciClient, blobOf, expectError, randomBlob, uniqueName } from '../helpers/oci.js';
+import { storedBlobExists, storedUploads } from '../helpers/stored.js';
 
 // Distribution spec "Pushing blobs": monolithic POST ?digest=, POST then PUT ?digest=,
 // upload status, cancellation, and digest verification.
@@ -25,8 +26,8 @@ async function expectNoBlob(repo: string, digest: string) {
   assert.equal(res.status, 404, `blob ${digest} must not exist in ${repo}`);
 }
 
-function expectNothingStored(digest: string) {
-  assert.equal(storedBlobExists(server.dataDir, digest), false, `no bytes stored under ${digest}`);
+async function expectNothingStored(digest: string) {
+  assert.equal(await storedBlobExists(server.dataDir, digest), false, `no bytes stored under ${digest}`);
 }
 
 test('monolithic POST ?digest= with the body answers 201 with Location and Docker-Content-Digest', async () => {
@@ -116,8 +117,8 @@ test('DELETE on a session cancels it: 204, then 404 BLOB_UPLOAD_UNKNOWN for GET,
   await expectError(await client.fetch(`${location}?digest=${blob.digest}`, { method: 'PUT' }), 404, 'BLOB_UPLOAD_UNKNOWN');
   await expectError(await client.fetch(location, { method: 'DELETE' }), 404, 'BLOB_UPLOAD_UNKNOWN');
   await expectNoBlob(repo, blob.digest);
-  expectNothingStored(blob.digest);
-  assert.ok(!storedUploads(server.dataDir).some((uuid) => location.includes(uuid)), 'the cancelled session left no scratch data');
+  await expectNothingStored(blob.digest);
+  assert.ok(!(await storedUploads(server.dataDir)).some((uuid) => location.includes(uuid)), 'the cancelled session left no scratch data');
 });
 
 test('an unknown session id answers 404 BLOB_UPLOAD_UNKNOWN', async () => {
@@ -149,21 +150,21 @@ test('PUT without ?digest= does not complete the upload', async () => {
   const location = await client.startUpload(repo);
   await expectError(await client.fetch(location, { method: 'PUT', body: blob.bytes }), 400, 'DIGEST_INVALID');
   await expectNoBlob(repo, blob.digest);
-  expectNothingStored(blob.digest);
+  await expectNothingStored(blob.digest);
 });
 
 test('monolithic POST with a digest that does not match answers 400 DIGEST_INVALID and stores nothing', async () => {
   const repo = uniqueName();
   const blob = randomBlob(2000);
   const claimed = randomBlob(2000).digest;
-  const sessionsBefore = storedUploads(server.dataDir);
+  const sessionsBefore = await storedUploads(server.dataDir);
   const res = await client.fetch(`/v2/${repo}/blobs/uploads/?digest=${claimed}`, { method: 'POST', body: blob.bytes });
   await expectError(res, 400, 'DIGEST_INVALID');
   await expectNoBlob(repo, claimed);
   await expectNoBlob(repo, blob.digest);
-  expectNothingStored(claimed);
-  expectNothingStored(blob.digest);
-  assert.deepEqual(storedUploads(server.dataDir), sessionsBefore, 'no scratch data left behind');
+  await expectNothingStored(claimed);
+  await expectNothingStored(blob.digest);
+  assert.deepEqual(await storedUploads(server.dataDir), sessionsBefore, 'no scratch data left behind');
 });
 
 test('PUT ?digest= with a digest that does not match answers 400 DIGEST_INVALID and stores nothing', async () => {
@@ -175,9 +176,9 @@ test('PUT ?digest= with a digest that does not match answers 400 DIGEST_INVALID 
   await expectError(res, 400, 'DIGEST_INVALID');
   await expectNoBlob(repo, blob.digest);
   await expectNoBlob(repo, blobOf(corrupted).digest);
-  expectNothingStored(blob.digest);
-  expectNothingStored(blobOf(corrupted).digest);
-  assert.ok(!storedUploads(server.dataDir).some((uuid) => location.includes(uuid)), 'the failed session left no scratch data');
+  await expectNothingStored(blob.digest);
+  await expectNothingStored(blobOf(corrupted).digest);
+  assert.ok(!(await storedUploads(server.dataDir)).some((uuid) => location.includes(uuid)), 'the failed session left no scratch data');
 });
 
 test('a malformed ?digest= answers 400 DIGEST_INVALID', async () => {
@@ -204,7 +205,7 @@ test('sha512: monolithic and POST+PUT uploads are verified with sha512', async (
   const wrong = randomBlob(100, 'sha512');
   await expectError(await client.fetch(`/v2/${repo}/blobs/uploads/?digest=${wrong.digest}`, { method: 'POST', body: randomBlob(100).bytes }), 400, 'DIGEST_INVALID');
   await expectNoBlob(repo, wrong.digest);
-  expectNothingStored(wrong.digest);
+  await expectNothingStored(wrong.digest);
 });
 
 test('pushing a blob that already exists succeeds again with the same digest', async () => {
