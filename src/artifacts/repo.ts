@@ -108,33 +108,34 @@ export function createArtifactsRepo(db: Kysely<Database>) {
 
   /**
    * The ids of a repository's artifacts that the list leaves out (the complement of
-   * "tagged or top-level"): untagged accessories and untagged index children. Few,
-   * and found through indexes: accessories by (repository_id, subject_digest), children
-   * from the repository's indexes (only an index has children) by (repository_id,
-   * media_type), their references and (repository_id, digest). The list is then "every
-   * artifact of the repository but these", which walks (repository_id, push_time, id)
-   * and counts over an index, instead of testing every artifact with subqueries.
+   * "tagged or top-level"): untagged accessories and untagged index children. Few, and
+   * found through indexes: accessories by (repository_id, subject_digest), children from
+   * the repository's indexes (only an index has children) by (repository_id, media_type), their
+   * references and (repository_id, digest). The list is then "every artifact of the
+   * repository but these", which walks (repository_id, push_time, id) and counts over an
+   * index, instead of testing every artifact with subqueries.
    */
   const hiddenIds = (repositoryId: Operand) => {
     const untagged = (eb: ExpressionBuilder<Database & { c: Database['artifacts'] }, 'c'>) =>
       eb.not(eb.exists(eb.selectFrom('tags as t').select('t.id').whereRef('t.artifact_id', '=', 'c.id')));
     const indexes = db.selectFrom('artifacts as p').select('p.id').where('p.repository_id', '=', repositoryId).where('p.media_type', 'in', indexMediaTypes);
+    const childDigests = db.selectFrom('artifact_references as ar').select('ar.child_digest').where('ar.parent_id', 'in', indexes);
     const accessories = db.selectFrom('artifacts as c').select('c.id').where('c.repository_id', '=', repositoryId).where('c.subject_digest', 'is not', null).where(untagged);
-    const children = db
-      .selectFrom('artifacts as c')
-      .select('c.id')
-      .where('c.repository_id', '=', repositoryId)
-      .where('c.digest', 'in', db.selectFrom('artifact_references as ar').select('ar.child_digest').where('ar.parent_id', 'in', indexes))
-      .where(untagged);
-    return accessories.unionAll(children);
+    const children = db.selectFrom('artifacts as c').select('c.id').where('c.repository_id', '=', repositoryId).where('c.digest', 'in', childDigests).where(untagged);
+    return accessories.union(children);
   };
   const listed = (eb: ArtifactScope, repositoryId: number) => eb('a.id', 'not in', hiddenIds(repositoryId));
-  /** How many artifacts the list shows: all of the repository's, over an index, less the hidden ones. */
+  /**
+   * How many artifacts the list shows: all of the repository's, over an index, less the
+   * hidden ones, counted from their own (small) set. Not "count where id not in hidden":
+   * per repository row that IN list is correlated, and SQLite re-runs a correlated IN
+   * list for every artifact.
+   */
   const listedCount = (eb: ExpressionBuilder<Database, never>, repositoryId: Operand) =>
     eb(
       eb.selectFrom('artifacts as a').select((inner) => inner.fn.countAll<number>().as('n')).where('a.repository_id', '=', repositoryId),
       '-',
-      eb.selectFrom('artifacts as h').select((inner) => inner.fn.countAll<number>().as('n')).where('h.repository_id', '=', repositoryId).where('h.id', 'in', hiddenIds(repositoryId)),
+      eb.selectFrom(hiddenIds(repositoryId).as('hidden')).select((inner) => inner.fn.countAll<number>().as('n')),
     );
 
   function typeCondition(eb: ArtifactScope, type: string): Expression<SqlBool> {
