@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { postgresDialect, sqliteDialect, type Dialect } from './dialect.js';
 import { DatabaseUrlError, maskUrl } from './errors.js';
+import { BerthError } from '../shared/errors.js';
 import { migrateToLatest } from './migrate.js';
 import { defaultPoolOptions, openPostgresPool, type PoolOptions, type PoolStats } from './postgres.js';
 import { openSqlite } from './sqlite.js';
@@ -53,7 +54,9 @@ function database(kysely: Kysely<Database>, dialect: Dialect, poolStats: () => P
 }
 
 /** Unreachable server, refused login, missing database: one line naming database.url. */
-function connectionProblem(err: unknown, url: string): DatabaseUrlError | undefined {
+function connectionProblem(thrown: unknown, url: string): DatabaseUrlError | undefined {
+  // The pool reports a failed connect as 503 UNAVAILABLE; at start the cause is what matters.
+  const err = thrown instanceof BerthError && thrown.code === 'UNAVAILABLE' && thrown.cause ? thrown.cause : thrown;
   const code = (err as { code?: unknown }).code;
   const network = typeof code === 'string' && /^E[A-Z]+$/.test(code);
   // 28xxx: invalid authorization; 3D000: no such database; 08xxx: connection exceptions.

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { DatabaseUrlError, openDatabase } from './index.js';
+import { BerthError } from '../shared/errors.js';
 import { parsePostgresUrl } from './postgres-url.js';
 import { startBerth } from '../main.js';
 import { loadConfig } from '../config/index.js';
@@ -114,12 +115,57 @@ describe('PostgreSQL connections', () => {
     try {
       const busy = sql`SELECT pg_sleep(2.5)`.execute(db.kysely);
       const started = Date.now();
-      await assert.rejects(sql`SELECT 1`.execute(db.kysely), /timeout/i);
+      await assert.rejects(sql`SELECT 1`.execute(db.kysely), (err: unknown) => {
+        // A 503 with Retry-After naming the setting, not a 500.
+        assert.ok(err instanceof BerthError, String(err));
+        assert.equal(err.status, 503);
+        assert.equal(err.headers['Retry-After'], '5');
+        assert.match(err.message, /all 1 database connections stayed busy for 1 s \(database\.maxOpenConns\)/);
+        return true;
+      });
       const waited = Date.now() - started;
       assert.ok(waited >= 900 && waited < 2400, `waited ${waited} ms`);
       await busy;
     } finally {
       await db.close();
+    }
+  });
+
+  test('a request that waits connectTimeoutSeconds for a pooled connection gets 503 with Retry-After, not a 500', async () => {
+    const fresh = await createPostgresDatabase();
+    const dataDir = join(tmpdir(), `berth-pool-${process.pid}`);
+    const berth = await startBerth(
+      loadConfig({ env: {}, overrides: { logLevel: 'silent', adminPassword: testAdminPassword, dataDir, database: { url: postgresUrl(fresh), maxOpenConns: 1, connectTimeoutSeconds: 1 }, http: { port: 0, host: '127.0.0.1' } } }),
+    );
+    const locker = openDatabase(postgresUrl(fresh));
+    try {
+      const url = await berth.listen();
+      // Another session locks projects: the first request holds Berth's only connection while it waits.
+      let release = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let onLocked = () => {};
+      const locked = new Promise<void>((resolve) => (onLocked = resolve));
+      const holding = locker.kysely.transaction().execute(async (trx) => {
+        await sql`LOCK TABLE projects IN ACCESS EXCLUSIVE MODE`.execute(trx);
+        onLocked();
+        await released;
+      });
+      await locked;
+      const first = fetch(`${url}/api/v2.0/projects`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const second = await fetch(`${url}/api/v2.0/projects`);
+      assert.equal(second.status, 503);
+      assert.equal(second.headers.get('retry-after'), '5');
+      const body = (await second.json()) as { errors: { code: string; message: string }[] };
+      assert.match(body.errors[0].message, /database\.maxOpenConns/);
+      release();
+      await holding;
+      assert.equal((await first).status, 200, 'the request that held the connection finishes once the lock goes');
+    } finally {
+      await locker.close();
+      await berth.close();
+      await dropPostgresDatabase(fresh);
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 

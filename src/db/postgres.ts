@@ -58,7 +58,7 @@ export function openPostgresPool(url: string, options: PoolOptions): { kysely: K
   });
   // A connection dropped by the server (restart, failover) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: boundIdle(pool, options.maxIdleConns) }) });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: boundIdle(pool, options) }) });
   return {
     kysely,
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.maxOpenConns }),
@@ -71,12 +71,29 @@ function clientInputError(err: unknown): never {
   throw err;
 }
 
+/**
+ * No connection for a request (every pooled one stayed busy for connectTimeoutSeconds, or
+ * the server is away) is the service's state, not the client's mistake: 503 with
+ * Retry-After, the message naming the setting to look at. The original error's message is
+ * kept, so a start that cannot connect still says why.
+ */
+function unavailable(err: unknown, pool: pg.Pool, options: PoolOptions): BerthError {
+  const saturated = pool.totalCount >= options.maxOpenConns;
+  const message = saturated
+    ? `all ${options.maxOpenConns} database connections stayed busy for ${options.connectTimeoutSeconds} s (database.maxOpenConns): ${(err as Error).message}`
+    : `the database is unavailable: ${(err as Error).message}`;
+  return new BerthError('UNAVAILABLE', message, { headers: { 'Retry-After': '5' }, cause: err });
+}
+
 /** pg keeps every released connection idle; this closes those beyond maxIdleConns (Go's SetMaxIdleConns). */
-function boundIdle(pool: pg.Pool, maxIdle: number): PostgresPool {
+function boundIdle(pool: pg.Pool, options: PoolOptions): PostgresPool {
+  const maxIdle = options.maxIdleConns;
   const clients = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   return {
     async connect() {
-      const client = await pool.connect();
+      const client = await pool.connect().catch((err: unknown) => {
+        throw unavailable(err, pool, options);
+      });
       let wrapped = clients.get(client);
       if (!wrapped) {
         wrapped = {
