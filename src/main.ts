@@ -106,6 +106,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   const metrics = createMetrics({
     openUploads: async () => Number((await db.kysely.selectFrom('uploads').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
     queueDepth: () => jobs.queue.queues(),
+    ...(db.dialect.name === 'postgres' ? { dbPool: () => db.poolStats() } : {}),
   });
   if (config.role !== 'core') await jobs.start({ workers: config.jobservice.workers, schedulerIntervalMs: config.jobservice.schedulerIntervalSeconds * 1000 });
 

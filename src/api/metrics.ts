@@ -8,7 +8,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export interface MetricsSources {
   openUploads(): Promise<number>;
   queueDepth(): Promise<{ jobType: string; count: number }[]>;
-  dbPool?(): { total: number; idle: number; waiting: number } | undefined;
+  /** PostgreSQL's pool; absent on SQLite (one connection, no pool). */
+  dbPool?(): { total: number; idle: number; waiting: number; max: number };
 }
 
 export interface Metrics {
@@ -53,7 +54,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
   });
   new Gauge({
     name: 'berth_db_pool_connections',
-    help: 'database pool connections by state (PostgreSQL)',
+    help: 'PostgreSQL pool: connections open (total), idle, requests waiting for one (waiting), and the bound (max)',
     labelNames: ['state'],
     registers: [registry],
     collect() {
@@ -62,6 +63,7 @@ export function createMetrics(sources: MetricsSources): Metrics {
       this.set({ state: 'total' }, pool.total);
       this.set({ state: 'idle' }, pool.idle);
       this.set({ state: 'waiting' }, pool.waiting);
+      this.set({ state: 'max' }, pool.max);
     },
   });
 

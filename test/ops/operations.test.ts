@@ -138,5 +138,13 @@ test('operations', async (t) => {
     assert.equal((await metric(server, /^berth_blob_bytes_total\{direction="out"\}/)) - outBefore, 4096);
     assert.equal(await metric(server, /^berth_open_uploads /), 1, 'the fresh session of the purge case is still open');
     assert.equal(await metric(server, /^berth_job_queue_depth\{job_type="UPLOAD_PURGE"\}/), 0);
+    // The PostgreSQL pool: its bound and what it holds; SQLite has no pool to report.
+    if (server.berth.config.database.url?.startsWith('postgres')) {
+      assert.equal(await metric(server, /^berth_db_pool_connections\{state="max"\}/), server.berth.config.database.maxOpenConns);
+      const open = await metric(server, /^berth_db_pool_connections\{state="total"\}/);
+      assert.ok(open >= 1 && open <= server.berth.config.database.maxOpenConns, `open connections ${open}`);
+    } else {
+      assert.ok(Number.isNaN(await metric(server, /^berth_db_pool_connections\{/)), 'no pool metric on SQLite');
+    }
   });
 });
