@@ -64,14 +64,18 @@ export async function pushImage(
       seed: options.seed ?? randomBytes(8).toString('hex'),
     }),
   );
-  const layer = randomBytes(64);
-  const configDigest = await pushBlob(server, repository, config, auth);
-  const layerDigest = await pushBlob(server, repository, layer, auth);
+  return pushOneLayer(server, repository, reference, { mediaType: media.ociConfig, bytes: config }, { mediaType: media.ociLayer, bytes: randomBytes(64) }, auth);
+}
+
+/** Pushes the config and one layer, then an OCI image manifest naming them. */
+async function pushOneLayer(server: TestBerth, repository: string, reference: string, config: { mediaType: string; bytes: Buffer }, layer: { mediaType: string; bytes: Buffer }, auth: string): Promise<Pushed> {
+  const configDigest = await pushBlob(server, repository, config.bytes, auth);
+  const layerDigest = await pushBlob(server, repository, layer.bytes, auth);
   const manifest = {
     schemaVersion: 2,
     mediaType: media.ociManifest,
-    config: { mediaType: media.ociConfig, digest: configDigest, size: config.length },
-    layers: [{ mediaType: media.ociLayer, digest: layerDigest, size: layer.length }],
+    config: { mediaType: config.mediaType, digest: configDigest, size: config.bytes.length },
+    layers: [{ mediaType: layer.mediaType, digest: layerDigest, size: layer.bytes.length }],
   };
   return { ...(await pushManifest(server, repository, reference, manifest, media.ociManifest, auth)), configDigest };
 }
@@ -89,16 +93,7 @@ export async function pushIndex(server: TestBerth, repository: string, reference
 /** A Helm chart as `helm push oci://` stores it: Chart.yaml as the JSON config, the chart tarball as the layer. */
 export async function pushChart(server: TestBerth, repository: string, reference: string, chart: { name: string; version: string }, auth = adminAuth): Promise<Pushed> {
   const config = Buffer.from(JSON.stringify({ apiVersion: 'v2', name: chart.name, version: chart.version, description: 'a test chart', type: 'application' }));
-  const content = randomBytes(48);
-  const configDigest = await pushBlob(server, repository, config, auth);
-  const layerDigest = await pushBlob(server, repository, content, auth);
-  const manifest = {
-    schemaVersion: 2,
-    mediaType: media.ociManifest,
-    config: { mediaType: media.helmConfig, digest: configDigest, size: config.length },
-    layers: [{ mediaType: media.helmChart, digest: layerDigest, size: content.length }],
-  };
-  return { ...(await pushManifest(server, repository, reference, manifest, media.ociManifest, auth)), configDigest };
+  return pushOneLayer(server, repository, reference, { mediaType: media.helmConfig, bytes: config }, { mediaType: media.helmChart, bytes: randomBytes(48) }, auth);
 }
 
 /** GET a manifest (a pull); returns the status. */
