@@ -7,6 +7,7 @@ import type { Registry } from '../registry/index.js';
 
 export async function blobStream(registry: Registry, repository: string, digest: string): Promise<{ size: number; stream: Readable }> {
   const content = await registry.blobs.open(repository, digest, () => undefined);
+  if (content.file) return { size: content.info.size, stream: content.file.createReadStream() };
   if (content.stream) return { size: content.info.size, stream: content.stream };
   if (!content.redirectURL) throw new Error(`blob ${digest}: the blob store gave neither bytes nor a URL`);
   const res = await fetch(content.redirectURL);

@@ -1,3 +1,4 @@
+import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { BerthError } from '../shared/errors.js';
 import { parseDigest } from '../shared/digest.js';
@@ -20,6 +21,8 @@ export interface BlobContent {
   info: BlobInfo;
   /** Present when the store hands the client a URL instead of the bytes. */
   redirectURL?: string;
+  /** The bytes as a local file, where the store keeps files (send it with copyFile); else `stream`. */
+  file?: FileHandle;
   stream?: Readable;
 }
 
@@ -42,6 +45,7 @@ export function createBlobService({ repo, reads, store, events, logger }: BlobSe
       const redirectURL = store.redirectURL ? await store.redirectURL(path) : undefined;
       if (redirectURL) return { info, redirectURL };
       try {
+        if (store.openFile) return { info, range: byteRange, file: await store.openFile(path) };
         return { info, range: byteRange, stream: await store.reader(path, byteRange) };
       } catch (err) {
         if (!(err instanceof PathNotFoundError)) throw err;

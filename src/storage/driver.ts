@@ -1,3 +1,4 @@
+import type { FileHandle } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 
 // The BlobStore contract, modelled on distribution's storagedriver: a small,
@@ -39,6 +40,12 @@ export interface BlobStore {
   putContent(path: string, content: Uint8Array): Promise<void>;
   /** A stream of the object, or of one inclusive byte range of it; PathNotFoundError when absent. */
   reader(path: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * The object's local file opened for reading, for stores that keep objects as files;
+   * a pull then copies through reused buffers (a Readable allocates one per chunk,
+   * which costs a 256 MiB pull dozens of full GCs). PathNotFoundError when absent.
+   */
+  openFile?(path: string): Promise<FileHandle>;
   /** A writer that creates (or truncates) the object, or appends to it when `append` is set (creating it when absent). */
   writer(path: string, options?: { append?: boolean }): Promise<BlobWriter>;
   /** Moves an object atomically, replacing any object at `to`; PathNotFoundError when `from` is absent. */

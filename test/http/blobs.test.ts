@@ -1,6 +1,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestBerth, type TestBerth } from '../helpers/berth.js';
+import { readdir, readlink } from 'node:fs/promises';
+import { get as httpGet } from 'node:http';
+import { adminAuthorization, startTestBerth, type TestBerth } from '../helpers/berth.js';
 import { OciClient, blobOf, digestOf, expectError, randomBlob, rawRequest, uniqueName } from '../helpers/oci.js';
 import { removeStoredBlob, storedBlobExists } from '../helpers/stored.js';
 
@@ -202,4 +204,35 @@ test('a multi-megabyte blob streams intact, whole and by range', async () => {
   const part = await client.fetch(`/v2/${repo}/blobs/${blob.digest}`, { headers: { range: `bytes=${start}-${end}` } });
   assert.equal(part.status, 206);
   assert.ok(Buffer.from(await part.arrayBuffer()).equals(blob.bytes.subarray(start, end + 1)));
+});
+
+test('a client that drops a pull halfway leaves no open file behind, and the next pull is whole', async () => {
+  const repo = uniqueName();
+  const blob = randomBlob(24 * 1024 * 1024);
+  await client.pushBlob(repo, blob);
+  const hex = blob.digest.slice('sha256:'.length);
+  const openOnBlob = async () => {
+    const links = await Promise.all((await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+    return links.filter((link) => link.includes(hex)).length;
+  };
+  // The client reads the first chunk, then closes its connection.
+  const firstChunk = await new Promise<number>((resolve, reject) => {
+    const req = httpGet(new URL(`/v2/${repo}/blobs/${blob.digest}`, server.url), { headers: { authorization: adminAuthorization } }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
+      res.once('data', (chunk: Buffer) => {
+        req.destroy();
+        resolve(chunk.length);
+      });
+    });
+    req.on('error', () => {});
+  });
+  assert.ok(firstChunk > 0 && firstChunk < blob.size);
+  let open = await openOnBlob();
+  for (let i = 0; i < 50 && open > 0; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    open = await openOnBlob();
+  }
+  assert.equal(open, 0);
+  const whole = await client.fetch(`/v2/${repo}/blobs/${blob.digest}`);
+  assert.ok(Buffer.from(await whole.arrayBuffer()).equals(blob.bytes));
 });

@@ -1,5 +1,8 @@
+import type { FileHandle } from 'node:fs/promises';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { BerthError } from '../../../shared/errors.js';
-import { parseByteRange } from '../../../registry/index.js';
+import { copyFile, DestinationClosedError, parseByteRange } from '../../../registry/index.js';
+import type { ByteRange } from '../../../storage/index.js';
 import type { OciContext } from '../context.js';
 
 // GET/HEAD/DELETE /v2/<name>/blobs/<digest>
@@ -26,7 +29,21 @@ export async function getBlob({ request, reply, params, registry }: OciContext) 
   } else {
     reply.code(200).header('content-length', String(content.info.size));
   }
+  if (content.file) return sendFile(reply, content.file, content.info.size, content.range);
   return reply.send(content.stream);
+}
+
+/** Writes the headers and the file's bytes to the socket ourselves (fastify would pipe a Readable). */
+async function sendFile(reply: OciContext['reply'], file: FileHandle, size: number, range: ByteRange | undefined) {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(reply.statusCode, reply.getHeaders() as OutgoingHttpHeaders);
+  try {
+    await copyFile(file, size, range, res);
+  } catch (err) {
+    if (!(err instanceof DestinationClosedError)) reply.log.warn({ err }, 'blob pull failed after its headers were sent');
+    res.destroy();
+  }
 }
 
 export async function deleteBlob({ reply, params, registry }: OciContext) {

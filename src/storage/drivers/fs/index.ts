@@ -34,6 +34,20 @@ export function createFilesystemStore(options: { root: string }): BlobStore {
     }
   }
 
+  async function openFile(path: string): Promise<FileHandle> {
+    let handle: FileHandle;
+    try {
+      handle = await open(full(path), 'r');
+    } catch (err) {
+      throw notFound(err, path);
+    }
+    if (!(await handle.stat()).isFile()) {
+      await handle.close();
+      throw new PathNotFoundError(path);
+    }
+    return handle;
+  }
+
   return {
     name: 'filesystem',
     stat: statFile,
@@ -67,18 +81,11 @@ export function createFilesystemStore(options: { root: string }): BlobStore {
 
     async reader(path: string, range?: ByteRange): Promise<Readable> {
       // Open before returning: the stream then reads this file even if it is replaced or deleted meanwhile.
-      let handle: FileHandle;
-      try {
-        handle = await open(full(path), 'r');
-      } catch (err) {
-        throw notFound(err, path);
-      }
-      if (!(await handle.stat()).isFile()) {
-        await handle.close();
-        throw new PathNotFoundError(path);
-      }
+      const handle = await openFile(path);
       return handle.createReadStream({ highWaterMark: 256 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
     },
+
+    openFile,
 
     async writer(path, writerOptions = {}) {
       const target = full(path);
