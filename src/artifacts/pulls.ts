@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
-import { isoNow, type Clock } from '../shared/clock.js';
+import type { Clock } from '../shared/clock.js';
 import type { DomainEvent } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
 
@@ -16,8 +16,9 @@ export interface PullRecorderOptions {
 }
 
 export function createPullRecorder({ db, clock, logger, flushIntervalMs = 1000 }: PullRecorderOptions) {
-  let artifacts = new Map<string, { repository: string; digest: string; time: string }>();
-  let tags = new Map<string, { repository: string; tag: string; time: string }>();
+  // Times are kept as milliseconds and formatted when written: a pull costs no toISOString.
+  let artifacts = new Map<string, { repository: string; digest: string; time: number }>();
+  let tags = new Map<string, { repository: string; tag: string; time: number }>();
   let counts = new Map<string, number>();
   let timer: NodeJS.Timeout | undefined;
   let flushing: Promise<void> = Promise.resolve();
@@ -35,10 +36,10 @@ export function createPullRecorder({ db, clock, logger, flushIntervalMs = 1000 }
     const repositoryId = (name: string) => db.selectFrom('repositories').select('id').where('name', '=', name);
     await db.transaction().execute(async (trx) => {
       for (const { repository, digest, time } of batch.artifacts.values()) {
-        await trx.updateTable('artifacts').set({ pull_time: time }).where('repository_id', '=', repositoryId(repository)).where('digest', '=', digest).execute();
+        await trx.updateTable('artifacts').set({ pull_time: new Date(time).toISOString() }).where('repository_id', '=', repositoryId(repository)).where('digest', '=', digest).execute();
       }
       for (const { repository, tag, time } of batch.tags.values()) {
-        await trx.updateTable('tags').set({ pull_time: time }).where('repository_id', '=', repositoryId(repository)).where('name', '=', tag).execute();
+        await trx.updateTable('tags').set({ pull_time: new Date(time).toISOString() }).where('repository_id', '=', repositoryId(repository)).where('name', '=', tag).execute();
       }
       for (const [repository, n] of batch.counts) {
         await trx.updateTable('repositories').set((eb) => ({ pull_count: eb('pull_count', '+', n) })).where('name', '=', repository).execute();
@@ -61,7 +62,7 @@ export function createPullRecorder({ db, clock, logger, flushIntervalMs = 1000 }
     /** The event subscriber. */
     onEvent(event: DomainEvent): void {
       if (event.type !== 'artifact.pulled') return;
-      const time = isoNow(clock);
+      const time = clock.now().getTime();
       artifacts.set(`${event.repository}@${event.digest}`, { repository: event.repository, digest: event.digest, time });
       if (event.tag !== undefined) tags.set(`${event.repository}:${event.tag}`, { repository: event.repository, tag: event.tag, time });
       counts.set(event.repository, (counts.get(event.repository) ?? 0) + 1);

@@ -139,3 +139,20 @@ test('/projects/{p}/logs lists the project\'s entries for members with log:list;
   assert.equal(bad.status, 400);
   assertHarborSchema('GET', '/projects/{project_name}/logs', 400, bad.body);
 });
+
+test('a burst of 130 pulls writes 130 pull entries (batched inserts of 100 and 30), each with its username and time', async () => {
+  await pushImage(server, 'audited/burst', 'v1', { auth: owner.auth });
+  const before = Date.now();
+  const statuses = await Promise.all(Array.from({ length: 130 }, () => pullManifest(server, 'audited/burst', 'v1', reader.auth)));
+  assert.ok(statuses.every((s) => s === 200));
+  const path = `/audit-logs?${q('operation=pull,resource=audited/burst:v1')}&page_size=100`;
+  let total = 0;
+  for (let i = 0; i < 40 && total < 130; i++) {
+    await sleep(50);
+    total = Number((await api(server, 'GET', path)).headers.get('x-total-count'));
+  }
+  assert.equal(total, 130);
+  const page = await api<AuditLog[]>(server, 'GET', `${path}&page=2`);
+  assert.equal(page.body.length, 30);
+  assert.ok(page.body.every((l) => l.username === reader.username && Date.parse(l.op_time) >= before - 1000 && Date.parse(l.op_time) <= Date.now()));
+});
