@@ -14,7 +14,9 @@ export async function startBerthServer(dataDir: string, options: { cpuProfileDir
   if (!existsSync(berthCli)) throw new Error(`${berthCli} is missing: run \`npm run build\` first`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const nodeFlags = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  // BENCH_BERTH_NODE_FLAGS: node/V8 flags for the Berth child, to measure their effect (e.g. --trace-gc).
+  const extraFlags = (process.env.BENCH_BERTH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const nodeFlags = [...extraFlags, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
   return startProcess(
     'berth',
     process.execPath,
