@@ -3,9 +3,9 @@ import type { Writable } from 'node:stream';
 import type { ByteRange } from '../storage/index.js';
 
 // A blob pull from a local file: two buffers, reused in turn, one being read while the
-// other is written. A file stream allocates a fresh buffer per chunk instead; once V8's
-// memory reducer has shrunk an idle Berth's heap limits, that garbage forces a full GC
-// every few MiB (603-730 ms of CPU per 256 MiB pull against ~170 ms for this loop).
+// other is written. A file stream allocates a fresh buffer per chunk instead; once V8
+// has shrunk an idle Berth's heap limits, that garbage forces a full GC every few MiB
+// (563-710 ms of CPU per 256 MiB pull against 123-127 ms with this loop; docs/performance.md).
 
 const bufferBytes = 1024 * 1024;
 
@@ -22,7 +22,8 @@ export class DestinationClosedError extends Error {
 export async function copyFile(file: FileHandle, size: number, range: ByteRange | undefined, destination: Writable): Promise<void> {
   let position = range?.start ?? 0;
   const end = range ? range.end + 1 : size;
-  const buffers = [Buffer.allocUnsafeSlow(Math.min(bufferBytes, end - position)), Buffer.allocUnsafeSlow(Math.min(bufferBytes, end - position))];
+  const bytes = Math.min(bufferBytes, end - position);
+  const buffers = [Buffer.allocUnsafeSlow(bytes), Buffer.allocUnsafeSlow(bytes)];
   const closed = closedPromise(destination);
   let previousWrite: Promise<void> = Promise.resolve();
   try {
