@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
 import { adminAuth, api, basic } from '../helpers/api.js';
 import { buildImage, readJsonBlob, type Descriptor, type ImageManifest } from '../helpers/images.js';
@@ -165,7 +166,7 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     assert.equal(name, `robot$${project}+ci`);
     await screenshot('robot-secret');
     await page.getByRole('button', { name: 'Close' }).click();
-    await dialog.waitFor({ state: 'hidden' });
+    await robotDialogsClosed(page);
     const inspected = JSON.parse(await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', `${name}:${secret}`, `docker://${server.host}/${repository}:v1`])) as { config: { digest: string } };
     assert.equal(inspected.config.digest, manifest.config.digest);
     await skopeo(['copy', '--src-tls-verify=false', '--src-creds', `${name}:${secret}`, `docker://${server.host}/${repository}:v1`, `oci:${join(work, 'pulled')}:v1`]);
@@ -241,7 +242,7 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     const name = (await page.getByTestId('robot-name').innerText()).trim();
     assert.equal(name, `robot$sys-${suffix}`);
     await page.getByRole('button', { name: 'Close' }).click();
-    await dialog.waitFor({ state: 'hidden' });
+    await robotDialogsClosed(page);
     const row = page.locator(`tr[data-robot="${name}"]`);
     await row.waitFor();
     assert.match(await row.innerText(), new RegExp(project));
@@ -333,3 +334,11 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     }
   });
 });
+
+/**
+ * The create dialog hands over to the secret dialog: for a moment both are open, so
+ * wait for each by name rather than for "the" dialog.
+ */
+async function robotDialogsClosed(page: Page): Promise<void> {
+  for (const name of ['New robot account', 'Robot account secret']) await page.getByRole('dialog', { name }).waitFor({ state: 'hidden' });
+}
