@@ -199,7 +199,7 @@ async function sharedState(config: Config, log: Logger): Promise<SharedState> {
   const { connectRedis, describeRedis } = await import('./shared/redis.js');
   const redis = connectRedis(settings);
   const subscriber = connectRedis(settings);
-  const bus = await createRedisInvalidationBus(redis, subscriber, settings.prefix, (err) => log.warn({ err }, 'cache invalidation message failed'));
+  const bus = await createRedisInvalidationBus(redis, subscriber, { prefix: settings.prefix, onError: (err) => log.warn({ err }, 'cache invalidation message failed') });
   log.info({ redis: describeRedis(settings) }, 'sharing locks and cache invalidation through Redis');
   return {
     settings,

@@ -10,11 +10,20 @@ export const testRedisBase = process.env.BERTH_TEST_REDIS_URL ?? 'redis://127.0.
  * saying so), and an error under CI=true, where Redis must run.
  */
 export async function freshRedisDb(db: number): Promise<string | undefined> {
-  const url = `${testRedisBase}/${db}`;
+  return reachableRedis(`${testRedisBase}/${db}`, true);
+}
+
+/** Pub/sub channels are not scoped by db index: a test that only publishes needs a reachable server and names of its own, not a db. */
+export async function redisForPubSub(): Promise<string | undefined> {
+  return reachableRedis(testRedisBase, false);
+}
+
+async function reachableRedis(url: string, flush: boolean): Promise<string | undefined> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   try {
     await client.connect();
-    await client.flushdb();
+    if (flush) await client.flushdb();
+    else await client.ping();
     return url;
   } catch (err) {
     if (process.env.CI === 'true') throw new Error(`Redis is needed at ${url}: ${String(err)}`);
