@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { freePort, startProcess, type ServerProcess } from './process.js';
 
@@ -14,9 +14,10 @@ export async function startBerthServer(dataDir: string, options: { cpuProfileDir
   if (!existsSync(berthCli)) throw new Error(`${berthCli} is missing: run \`npm run build\` first`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  // BENCH_BERTH_NODE_FLAGS: node/V8 flags for the Berth child, to measure their effect (e.g. --trace-gc).
+  // The flags Berth ships with (its CLI's `#!/usr/bin/env -S node …` line), then
+  // BENCH_BERTH_NODE_FLAGS: node/V8 flags to measure their effect (e.g. --trace-gc); a later V8 flag wins.
   const extraFlags = (process.env.BENCH_BERTH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-  const nodeFlags = [...extraFlags, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
+  const nodeFlags = [...shippedNodeFlags(berthCli), ...extraFlags, ...(options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [])];
   return startProcess(
     'berth',
     process.execPath,
@@ -24,4 +25,11 @@ export async function startBerthServer(dataDir: string, options: { cpuProfileDir
     { BERTH_ADMIN_PASSWORD: benchAdminPassword, BERTH_EXTERNAL_URL: url, BERTH_LOG_LEVEL: 'warn', BERTH_HTTP_HOST: '127.0.0.1' },
     url,
   );
+}
+
+/** The node flags on a CLI's shebang line (`#!/usr/bin/env -S node --flag …`), which the image's `berth` runs with. */
+export function shippedNodeFlags(cli: string): string[] {
+  const first = readFileSync(cli, 'utf8').split('\n', 1)[0]!;
+  const match = /^#!\/usr\/bin\/env -S node(?<flags>( \S+)*)\s*$/.exec(first);
+  return match?.groups?.flags?.split(' ').filter(Boolean) ?? [];
 }

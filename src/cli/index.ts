@@ -1,4 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=64
+// The V8 flag on the line above (allowed on node's command line only, not in NODE_OPTIONS): an
+// idle process shrinks its heap limits, and a big push then ran a full GC every few MiB
+// (1,470-1,540 ms of CPU per 256 MiB push without it, 840-890 ms with it; docs/performance.md).
+// `npm start` passes the same flag, and the bench starts Berth with this line's flags.
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { DatabaseUrlError, openDatabase } from '../db/index.js';

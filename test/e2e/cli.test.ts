@@ -2,7 +2,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { adminAuthorization, spawnBerth, tempDir, testAdminPassword } from '../helpers/berth.js';
@@ -13,6 +13,23 @@ import { testDatabaseKind } from '../helpers/database.js';
 
 const repoRoot = new URL('../../', import.meta.url).pathname;
 const cliPath = join(repoRoot, 'dist', 'cli', 'index.js');
+
+/** On the CLI's shebang line and in `npm start`: see src/cli/index.ts. */
+const shippedFlag = '--initial-old-space-size=64';
+
+/** The command lines of this machine's processes that name `text` (read from /proc). */
+function nodeCommandLines(text: string): string[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((pid) => {
+      try {
+        return [readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ')];
+      } catch {
+        return [];
+      }
+    })
+    .filter((line) => line.includes(text));
+}
 
 let work: string;
 before(() => {
@@ -85,9 +102,22 @@ test('npm start -- --port P --data-dir D passes its flags through to berth serve
     assert.notEqual(new URL(url).port, '8080', '--port reached berth serve');
     assert.equal((await fetch(`${url.replace('0.0.0.0', '127.0.0.1')}/v2/`, { headers: { authorization: adminAuthorization } })).status, 200);
     assert.ok(existsSync(join(dataDir, 'berth.db')), '--data-dir reached berth serve');
+    assert.ok(nodeCommandLines(dataDir).some((line) => line.includes(shippedFlag)), `npm start runs node with ${shippedFlag}`);
   } finally {
     if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
     await exited;
+  }
+});
+
+test('the berth executable (as the image runs it) starts node with the V8 flag it ships with', async () => {
+  const dataDir = join(work, 'executable');
+  const berth = await spawnBerth(['--port', '0', '--data-dir', dataDir], {}, { executable: true });
+  try {
+    assert.equal((await fetch(`${berth.url}/v2/`, { headers: { authorization: adminAuthorization } })).status, 200);
+    const line = readFileSync(`/proc/${berth.child.pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(line.includes(shippedFlag), `node was started with ${shippedFlag}: ${line.join(' ')}`);
+  } finally {
+    await berth.stop();
   }
 });
 

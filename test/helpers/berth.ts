@@ -87,13 +87,15 @@ export interface BerthProcess {
 const cliPath = new URL('../../dist/cli/index.js', import.meta.url).pathname;
 
 /** Runs `berth serve` (the built CLI) as a child process and waits until it listens. */
-export async function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}): Promise<BerthProcess> {
+/** `executable`: run the CLI file itself (its `#!/usr/bin/env -S node …` line), as the image's `berth` does, instead of `node <cli>`. */
+export async function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}, options: { executable?: boolean } = {}): Promise<BerthProcess> {
   const dataDir = args[args.indexOf('--data-dir') + 1];
   const database = args.includes('--data-dir') && !env.BERTH_DATABASE_URL && dataDir ? await testDatabaseFor(dataDir) : undefined;
   if (database) env = { BERTH_DATABASE_URL: database.url, BERTH_DATABASE_MAX_OPEN_CONNS: String(testPool.maxOpenConns), BERTH_DATABASE_MAX_IDLE_CONNS: String(testPool.maxIdleConns), ...env };
   const parts = dataDir && args.includes('--data-dir') && !env.BERTH_REDIS_URL && !env.BERTH_STORAGE_TYPE ? await scaleOutParts(dataDir) : undefined;
   if (parts) env = { ...scaleOutEnv(parts), ...env };
-  const child = spawn(process.execPath, [cliPath, 'serve', ...args], {
+  const [command, ...commandArgs] = options.executable ? [cliPath, 'serve', ...args] : [process.execPath, cliPath, 'serve', ...args];
+  const child = spawn(command!, commandArgs, {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, BERTH_LOG_LEVEL: 'info', BERTH_ADMIN_PASSWORD: testAdminPassword, BERTH_EXTERNAL_URL: 'http://127.0.0.1:0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
