@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { LRUCache } from 'lru-cache';
+import { lazyLru } from '../cache/lru.js';
 import type { Database } from '../db/index.js';
 import { BerthError } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
@@ -27,8 +27,8 @@ interface Account {
 }
 
 export function createAuthenticator({ db, clock, limiter, principalTtlMs = 2000, onFailure }: AuthenticatorOptions) {
-  const accounts = new LRUCache<string, Account>({ max: 10_000, ttl: principalTtlMs });
-  const verified = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 });
+  const accounts = lazyLru<string, Account>(10_000, { ttl: principalTtlMs });
+  const verified = lazyLru<string, true>(10_000, { ttl: 60_000 });
 
   async function findUser(username: string): Promise<Account | undefined> {
     const row = await db

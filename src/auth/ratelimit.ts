@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { lazyLru } from '../cache/lru.js';
 
 // Brute-force protection for the login and token endpoints: failures are counted per
 // key (a username, a client address) in a fixed window; past the limit the key is
@@ -13,7 +13,7 @@ export interface RateLimiter {
 
 export function createRateLimiter(options: { maxFailures: number; windowSeconds: number; now?: () => number }): RateLimiter {
   const now = options.now ?? Date.now;
-  const windows = new LRUCache<string, { start: number; failures: number }>({ max: 100_000 });
+  const windows = lazyLru<string, { start: number; failures: number }>(100_000);
   const windowMs = options.windowSeconds * 1000;
   const current = (key: string) => {
     const entry = windows.get(key);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { LRUCache } from 'lru-cache';
+import { lazyLru } from '../cache/lru.js';
 import type { Database } from '../db/index.js';
 import { isoNow, type Clock } from '../shared/clock.js';
 
@@ -15,7 +15,7 @@ export interface Session {
 
 export function createSessionStore({ db, clock, timeoutMinutes }: { db: Kysely<Database>; clock: Clock; timeoutMinutes: number }) {
   const timeoutMs = timeoutMinutes * 60_000;
-  const cache = new LRUCache<string, Session>({ max: 10_000, ttl: 2000 });
+  const cache = lazyLru<string, Session>(10_000, { ttl: 2000 });
   const hashOf = (sid: string) => createHash('sha256').update(sid).digest('hex');
 
   return {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import { LRUCache } from 'lru-cache';
+import { lazyLru } from '../cache/lru.js';
 import type { Clock } from '../shared/clock.js';
 import type { SigningKey } from './keys.js';
 
@@ -37,7 +37,7 @@ export interface IssuedToken {
 }
 
 export function createTokenService({ key, issuer, service, expiresInSeconds, clock }: TokenServiceOptions) {
-  const verifiedTokens = new LRUCache<string, TokenClaims>({ max: 20_000 });
+  const verifiedTokens = lazyLru<string, TokenClaims>(20_000);
 
   return {
     service,

@@ -1,4 +1,4 @@
-import { CronExpressionParser } from 'cron-parser';
+import { Cron } from 'croner';
 import { z } from 'zod';
 
 // The one configuration schema. Keys follow DESIGN.md; every key can be overridden by
@@ -119,7 +119,8 @@ export type ParsedConfig = z.output<typeof configSchema>;
 
 function validCron(expression: string): boolean {
   try {
-    CronExpressionParser.parse(expression);
+    // Without a function croner only parses: nothing is scheduled.
+    new Cron(expression);
     return true;
   } catch {
     return false;

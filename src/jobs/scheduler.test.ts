@@ -9,7 +9,7 @@ import { createLogger } from '../shared/logger.js';
 import { BerthError } from '../shared/errors.js';
 import { JobCatalogue } from './job.js';
 import { createLocalQueue } from './local-queue.js';
-import { createScheduler } from './scheduler.js';
+import { createScheduler, nextRun } from './scheduler.js';
 
 // Two replicas (two connections to one SQLite file) tick at the same moment: each due
 // schedule is enqueued exactly once.
@@ -54,4 +54,17 @@ test('the scheduler fires each due schedule once when two schedulers race', asyn
   await b.scheduler.setPaused(false);
   assert.equal((await a.scheduler.tick()) + (await b.scheduler.tick()), 2);
   assert.equal((await a.scheduler.list(1, 10)).total, 2);
+});
+
+test('nextRun reads Harbor six-field and five-field cron, strictly after the given time, and rejects what is not cron', () => {
+  const at = (iso: string) => new Date(iso);
+  // The process's time zone is the schedule's (as Harbor); these expressions read the same in any zone with whole-hour offsets.
+  assert.equal(nextRun('0 0 * * * *', at('2026-11-25T10:00:00.000Z')).toISOString(), '2026-11-25T11:00:00.000Z');
+  assert.equal(nextRun('0 0 * * * *', at('2026-11-25T10:59:59.999Z')).toISOString(), '2026-11-25T11:00:00.000Z');
+  assert.equal(nextRun('*/2 * * * * *', at('2026-11-25T10:00:01.500Z')).toISOString(), '2026-11-25T10:00:02.000Z');
+  assert.equal(nextRun('*/15 * * * *', at('2026-11-25T10:14:00.000Z')).toISOString(), '2026-11-25T10:15:00.000Z');
+  assert.equal(nextRun('30 5 * * * *', at('2026-11-25T10:05:30.000Z')).toISOString(), '2026-11-25T11:05:30.000Z');
+  for (const bad of ['61 * * * * *', 'every hour', '* * *', '']) {
+    assert.throws(() => nextRun(bad, at('2026-11-25T10:00:00.000Z')), (err: unknown) => err instanceof BerthError && err.code === 'BAD_REQUEST', bad);
+  }
 });

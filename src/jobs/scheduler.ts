@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { CronExpressionParser } from 'cron-parser';
+import { Cron } from 'croner';
 import type { Database } from '../db/index.js';
 import { BerthError } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
@@ -23,12 +23,20 @@ export interface ScheduleSpec {
   params: JobParams;
 }
 
+/**
+ * The first time after `after` that `cron` names, in the process's time zone (as Harbor).
+ * croner, not cron-parser: cron-parser's luxon and Intl time zones cost 18 MiB of RSS
+ * for one computation, croner 4 MiB (docs/performance.md).
+ */
 export function nextRun(cron: string, after: Date): Date {
+  let next: Date | null;
   try {
-    return CronExpressionParser.parse(cron, { currentDate: after }).next().toDate();
+    next = new Cron(cron).nextRun(after);
   } catch (err) {
     throw new BerthError('BAD_REQUEST', `invalid cron "${cron}": ${err instanceof Error ? err.message : String(err)}`);
   }
+  if (!next) throw new BerthError('BAD_REQUEST', `cron "${cron}" never fires after ${after.toISOString()}`);
+  return next;
 }
 
 export function createScheduler({ db, queue, clock, logger }: { db: Kysely<Database>; queue: JobQueue; clock: Clock; logger: Logger }) {
