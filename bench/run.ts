@@ -71,8 +71,12 @@ const wantedServers = new Set((flags.targets ?? 'in-memory,reference,berth').spl
 const root = fileURLToPath(new URL('..', import.meta.url));
 const resultsDir = join(root, 'bench', 'results');
 const log = (line: string) => process.stderr.write(`${line}\n`);
-/** How long Berth idles after its start before its settled RSS is read. */
-const settleMs = 20_000;
+/**
+ * How long Berth idles after its start before its settled RSS is read. V8's memory
+ * reducer shrinks an idle heap in steps that end 24-30 s after start (RSS sampled every
+ * 2 s, docs/performance.md); at 20 s a run read either side of the last step.
+ */
+const settleMs = 45_000;
 
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
