@@ -30,6 +30,9 @@ export interface UploadState {
 
 export type Body = AsyncIterable<Uint8Array>;
 
+/** A ranged chunk's body went past the range's end. */
+class ChunkTooLong extends Error {}
+
 export function createUploadService({ repo, reads, store, locks, clock, logger }: UploadServiceDeps) {
   /** Running hashes of sessions this process is receiving, valid while their size matches. */
   const hashers = new Map<string, Digester>();
@@ -68,13 +71,26 @@ export function createUploadService({ repo, reads, store, locks, clock, logger }
     if (hasher && hasher.size !== current) hasher = undefined;
     hashers.delete(uuid);
 
+    // A chunk never writes past the end its Content-Range names, even when its length is not declared.
+    const limit = range ? range.end - range.start + 1 : Infinity;
     const writer = await store.writer(uploadDataPath(uuid), { append: true });
     try {
+      let received = 0;
       for await (const chunk of body) {
+        received += chunk.length;
+        if (received > limit) throw new ChunkTooLong();
         await writer.write(chunk);
         hasher?.update(chunk);
       }
       await writer.commit();
+    } catch (err) {
+      if (!(err instanceof ChunkTooLong)) throw err;
+      // What came before the excess stays as any interrupted request's bytes do (committed or not, per the store); the Range says which.
+      await writer.close();
+      const size = await receivedBytes(uuid);
+      throw new BerthError('SIZE_INVALID', `chunk ${range!.start}-${range!.end} carried more than its ${limit} bytes`, {
+        headers: { Range: `0-${size > 0 ? size - 1 : 0}`, 'Docker-Upload-UUID': uuid },
+      });
     } finally {
       await writer.close();
     }

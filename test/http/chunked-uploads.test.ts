@@ -192,6 +192,31 @@ test('a Content-Range whose length disagrees with the body is refused and nothin
   assert.equal(status.headers.get('range'), '0-0');
 });
 
+test('a chunk streamed without Content-Length that carries more than its Content-Range is refused, keeps nothing past the range, and the upload carries on', async () => {
+  const repo = uniqueName();
+  const blob = randomBlob(300);
+  const location = await client.startUpload(repo);
+  // Claims bytes 0-99 but streams 150: the first 100 arrive as their own read, then 50 too many.
+  const res = await client.fetch(location, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/octet-stream', 'content-range': '0-99' },
+    body: streamOf(blob.bytes.subarray(0, 100), blob.bytes.subarray(100, 150)),
+    duplex: 'half',
+  });
+  const body = await expectError(res, 400, 'SIZE_INVALID');
+  assert.match(body.errors[0]!.message, /more than its 100 bytes/);
+  // The session holds no more than the range named: a prefix of it, as after any interrupted request.
+  const status = await client.send('GET', location);
+  assert.equal(status.status, 204);
+  const held = Number(/^0-(\d+)$/.exec(status.headers.get('range') ?? '')?.[1] ?? 'NaN') + 1;
+  assert.ok(held === 1 || held === 100, `the session holds ${status.headers.get('range')}`);
+  const start = held === 100 ? 100 : 0;
+  const rest = await patchChunk(location, blob, start, blob.size - 1);
+  assert.equal(rest.status, 202);
+  assert.equal((await client.send('PUT', withDigest(rest.headers.get('location')!, blob.digest))).status, 201);
+  await expectBlob(repo, blob);
+});
+
 test('a streamed PATCH without Content-Range (chunked transfer encoding) answers 202 and PUT completes', async () => {
   const repo = uniqueName();
   const blob = randomBlob(50_000);
