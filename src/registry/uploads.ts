@@ -86,7 +86,6 @@ export function createUploadService({ repo, reads, store, locks, clock, logger }
     } catch (err) {
       if (!(err instanceof ChunkTooLong)) throw err;
       // What came before the excess stays as any interrupted request's bytes do (committed or not, per the store); the Range says which.
-      await writer.close();
       const size = await receivedBytes(uuid);
       throw new BerthError('SIZE_INVALID', `chunk ${range!.start}-${range!.end} carried more than its ${limit} bytes`, {
         headers: { Range: `0-${size > 0 ? size - 1 : 0}`, 'Docker-Upload-UUID': uuid },
