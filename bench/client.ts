@@ -70,7 +70,9 @@ export class HttpClient {
 /** Throws unless the reply has one of the expected statuses, naming the request. */
 export function expectStatus(reply: Reply, what: string, ...expected: number[]): Reply {
   if (!expected.includes(reply.status)) {
-    throw new Error(`${what}: HTTP ${reply.status}, expected ${expected.join('/')}: ${reply.body.toString('utf8').slice(0, 300)}`);
+    throw new Error(
+      `${what}: HTTP ${reply.status}, expected ${expected.join('/')}: ${reply.body.toString('utf8').slice(0, 300)}`,
+    );
   }
   return reply;
 }

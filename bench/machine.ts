@@ -19,7 +19,8 @@ export interface Machine {
 }
 
 export function describeMachine(): Omit<Machine, 'sha256MiBs' | 'writeFsyncMiBs'> {
-  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  const model =
+    /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
   return {
     cpuModel: model,
     cores: cpus().length,

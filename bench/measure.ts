@@ -32,7 +32,12 @@ export interface Outcome {
   note?: string;
 }
 
-export async function measure(scenario: string, target: string, pid: number, run: () => Promise<Outcome>): Promise<Row> {
+export async function measure(
+  scenario: string,
+  target: string,
+  pid: number,
+  run: () => Promise<Outcome>,
+): Promise<Row> {
   const idle = rssMiB(pid);
   const hwmReset = resetPeakRss(pid);
   const stopSampling = sampleRss(pid);

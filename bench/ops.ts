@@ -12,7 +12,9 @@ export const manifestType = 'application/vnd.oci.image.manifest.v1+json';
 const withQuery = (path: string, query: string) => `${path}${path.includes('?') ? '&' : '?'}${query}`;
 
 async function startUpload(t: Target, repo: string): Promise<string> {
-  const reply = await t.client.request('POST', `/v2/${repo}/blobs/uploads/`, { headers: await t.auth([pushScope(repo)]) });
+  const reply = await t.client.request('POST', `/v2/${repo}/blobs/uploads/`, {
+    headers: await t.auth([pushScope(repo)]),
+  });
   return locationPath(expectStatus(reply, `POST upload ${repo}`, 202));
 }
 
@@ -20,21 +22,36 @@ async function startUpload(t: Target, repo: string): Promise<string> {
 export async function pushBlob(t: Target, repo: string, data: Buffer, digest = sha256(data)): Promise<void> {
   const location = await startUpload(t, repo);
   const headers = { ...(await t.auth([pushScope(repo)])), 'content-type': 'application/octet-stream' };
-  const reply = await t.client.request('PUT', withQuery(location, `digest=${encodeURIComponent(digest)}`), { headers, body: data });
+  const reply = await t.client.request('PUT', withQuery(location, `digest=${encodeURIComponent(digest)}`), {
+    headers,
+    body: data,
+  });
   expectStatus(reply, `PUT blob ${repo}`, 201);
 }
 
 /** POST, one PATCH per chunk with its Content-Range, then a PUT with the digest. */
-export async function pushBlobChunked(t: Target, repo: string, data: Buffer, chunkBytes: number, digest = sha256(data)): Promise<void> {
+export async function pushBlobChunked(
+  t: Target,
+  repo: string,
+  data: Buffer,
+  chunkBytes: number,
+  digest = sha256(data),
+): Promise<void> {
   let location = await startUpload(t, repo);
   const auth = await t.auth([pushScope(repo)]);
   for (let offset = 0; offset < data.length; offset += chunkBytes) {
     const chunk = data.subarray(offset, Math.min(offset + chunkBytes, data.length));
-    const headers = { ...auth, 'content-type': 'application/octet-stream', 'content-range': `${offset}-${offset + chunk.length - 1}` };
+    const headers = {
+      ...auth,
+      'content-type': 'application/octet-stream',
+      'content-range': `${offset}-${offset + chunk.length - 1}`,
+    };
     const reply = await t.client.request('PATCH', location, { headers, body: chunk });
     location = locationPath(expectStatus(reply, `PATCH blob ${repo}`, 202));
   }
-  const reply = await t.client.request('PUT', withQuery(location, `digest=${encodeURIComponent(digest)}`), { headers: auth });
+  const reply = await t.client.request('PUT', withQuery(location, `digest=${encodeURIComponent(digest)}`), {
+    headers: auth,
+  });
   expectStatus(reply, `PUT blob ${repo}`, 201);
 }
 
@@ -61,7 +78,9 @@ export interface ImageBlobs {
 
 /** A config and a one-layer blob in `repo`, the parts every bench manifest points at. */
 export async function ensureImageBlobs(t: Target, repo: string): Promise<ImageBlobs> {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: {} }));
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, config: {} }),
+  );
   const layer = Buffer.alloc(1024, 7);
   return {
     config: { digest: await ensureBlob(t, repo, config), size: config.length },

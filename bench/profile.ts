@@ -31,11 +31,21 @@ const sum = (key: (n: ProfileNode) => string) => {
   for (const [id, us] of selfUs) totals.set(key(byId.get(id)!), (totals.get(key(byId.get(id)!)) ?? 0) + us);
   return [...totals].sort((a, b) => b[1] - a[1]).slice(0, top);
 };
-const short = (url: string) => url.replace(/^file:\/\/.*?\/node_modules\//, '').replace(/^file:\/\/.*?\/dist\//, 'dist/') || '(native)';
+const short = (url: string) =>
+  url.replace(/^file:\/\/.*?\/node_modules\//, '').replace(/^file:\/\/.*?\/dist\//, 'dist/') || '(native)';
 const print = (title: string, rows: [string, number][]) => {
   process.stdout.write(`\n${title}\n`);
-  for (const [name, us] of rows) process.stdout.write(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}\n`);
+  for (const [name, us] of rows)
+    process.stdout.write(
+      `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}\n`,
+    );
 };
 process.stdout.write(`${(total / 1e6).toFixed(2)} s sampled\n`);
-print('self time by function', sum((n) => `${n.callFrame.functionName || '(anonymous)'} ${short(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`));
-print('self time by file', sum((n) => short(n.callFrame.url).replace(/\/[^/]*$/, (m) => (n.callFrame.url.includes('node_modules') ? '' : m))));
+print(
+  'self time by function',
+  sum((n) => `${n.callFrame.functionName || '(anonymous)'} ${short(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`),
+);
+print(
+  'self time by file',
+  sum((n) => short(n.callFrame.url).replace(/\/[^/]*$/, (m) => (n.callFrame.url.includes('node_modules') ? '' : m))),
+);

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { createSHA256 } from 'hash-wasm';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { berthCli, benchAdminPassword } from './servers/berth.js';
 import { freePort, startProcess, type ServerProcess } from './servers/process.js';
 
@@ -47,7 +53,19 @@ async function startPair(setup: Setup): Promise<[ServerProcess, ServerProcess]> 
   const start = async (dataDir: string, name: string) => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    return startProcess(name, process.execPath, [berthCli, 'serve', '--port', String(port), '--data-dir', dataDir], { ...setup.env, BERTH_ADMIN_PASSWORD: benchAdminPassword, BERTH_EXTERNAL_URL: url, BERTH_LOG_LEVEL: 'warn', BERTH_HTTP_HOST: '127.0.0.1' }, url);
+    return startProcess(
+      name,
+      process.execPath,
+      [berthCli, 'serve', '--port', String(port), '--data-dir', dataDir],
+      {
+        ...setup.env,
+        BERTH_ADMIN_PASSWORD: benchAdminPassword,
+        BERTH_EXTERNAL_URL: url,
+        BERTH_LOG_LEVEL: 'warn',
+        BERTH_HTTP_HOST: '127.0.0.1',
+      },
+      url,
+    );
   };
   const a = await start(setup.dataDirs[0], 'berth-a');
   const b = await start(setup.dataDirs[1], 'berth-b');
@@ -55,13 +73,21 @@ async function startPair(setup: Setup): Promise<[ServerProcess, ServerProcess]> 
 }
 
 async function request(url: string, init: RequestInit): Promise<Response> {
-  const res = await fetch(url, { ...init, headers: { authorization: auth, ...(init.headers as Record<string, string>) } });
+  const res = await fetch(url, {
+    ...init,
+    headers: { authorization: auth, ...(init.headers as Record<string, string>) },
+  });
   await res.arrayBuffer();
   return res;
 }
 
 /** One chunked push; `pick(i)` chooses the replica of chunk i; the completion goes to `pick(n)`. Returns ms total and ms of the completing PUT. */
-async function push(replicas: ServerProcess[], pick: (i: number) => number, bytes: Buffer, digest: string): Promise<{ totalMs: number; completeMs: number }> {
+async function push(
+  replicas: ServerProcess[],
+  pick: (i: number) => number,
+  bytes: Buffer,
+  digest: string,
+): Promise<{ totalMs: number; completeMs: number }> {
   const repository = `library/replicas-${randomBytes(4).toString('hex')}`;
   const started = performance.now();
   const open = await request(`${replicas[0].url}/v2/${repository}/blobs/uploads/`, { method: 'POST' });
@@ -70,7 +96,14 @@ async function push(replicas: ServerProcess[], pick: (i: number) => number, byte
   for (let i = 0; i < chunks; i++) {
     const part = bytes.subarray(i * chunk, Math.min((i + 1) * chunk, bytes.length));
     const target = new URL(location.pathname + location.search, replicas[pick(i)].url);
-    const res = await request(target.href, { method: 'PATCH', body: part, headers: { 'content-type': 'application/octet-stream', 'content-range': `${i * chunk}-${i * chunk + part.length - 1}` } });
+    const res = await request(target.href, {
+      method: 'PATCH',
+      body: part,
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-range': `${i * chunk}-${i * chunk + part.length - 1}`,
+      },
+    });
     if (res.status !== 202) throw new Error(`PATCH ${i}: ${res.status}`);
     location = new URL(res.headers.get('location')!, replicas[pick(i)].url);
   }
@@ -97,7 +130,9 @@ async function measurePair(setup: Setup, bytes: Buffer, digest: string): Promise
       for (let r = 0; r < runs; r++) results.push(await push(replicas, pick, bytes, digest));
       const total = median(results.map((x) => x.totalMs));
       const complete = median(results.map((x) => x.completeMs));
-      console.log(`${setup.name.padEnd(22)} ${label.padEnd(12)} ${(sizeMiB / (total / 1000)).toFixed(0).padStart(5)} MiB/s   total ${total.toFixed(0).padStart(6)} ms   completing PUT ${complete.toFixed(0).padStart(5)} ms`);
+      console.log(
+        `${setup.name.padEnd(22)} ${label.padEnd(12)} ${(sizeMiB / (total / 1000)).toFixed(0).padStart(5)} MiB/s   total ${total.toFixed(0).padStart(6)} ms   completing PUT ${complete.toFixed(0).padStart(5)} ms`,
+      );
     }
   } finally {
     for (const replica of replicas) await replica.stop();
@@ -107,7 +142,12 @@ async function measurePair(setup: Setup, bytes: Buffer, digest: string): Promise
 
 function filesystemSetup(): Setup {
   const dir = mkdtempSync(join(tmpdir(), 'berth-replicas-'));
-  return { name: 'SQLite + filesystem', env: { BERTH_REDIS_URL: redisUrl, BERTH_REDIS_PREFIX: 'bench-fs' }, dataDirs: [dir, dir], cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    name: 'SQLite + filesystem',
+    env: { BERTH_REDIS_URL: redisUrl, BERTH_REDIS_PREFIX: 'bench-fs' },
+    dataDirs: [dir, dir],
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 async function scaleOutSetup(): Promise<Setup> {
@@ -118,7 +158,12 @@ async function scaleOutSetup(): Promise<Setup> {
   await admin.end();
   const url = new URL(postgresBase);
   url.pathname = `/${name}`;
-  const s3 = new S3Client({ endpoint: s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'AKTEST', secretAccessKey: 'SKTEST' } });
+  const s3 = new S3Client({
+    endpoint: s3Endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'AKTEST', secretAccessKey: 'SKTEST' },
+  });
   const bucket = `berth-bench-${randomBytes(4).toString('hex')}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const dirs: [string, string] = [mkdtempSync(join(tmpdir(), 'berth-a-')), mkdtempSync(join(tmpdir(), 'berth-b-'))];
@@ -178,12 +223,19 @@ async function hashers(bytes: Buffer): Promise<void> {
     }
     return wasm.digest('hex');
   });
-  console.log(`hashing ${sizeMiB} MiB: node:crypto ${(sizeMiB / (native / 1000)).toFixed(0)} MiB/s; hash-wasm with its state saved and loaded per 8 MiB chunk ${(sizeMiB / (persisted / 1000)).toFixed(0)} MiB/s (state ${stateBytes} bytes)`);
+  console.log(
+    `hashing ${sizeMiB} MiB: node:crypto ${(sizeMiB / (native / 1000)).toFixed(0)} MiB/s; hash-wasm with its state saved and loaded per 8 MiB chunk ${(sizeMiB / (persisted / 1000)).toFixed(0)} MiB/s (state ${stateBytes} bytes)`,
+  );
 }
 
 const bytes = randomBytes(sizeMiB * MiB);
 const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-console.log(`${sizeMiB} MiB in 8 MiB PATCHes, median of ${runs}; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `${sizeMiB} MiB in 8 MiB PATCHes, median of ${runs}; load average ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 await hashers(bytes);
 const redis = new Redis(redisUrl);
 await redis.flushdb();

@@ -38,7 +38,21 @@ function ratios(row: Row, rows: Row[]): { vsRef: string; cpuVsRef: string; vsLim
   };
 }
 
-const headings = ['scenario', 'target', 'ops', 'rate', 'p50 ms', 'p99 ms', 'CPU ms/op', 'idle RSS MiB', 'peak RSS MiB', 'load', 'rate Berth/ref', 'CPU Berth/ref', 'rate vs limit'];
+const headings = [
+  'scenario',
+  'target',
+  'ops',
+  'rate',
+  'p50 ms',
+  'p99 ms',
+  'CPU ms/op',
+  'idle RSS MiB',
+  'peak RSS MiB',
+  'load',
+  'rate Berth/ref',
+  'CPU Berth/ref',
+  'rate vs limit',
+];
 
 function cells(row: Row, rows: Row[]): string[] {
   const r = ratios(row, rows);
@@ -87,7 +101,9 @@ function markdown(run: Run): string {
     '',
     '| target | met | figures |',
     '|---|---|---|',
-    ...run.verdicts.map((v) => `| ${v.target} | ${v.met === undefined ? 'n/a' : v.met ? 'yes' : '**no**'} | ${v.figures} |`),
+    ...run.verdicts.map(
+      (v) => `| ${v.target} | ${v.met === undefined ? 'n/a' : v.met ? 'yes' : '**no**'} | ${v.figures} |`,
+    ),
     '',
     '### Figures',
     '',
@@ -107,6 +123,9 @@ export function writeDoc(path: string, run: Run): void {
   const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Performance\n\n';
   const from = current.indexOf(begin.slice(0, 18));
   const to = current.indexOf(end);
-  const next = from >= 0 && to > from ? current.slice(0, from) + block + current.slice(to + end.length) : `${current.trimEnd()}\n\n${block}\n`;
+  const next =
+    from >= 0 && to > from
+      ? current.slice(0, from) + block + current.slice(to + end.length)
+      : `${current.trimEnd()}\n\n${block}\n`;
   writeFileSync(path, next);
 }

@@ -24,7 +24,14 @@ import { createTarget, type Target } from './target.js';
 // `npm run bench`: Berth, the reference registry and the in-memory limit side by
 // side, the same client and scenarios against each; a table, JSON and the report.
 
-const scenarios: Scenario[] = [...transferScenarios, ...pushScenarios, ...listingScenarios, ...hotScenarios, ...tokenScenarios, ...scaleScenarios];
+const scenarios: Scenario[] = [
+  ...transferScenarios,
+  ...pushScenarios,
+  ...listingScenarios,
+  ...hotScenarios,
+  ...tokenScenarios,
+  ...scaleScenarios,
+];
 const usage = `npm run bench -- [--quick] [--only id,id] [--skip id,id] [--targets berth,reference,in-memory]
   [--seconds N] [--scale N] [--cpu-prof] [--doc | --no-doc]
 scenarios: ${scenarios.map((s) => s.id).join(', ')}`;
@@ -85,8 +92,14 @@ async function main(): Promise<void> {
   const servers: ServerProcess[] = [];
   try {
     log(`machine limits: sha256 and write+fsync in ${work} …`);
-    const machine: Machine = { ...describeMachine(), sha256MiBs: sha256Speed(quick ? 128 : 512), writeFsyncMiBs: writeFsyncSpeed(work, quick ? 128 : 512) };
-    log(`  sha256 ${machine.sha256MiBs.toFixed(0)} MiB/s, write+fsync ${machine.writeFsyncMiBs.toFixed(0)} MiB/s, load ${currentLoad()}`);
+    const machine: Machine = {
+      ...describeMachine(),
+      sha256MiBs: sha256Speed(quick ? 128 : 512),
+      writeFsyncMiBs: writeFsyncSpeed(work, quick ? 128 : 512),
+    };
+    log(
+      `  sha256 ${machine.sha256MiBs.toFixed(0)} MiB/s, write+fsync ${machine.writeFsyncMiBs.toFixed(0)} MiB/s, load ${currentLoad()}`,
+    );
 
     const targets = new Map<TargetName, Target>();
     if (wantedServers.has('in-memory')) servers.push(await startInMemory());
@@ -98,7 +111,10 @@ async function main(): Promise<void> {
     let berthSettledRssMiB = Number.NaN;
     if (wantedServers.has('berth')) {
       const profiles = join(resultsDir, 'profiles');
-      const berth = await startBerthServer(mkdirIn(work, 'berth'), flags['cpu-prof'] ? { cpuProfileDir: profiles } : {});
+      const berth = await startBerthServer(
+        mkdirIn(work, 'berth'),
+        flags['cpu-prof'] ? { cpuProfileDir: profiles } : {},
+      );
       servers.push(berth);
       await new Promise((r) => setTimeout(r, 1000));
       berthIdleRssMiB = rssMiB(berth.pid);
@@ -106,7 +122,9 @@ async function main(): Promise<void> {
       // process has been idle for some seconds (its memory reducer): both figures count.
       await new Promise((r) => setTimeout(r, settleMs));
       berthSettledRssMiB = rssMiB(berth.pid);
-      log(`berth idle RSS ${berthIdleRssMiB.toFixed(1)} MiB after start, ${berthSettledRssMiB.toFixed(1)} MiB ${settleMs / 1000} s later`);
+      log(
+        `berth idle RSS ${berthIdleRssMiB.toFixed(1)} MiB after start, ${berthSettledRssMiB.toFixed(1)} MiB ${settleMs / 1000} s later`,
+      );
     }
     for (const server of servers) {
       if (server.name === 'berth') {
@@ -127,16 +145,27 @@ async function main(): Promise<void> {
         log(`[${index + 1}/${selected.length}] ${scenario.title} · ${name} (load ${currentLoad()})`);
         for (const row of await scenario.run(target, options, admin)) {
           rows.push(row);
-          log(`    ${row.scenario}: ${row.rate.toFixed(1)} ${row.unit}, p99 ${row.p99Ms.toFixed(2)} ms, ${row.cpuMsPerOp.toFixed(3)} ms CPU/op${row.errors ? `, ${row.errors} errors` : ''}`);
+          log(
+            `    ${row.scenario}: ${row.rate.toFixed(1)} ${row.unit}, p99 ${row.p99Ms.toFixed(2)} ms, ${row.cpuMsPerOp.toFixed(3)} ms CPU/op${row.errors ? `, ${row.errors} errors` : ''}`,
+          );
         }
       }
     }
     for (const target of targets.values()) target.client.close();
 
     const idle = { afterStartMiB: berthIdleRssMiB, settledMiB: berthSettledRssMiB, settleSeconds: settleMs / 1000 };
-    const run: Run = { startedAt, flags: process.argv.slice(2), machine, berthIdleRssMiB, berthIdle: idle, rows, verdicts: checkTargets(rows, machine, idle) };
+    const run: Run = {
+      startedAt,
+      flags: process.argv.slice(2),
+      machine,
+      berthIdleRssMiB,
+      berthIdle: idle,
+      rows,
+      verdicts: checkTargets(rows, machine, idle),
+    };
     printTable(rows);
-    for (const v of run.verdicts) process.stdout.write(`${v.met === undefined ? 'n/a' : v.met ? 'met' : 'MISSED'}  ${v.target}: ${v.figures}\n`);
+    for (const v of run.verdicts)
+      process.stdout.write(`${v.met === undefined ? 'n/a' : v.met ? 'met' : 'MISSED'}  ${v.target}: ${v.figures}\n`);
     const stamp = startedAt.replace(/[:.]/g, '-');
     writeJson(join(resultsDir, `${stamp}.json`), run);
     writeJson(join(resultsDir, 'latest.json'), run);

@@ -19,13 +19,26 @@ const runs = Number(args.get('--runs') ?? 3);
 const auth = `Basic ${Buffer.from('admin:Harbor12345').toString('base64')}`;
 
 async function start(storage: Record<string, unknown>, dataDir: string): Promise<{ berth: Berth; url: string }> {
-  const config = loadConfig({ env: {}, overrides: { logLevel: 'silent', adminPassword: 'Harbor12345', dataDir, externalURL: 'http://127.0.0.1:0', http: { port: 0, host: '127.0.0.1' }, storage } });
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      logLevel: 'silent',
+      adminPassword: 'Harbor12345',
+      dataDir,
+      externalURL: 'http://127.0.0.1:0',
+      http: { port: 0, host: '127.0.0.1' },
+      storage,
+    },
+  });
   const berth = await startBerth(config);
   return { berth, url: await berth.listen() };
 }
 
 async function request(url: string, init: RequestInit): Promise<Response> {
-  const res = await fetch(url, { ...init, headers: { authorization: auth, ...(init.headers as Record<string, string>) } });
+  const res = await fetch(url, {
+    ...init,
+    headers: { authorization: auth, ...(init.headers as Record<string, string>) },
+  });
   await res.arrayBuffer();
   if (res.status >= 300) throw new Error(`${init.method} ${url}: ${res.status}`);
   return res;
@@ -35,7 +48,11 @@ async function pushChunked(base: string, repo: string, bytes: Buffer, digest: st
   let location = (await request(`${base}/v2/${repo}/blobs/uploads/`, { method: 'POST' })).headers.get('location') ?? '';
   for (let start = 0; start < bytes.length; start += chunk) {
     const end = Math.min(start + chunk, bytes.length) - 1;
-    const res = await request(new URL(location, base).toString(), { method: 'PATCH', headers: { 'content-range': `${start}-${end}`, 'content-type': 'application/octet-stream' }, body: bytes.subarray(start, end + 1) });
+    const res = await request(new URL(location, base).toString(), {
+      method: 'PATCH',
+      headers: { 'content-range': `${start}-${end}`, 'content-type': 'application/octet-stream' },
+      body: bytes.subarray(start, end + 1),
+    });
     location = res.headers.get('location') ?? '';
   }
   const url = new URL(location, base);
@@ -44,10 +61,18 @@ async function pushChunked(base: string, repo: string, bytes: Buffer, digest: st
 }
 
 async function pushMonolithic(base: string, repo: string, bytes: Buffer, digest: string): Promise<void> {
-  await request(`${base}/v2/${repo}/blobs/uploads/?digest=${digest}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+  await request(`${base}/v2/${repo}/blobs/uploads/?digest=${digest}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: bytes,
+  });
 }
 
-async function measure(label: string, push: (bytes: Buffer, digest: string) => Promise<void>, cleanup: () => Promise<void>): Promise<string> {
+async function measure(
+  label: string,
+  push: (bytes: Buffer, digest: string) => Promise<void>,
+  cleanup: () => Promise<void>,
+): Promise<string> {
   const rates: number[] = [];
   for (let i = 0; i < runs; i++) {
     const bytes = randomBytes(size);
@@ -66,15 +91,29 @@ async function measure(label: string, push: (bytes: Buffer, digest: string) => P
 /** The test RGW keeps deleted data for 2 h in a 2 GiB in-memory OSD; free it between targets. */
 async function purgeDeleted(): Promise<void> {
   const dir = process.env.BERTH_S3_DIR ?? '/tmp/berth-s3';
-  spawnSync('radosgw-admin', ['-c', `${dir}/ceph.conf`, '-n', 'client.rgw.a', 'gc', 'process', '--include-all'], { cwd: dir, stdio: 'ignore', timeout: 120_000 });
+  spawnSync('radosgw-admin', ['-c', `${dir}/ceph.conf`, '-n', 'client.rgw.a', 'gc', 'process', '--include-all'], {
+    cwd: dir,
+    stdio: 'ignore',
+    timeout: 120_000,
+  });
 }
 
 const s3 = testS3Client();
 const bucket = await createTestBucket(s3, 'berth-bench');
 const dirs = [mkdtempSync(join(tmpdir(), 'berth-bench-fs-')), mkdtempSync(join(tmpdir(), 'berth-bench-s3-'))];
 const targets = [
-  { name: 'filesystem', storage: { type: 'filesystem' }, dataDir: dirs[0], cleanup: async () => rmSync(join(dirs[0], 'storage'), { recursive: true, force: true }) },
-  { name: 's3', storage: { type: 's3', s3: testS3Config(bucket) }, dataDir: dirs[1], cleanup: async () => (await emptyBucket(s3, bucket), await purgeDeleted()) },
+  {
+    name: 'filesystem',
+    storage: { type: 'filesystem' },
+    dataDir: dirs[0],
+    cleanup: async () => rmSync(join(dirs[0], 'storage'), { recursive: true, force: true }),
+  },
+  {
+    name: 's3',
+    storage: { type: 's3', s3: testS3Config(bucket) },
+    dataDir: dirs[1],
+    cleanup: async () => (await emptyBucket(s3, bucket), await purgeDeleted()),
+  },
 ];
 console.log(`push of a ${size / MiB} MiB blob; chunked = ${chunk / MiB} MiB PATCHes; ${runs} runs each`);
 try {
@@ -82,8 +121,16 @@ try {
     const { berth, url } = await start(target.storage, target.dataDir);
     try {
       // Each run pushes new bytes into a cleared store (the database still records earlier blobs, under other digests).
-      await measure(`${target.name} chunked`, (bytes, digest) => pushChunked(url, `library/bench-${target.name}`, bytes, digest), target.cleanup);
-      await measure(`${target.name} monolithic`, (bytes, digest) => pushMonolithic(url, `library/bench-${target.name}`, bytes, digest), target.cleanup);
+      await measure(
+        `${target.name} chunked`,
+        (bytes, digest) => pushChunked(url, `library/bench-${target.name}`, bytes, digest),
+        target.cleanup,
+      );
+      await measure(
+        `${target.name} monolithic`,
+        (bytes, digest) => pushMonolithic(url, `library/bench-${target.name}`, bytes, digest),
+        target.cleanup,
+      );
     } finally {
       await berth.close();
     }

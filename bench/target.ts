@@ -48,7 +48,9 @@ export function createTarget(name: string, server: ServerProcess, credentials: C
 export async function fetchToken(client: HttpClient, scopes: string[], authorization?: string): Promise<string> {
   const query = new URLSearchParams({ service: 'harbor-registry' });
   for (const scope of scopes) query.append('scope', scope);
-  const reply = await client.request('GET', `/service/token?${query}`, { headers: authorization ? { authorization } : {} });
+  const reply = await client.request('GET', `/service/token?${query}`, {
+    headers: authorization ? { authorization } : {},
+  });
   expectStatus(reply, 'token', 200);
   return (JSON.parse(reply.body.toString('utf8')) as { token: string }).token;
 }

@@ -19,33 +19,47 @@ export function checkTargets(rows: Row[], machine: Machine, idle: IdleRss): Verd
   const find: Find = (scenario, target) => rows.find((r) => r.scenario === scenario && r.target === target);
   const verdicts: Verdict[] = [];
   const check = (target: string, parts: (Row | undefined)[], test: (...rows: Row[]) => [boolean, string]) => {
-    if (parts.some((p) => p === undefined)) return verdicts.push({ target, met: undefined, figures: 'not measured in this run' });
+    if (parts.some((p) => p === undefined))
+      return verdicts.push({ target, met: undefined, figures: 'not measured in this run' });
     const [met, figures] = test(...(parts as Row[]));
     verdicts.push({ target, met, figures });
   };
   for (const scenario of ['manifest GET by tag', 'blob HEAD']) {
-    check(`${scenario}: ≥ 75% of the in-memory rate, ≤ 0.2 ms CPU/req (token auth)`, [find(scenario, 'berth'), find(scenario, 'in-memory')], (b, m) => [
-      b.rate >= 0.75 * m.rate && b.cpuMsPerOp <= 0.2,
-      `${f(b.rate, 0)} vs ${f(m.rate, 0)} req/s (${f((100 * b.rate) / m.rate, 0)}%), ${f(b.cpuMsPerOp, 3)} ms CPU/req`,
-    ]);
+    check(
+      `${scenario}: ≥ 75% of the in-memory rate, ≤ 0.2 ms CPU/req (token auth)`,
+      [find(scenario, 'berth'), find(scenario, 'in-memory')],
+      (b, m) => [
+        b.rate >= 0.75 * m.rate && b.cpuMsPerOp <= 0.2,
+        `${f(b.rate, 0)} vs ${f(m.rate, 0)} req/s (${f((100 * b.rate) / m.rate, 0)}%), ${f(b.cpuMsPerOp, 3)} ms CPU/req`,
+      ],
+    );
   }
   const vsRef = (scenario: string, label: string, factor: number, cpuMs: number) =>
-    check(`${label}: ≥ ${factor}× the reference, ≤ ${cpuMs} ms CPU/op`, [find(scenario, 'berth'), find(scenario, 'reference')], (b, r) => [
-      b.rate >= factor * r.rate && b.cpuMsPerOp <= cpuMs,
-      `${f(b.rate, 0)} vs ${f(r.rate, 0)} op/s (${f(b.rate / r.rate)}×), ${f(b.cpuMsPerOp, 3)} ms CPU/op`,
-    ]);
+    check(
+      `${label}: ≥ ${factor}× the reference, ≤ ${cpuMs} ms CPU/op`,
+      [find(scenario, 'berth'), find(scenario, 'reference')],
+      (b, r) => [
+        b.rate >= factor * r.rate && b.cpuMsPerOp <= cpuMs,
+        `${f(b.rate, 0)} vs ${f(r.rate, 0)} op/s (${f(b.rate / r.rate)}×), ${f(b.cpuMsPerOp, 3)} ms CPU/op`,
+      ],
+    );
   vsRef('small blob push storm', 'small-blob push', 2.5, 1.5);
   vsRef('manifest push', 'manifest push', 2, 1);
   for (const scenario of ['blob push, monolithic', 'blob push, chunked']) {
-    check(`${scenario}: ≥ 1.2× the reference and ≥ 80% of write+fsync`, [find(scenario, 'berth'), find(scenario, 'reference')], (b, r) => [
-      b.rate >= 1.2 * r.rate && b.rate >= 0.8 * machine.writeFsyncMiBs,
-      `${f(b.rate, 0)} vs ${f(r.rate, 0)} MiB/s (${f(b.rate / r.rate)}×); write+fsync ${f(machine.writeFsyncMiBs, 0)} MiB/s (${f((100 * b.rate) / machine.writeFsyncMiBs, 0)}%)`,
-    ]);
+    check(
+      `${scenario}: ≥ 1.2× the reference and ≥ 80% of write+fsync`,
+      [find(scenario, 'berth'), find(scenario, 'reference')],
+      (b, r) => [
+        b.rate >= 1.2 * r.rate && b.rate >= 0.8 * machine.writeFsyncMiBs,
+        `${f(b.rate, 0)} vs ${f(r.rate, 0)} MiB/s (${f(b.rate / r.rate)}×); write+fsync ${f(machine.writeFsyncMiBs, 0)} MiB/s (${f((100 * b.rate) / machine.writeFsyncMiBs, 0)}%)`,
+      ],
+    );
   }
-  check('blob pull: ≥ the reference', [find('blob pull + digest check', 'berth'), find('blob pull + digest check', 'reference')], (b, r) => [
-    b.rate >= r.rate,
-    `${f(b.rate, 0)} vs ${f(r.rate, 0)} MiB/s (${f(b.rate / r.rate)}×)`,
-  ]);
+  check(
+    'blob pull: ≥ the reference',
+    [find('blob pull + digest check', 'berth'), find('blob pull + digest check', 'reference')],
+    (b, r) => [b.rate >= r.rate, `${f(b.rate, 0)} vs ${f(r.rate, 0)} MiB/s (${f(b.rate / r.rate)}×)`],
+  );
   // Idle is the settled figure; the one right after start carries the young generation grown while loading.
   verdicts.push({
     target: 'idle RSS ≤ 80 MiB',

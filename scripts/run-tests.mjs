@@ -33,7 +33,14 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+    ...files,
+  ],
   { stdio: 'inherit' },
 );
 process.exit(webStatus || (result.status ?? 1));

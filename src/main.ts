@@ -21,7 +21,12 @@ import { createMemberService } from './iam/members/index.js';
 import { createSettingsStore } from './iam/settings.js';
 import { readOnlyAuthorizer } from './api/read-only.js';
 import { createAuditLog, createAuditSubscriber } from './audit/index.js';
-import { createArtifactService, createArtifactsRepo, createPullRecorder, type PullRecorder } from './artifacts/index.js';
+import {
+  createArtifactService,
+  createArtifactsRepo,
+  createPullRecorder,
+  type PullRecorder,
+} from './artifacts/index.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createEventBus } from './shared/events.js';
 import { createLocalLocks, type Locks } from './shared/locks.js';
@@ -73,14 +78,29 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   });
 
   const audit = createAuditLog({ db: db.kysely, clock, logger: log });
-  const settings = createSettingsStore({ db: db.kysely, defaults: { self_registration: config.auth.selfRegistration }, bus: shared.bus });
+  const settings = createSettingsStore({
+    db: db.kysely,
+    defaults: { self_registration: config.auth.selfRegistration },
+    bus: shared.bus,
+  });
   const access = shareAccessInvalidation(createAccessControl({ db: db.kysely }), shared.bus);
-  const limiter = createRateLimiter({ maxFailures: config.auth.maxLoginFailures, windowSeconds: config.auth.loginFailureWindowSeconds });
+  const limiter = createRateLimiter({
+    maxFailures: config.auth.maxLoginFailures,
+    windowSeconds: config.auth.loginFailureWindowSeconds,
+  });
   const authenticator = createAuthenticator({
     db: db.kysely,
     clock,
     limiter,
-    onFailure: (username, address) => void audit.record({ operation: 'login_failed', resourceType: 'user', resource: username, username, clientIp: address, success: false }),
+    onFailure: (username, address) =>
+      void audit.record({
+        operation: 'login_failed',
+        resourceType: 'user',
+        resource: username,
+        username,
+        clientIp: address,
+        success: false,
+      }),
   });
   const tokens = createTokenService({
     key: await loadSigningKey(db.kysely, config.auth.tokenSigningKey),
@@ -99,36 +119,88 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   const artifacts = createArtifactService({ repo: createArtifactsRepo(db.kysely), registry, logger: log });
   const pulls = createPullRecorder({ db: db.kysely, clock, logger: log });
   events.subscribe(pulls.onEvent);
-  events.subscribe(createAuditSubscriber({ record: audit.record, projectIdOf: async (name) => (await access.project(name))?.id }));
+  events.subscribe(
+    createAuditSubscriber({ record: audit.record, projectIdOf: async (name) => (await access.project(name))?.id }),
+  );
 
-  const jobs = await createJobService({ db: db.kysely, store, locks: shared.locks, clock, logger: log, redis: shared.settings, uploadPurge: { ageHours: config.registry.uploadPurgeAgeHours, cron: config.registry.uploadPurgeSchedule } });
+  const jobs = await createJobService({
+    db: db.kysely,
+    store,
+    locks: shared.locks,
+    clock,
+    logger: log,
+    redis: shared.settings,
+    uploadPurge: { ageHours: config.registry.uploadPurgeAgeHours, cron: config.registry.uploadPurgeSchedule },
+  });
   const health = healthChecks(db, store, shared.redis, jobs);
   const metrics = createMetrics({
-    openUploads: async () => Number((await db.kysely.selectFrom('uploads').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+    openUploads: async () =>
+      Number(
+        (
+          await db.kysely
+            .selectFrom('uploads')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     queueDepth: () => jobs.queue.queues(),
     ...(db.dialect.name === 'postgres' ? { dbPool: () => db.poolStats() } : {}),
   });
-  if (config.role !== 'core') await jobs.start({ workers: config.jobservice.workers, schedulerIntervalMs: config.jobservice.schedulerIntervalSeconds * 1000 });
+  if (config.role !== 'core')
+    await jobs.start({
+      workers: config.jobservice.workers,
+      schedulerIntervalMs: config.jobservice.schedulerIntervalSeconds * 1000,
+    });
 
-  const app = config.role === 'jobservice' ? await createOpsServer({ logger: log, health, metrics }) : await createHttpServer({
-    config,
-    logger: log,
-    registry,
-    authorizer: readOnlyAuthorizer(createRegistryAuthorizer({ tokens, authenticator, granter, realm: () => `${config.externalURL}/service/token` }), settings),
-    token: {
-      tokens,
-      authenticator,
-      granter,
-      sessionPrincipal: async (request) => {
-        const context = await security.of(request).catch(() => undefined);
-        return context?.session ? context.principal : undefined;
-      },
-    },
-    session: { authenticator, sessions, secureCookie: config.externalURL.startsWith('https:') },
-    api: { config, db: db.kysely, clock, events, registry, authenticator, sessions, access, security, audit, users, robots, projects, members, artifacts, jobs, health, settings },
-    metrics,
-    invalidation: shared.bus,
-  });
+  const app =
+    config.role === 'jobservice'
+      ? await createOpsServer({ logger: log, health, metrics })
+      : await createHttpServer({
+          config,
+          logger: log,
+          registry,
+          authorizer: readOnlyAuthorizer(
+            createRegistryAuthorizer({
+              tokens,
+              authenticator,
+              granter,
+              realm: () => `${config.externalURL}/service/token`,
+            }),
+            settings,
+          ),
+          token: {
+            tokens,
+            authenticator,
+            granter,
+            sessionPrincipal: async (request) => {
+              const context = await security.of(request).catch(() => undefined);
+              return context?.session ? context.principal : undefined;
+            },
+          },
+          session: { authenticator, sessions, secureCookie: config.externalURL.startsWith('https:') },
+          api: {
+            config,
+            db: db.kysely,
+            clock,
+            events,
+            registry,
+            authenticator,
+            sessions,
+            access,
+            security,
+            audit,
+            users,
+            robots,
+            projects,
+            members,
+            artifacts,
+            jobs,
+            health,
+            settings,
+          },
+          metrics,
+          invalidation: shared.bus,
+        });
   return {
     config,
     app,
@@ -137,7 +209,8 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     async listen() {
       const address = await app.listen({ port: config.http.port, host: config.http.host });
       // On an ephemeral port the default externalURL learns the port once it is bound.
-      if (config.externalURL.endsWith(':0')) config.externalURL = config.externalURL.replace(/:0$/, `:${new URL(address).port}`);
+      if (config.externalURL.endsWith(':0'))
+        config.externalURL = config.externalURL.replace(/:0$/, `:${new URL(address).port}`);
       return address;
     },
     close: async () => {
@@ -176,7 +249,12 @@ async function createBlobStore(config: Config): Promise<BlobStore> {
 }
 
 /** Closes the server, then writes what the batching recorders still hold, then the stores. */
-async function closeAll(app: FastifyInstance, db: Db, store: BlobStore, recorders: { close(): Promise<void> }[]): Promise<void> {
+async function closeAll(
+  app: FastifyInstance,
+  db: Db,
+  store: BlobStore,
+  recorders: { close(): Promise<void> }[],
+): Promise<void> {
   await app.close();
   for (const recorder of recorders) await recorder.close();
   await store.close?.();
@@ -193,13 +271,22 @@ interface SharedState {
 
 /** What replicas share: with redis.url, locks and cache invalidation go through Redis; without, they stay in-process. */
 async function sharedState(config: Config, log: Logger): Promise<SharedState> {
-  if (!config.redis.url) return { locks: createLocalLocks(), bus: createLocalInvalidationBus(), close: async () => undefined };
-  const settings: RedisSettings = { url: config.redis.url, sentinelMasterSet: config.redis.sentinelMasterSet, password: config.redis.password, prefix: config.redis.prefix };
+  if (!config.redis.url)
+    return { locks: createLocalLocks(), bus: createLocalInvalidationBus(), close: async () => undefined };
+  const settings: RedisSettings = {
+    url: config.redis.url,
+    sentinelMasterSet: config.redis.sentinelMasterSet,
+    password: config.redis.password,
+    prefix: config.redis.prefix,
+  };
   // ioredis is loaded only when Redis is configured (memory of the embedded default).
   const { connectRedis, describeRedis } = await import('./shared/redis.js');
   const redis = connectRedis(settings);
   const subscriber = connectRedis(settings);
-  const bus = await createRedisInvalidationBus(redis, subscriber, { prefix: settings.prefix, onError: (err) => log.warn({ err }, 'cache invalidation message failed') });
+  const bus = await createRedisInvalidationBus(redis, subscriber, {
+    prefix: settings.prefix,
+    onError: (err) => log.warn({ err }, 'cache invalidation message failed'),
+  });
   log.info({ redis: describeRedis(settings) }, 'sharing locks and cache invalidation through Redis');
   return {
     settings,
@@ -213,7 +300,12 @@ async function sharedState(config: Config, log: Logger): Promise<SharedState> {
   };
 }
 
-function healthChecks(db: Db, store: BlobStore, redis: Redis | undefined, jobs: JobService): Record<string, HealthCheck> {
+function healthChecks(
+  db: Db,
+  store: BlobStore,
+  redis: Redis | undefined,
+  jobs: JobService,
+): Record<string, HealthCheck> {
   return {
     core: async () => undefined,
     database: async () => {

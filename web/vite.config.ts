@@ -4,7 +4,9 @@ import react from '@vitejs/plugin-react';
 // `npm run dev -w web` serves the portal with hot reload and forwards Berth's own paths
 // to a running Berth (BERTH_URL, default http://127.0.0.1:8080).
 const berth = process.env.BERTH_URL ?? 'http://127.0.0.1:8080';
-const proxied = Object.fromEntries(['/api', '/c', '/v2', '/service'].map((path) => [path, { target: berth, changeOrigin: false }]));
+const proxied = Object.fromEntries(
+  ['/api', '/c', '/v2', '/service'].map((path) => [path, { target: berth, changeOrigin: false }]),
+);
 
 export default defineConfig({
   plugins: [react()],

@@ -29,9 +29,16 @@ function seed(admin: Target): Promise<{ layer: string }> {
  * Runs `request` unmeasured for a fifth of the stretch (at most 2 s), so the JIT and
  * the caches are warm for every target alike, then measures it for the whole stretch.
  */
-async function hotLoop(title: string, target: Target, options: BenchOptions, request: () => Promise<void>): Promise<Row> {
+async function hotLoop(
+  title: string,
+  target: Target,
+  options: BenchOptions,
+  request: () => Promise<void>,
+): Promise<Row> {
   await loop({ concurrency: options.concurrency, durationMs: Math.min(2000, options.hotLoopMs / 5) }, request);
-  return measure(title, target.name, target.server.pid, () => loop({ concurrency: options.concurrency, durationMs: options.hotLoopMs }, request));
+  return measure(title, target.name, target.server.pid, () =>
+    loop({ concurrency: options.concurrency, durationMs: options.hotLoopMs }, request),
+  );
 }
 
 export const hotScenarios: Scenario[] = [

@@ -9,12 +9,22 @@ import { tagsRepo } from './pushes.js';
 // catalog of all repositories.
 
 async function tagCount(target: Target, repo: string): Promise<number> {
-  const reply = await target.client.request('GET', `/v2/${repo}/tags/list`, { headers: await target.auth([pullScope(repo)]) });
-  return reply.status === 200 ? (JSON.parse(reply.body.toString('utf8')) as { tags: string[] | null }).tags?.length ?? 0 : 0;
+  const reply = await target.client.request('GET', `/v2/${repo}/tags/list`, {
+    headers: await target.auth([pullScope(repo)]),
+  });
+  return reply.status === 200
+    ? ((JSON.parse(reply.body.toString('utf8')) as { tags: string[] | null }).tags?.length ?? 0)
+    : 0;
 }
 
 /** Pushes manifests tagged t000000… until `repo` has `count` tags. */
-export async function seedTags(target: Target, repo: string, count: number, concurrency: number, progress?: (done: number) => void): Promise<void> {
+export async function seedTags(
+  target: Target,
+  repo: string,
+  count: number,
+  concurrency: number,
+  progress?: (done: number) => void,
+): Promise<void> {
   const have = await tagCount(target, repo);
   if (have >= count) return;
   const blobs = await ensureImageBlobs(target, repo);
@@ -48,7 +58,15 @@ export const listingScenarios: Scenario[] = [
       const headers = await target.auth([pullScope(tagsRepo)]);
       const count = options.quick ? 100 : 500;
       const whole = await measure(this.title, target.name, target.server.pid, () =>
-        loop({ concurrency: 8, count }, async () => void expectStatus(await target.client.request('GET', `/v2/${tagsRepo}/tags/list`, { headers }), 'tags', 200)),
+        loop(
+          { concurrency: 8, count },
+          async () =>
+            void expectStatus(
+              await target.client.request('GET', `/v2/${tagsRepo}/tags/list`, { headers }),
+              'tags',
+              200,
+            ),
+        ),
       );
       let pages = 0;
       const paged = await measure('tags list, paged n=100 (one walk per op)', target.name, target.server.pid, () =>

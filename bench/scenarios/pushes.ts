@@ -19,7 +19,9 @@ export const pushScenarios: Scenario[] = [
       const digests = blobs.map(sha256);
       await target.auth([`repository:${repo}:pull,push`]);
       const row = await measure(this.title, target.name, target.server.pid, () =>
-        loop({ concurrency: options.concurrency, count: blobs.length }, (i) => pushBlob(target, repo, blobs[i], digests[i])),
+        loop({ concurrency: options.concurrency, count: blobs.length }, (i) =>
+          pushBlob(target, repo, blobs[i], digests[i]),
+        ),
       );
       return [row];
     },
@@ -32,7 +34,9 @@ export const pushScenarios: Scenario[] = [
       const blobs = await ensureImageBlobs(target, tagsRepo);
       const bodies = Array.from({ length: options.manifestCount }, (_, i) => imageManifest(blobs, i));
       const row = await measure(this.title, target.name, target.server.pid, () =>
-        loop({ concurrency: options.concurrency, count: bodies.length }, (i) => putManifest(target, tagsRepo, tagName(i), bodies[i])),
+        loop({ concurrency: options.concurrency, count: bodies.length }, (i) =>
+          putManifest(target, tagsRepo, tagName(i), bodies[i]),
+        ),
       );
       return [row];
     },

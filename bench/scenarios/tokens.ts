@@ -14,7 +14,9 @@ export const tokenScenarios: Scenario[] = [
       const authorization = target.credentials === 'admin-token' ? adminBasic : undefined;
       const scope = authorization ? pushScope('library/hot') : 'repository:library/hot:pull';
       const row = await measure(this.title, target.name, target.server.pid, () =>
-        loop({ concurrency: options.concurrency, durationMs: options.hotLoopMs }, () => fetchToken(target.client, [scope], authorization).then(() => undefined)),
+        loop({ concurrency: options.concurrency, durationMs: options.hotLoopMs }, () =>
+          fetchToken(target.client, [scope], authorization).then(() => undefined),
+        ),
       );
       return [row];
     },

@@ -12,7 +12,10 @@ const repetitions = 3;
 let buffer: Buffer | undefined;
 
 /** One random buffer per run; the first 8 bytes make each (variant, repetition) a new blob. */
-function variants(options: BenchOptions, variant: number): { data: Buffer; digests: string[]; select(i: number): void } {
+function variants(
+  options: BenchOptions,
+  variant: number,
+): { data: Buffer; digests: string[]; select(i: number): void } {
   buffer ??= randomFillSync(Buffer.allocUnsafe(options.bigBytes));
   const data = buffer;
   const select = (i: number) => {
@@ -36,7 +39,12 @@ async function repeat(times: number, bytes: number, run: (i: number) => Promise<
   return { ops: times, latenciesMs, bytes: bytes * times };
 }
 
-function pushScenario(id: string, title: string, variant: number, push: (t: Target, data: Buffer, digest: string, o: BenchOptions) => Promise<void>): Scenario {
+function pushScenario(
+  id: string,
+  title: string,
+  variant: number,
+  push: (t: Target, data: Buffer, digest: string, o: BenchOptions) => Promise<void>,
+): Scenario {
   return {
     id,
     title,
@@ -56,7 +64,9 @@ function pushScenario(id: string, title: string, variant: number, push: (t: Targ
 
 export const transferScenarios: Scenario[] = [
   pushScenario('blob-push', 'blob push, monolithic', 1, (t, data, digest) => pushBlob(t, repo, data, digest)),
-  pushScenario('blob-push-chunked', 'blob push, chunked', 2, (t, data, digest, o) => pushBlobChunked(t, repo, data, o.chunkBytes, digest)),
+  pushScenario('blob-push-chunked', 'blob push, chunked', 2, (t, data, digest, o) =>
+    pushBlobChunked(t, repo, data, o.chunkBytes, digest),
+  ),
   {
     id: 'blob-pull',
     title: 'blob pull + digest check',
@@ -68,7 +78,8 @@ export const transferScenarios: Scenario[] = [
       const headers = await target.auth([pullScope(repo)]);
       const pull = async () => {
         const reply = await target.client.request('GET', `/v2/${repo}/blobs/${digests[0]}`, { headers, hash: true });
-        if (reply.status !== 200 || reply.digest !== digests[0]) throw new Error(`pull: HTTP ${reply.status}, digest ${reply.digest}`);
+        if (reply.status !== 200 || reply.digest !== digests[0])
+          throw new Error(`pull: HTTP ${reply.status}, digest ${reply.digest}`);
       };
       return [await measure(this.title, target.name, target.server.pid, () => repeat(repetitions, data.length, pull))];
     },

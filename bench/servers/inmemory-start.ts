@@ -5,5 +5,11 @@ const script = fileURLToPath(new URL('./inmemory.ts', import.meta.url));
 
 export async function startInMemory(): Promise<ServerProcess> {
   const port = await freePort();
-  return startProcess('in-memory', process.execPath, ['--import', 'tsx', script, String(port)], { NODE_PATH: process.env.NODE_PATH }, `http://127.0.0.1:${port}`);
+  return startProcess(
+    'in-memory',
+    process.execPath,
+    ['--import', 'tsx', script, String(port)],
+    { NODE_PATH: process.env.NODE_PATH },
+    `http://127.0.0.1:${port}`,
+  );
 }

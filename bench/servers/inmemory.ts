@@ -15,7 +15,8 @@ const route = /^\/v2\/(.+)\/(blobs\/uploads|blobs|manifests|tags)\/?([^/]*)$/;
 function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
   const url = new URL(req.url ?? '/', 'http://x');
   if (url.pathname === '/v2/' || url.pathname === '/v2') return void res.end('{}');
-  if (url.pathname === '/v2/_catalog') return void res.end(JSON.stringify({ repositories: page([...manifests.keys()].sort(), url, res) }));
+  if (url.pathname === '/v2/_catalog')
+    return void res.end(JSON.stringify({ repositories: page([...manifests.keys()].sort(), url, res) }));
   const m = route.exec(url.pathname);
   if (!m) return notFound(res);
   const [, name, kind, ref] = m;
@@ -36,7 +37,8 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffe
     }
     const blob = Buffer.concat(parts);
     const digest = `sha256:${createHash('sha256').update(blob).digest('hex')}`;
-    if (digest !== url.searchParams.get('digest')) return void res.writeHead(400).end('{"errors":[{"code":"DIGEST_INVALID"}]}');
+    if (digest !== url.searchParams.get('digest'))
+      return void res.writeHead(400).end('{"errors":[{"code":"DIGEST_INVALID"}]}');
     uploads.delete(ref);
     blobs.set(digest, blob);
     res.writeHead(201, { location: `/v2/${name}/blobs/${digest}`, 'docker-content-digest': digest });
@@ -45,7 +47,11 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffe
   if (kind === 'blobs') {
     const blob = blobs.get(ref);
     if (!blob) return notFound(res);
-    res.writeHead(200, { 'content-length': blob.length, 'docker-content-digest': ref, 'content-type': 'application/octet-stream' });
+    res.writeHead(200, {
+      'content-length': blob.length,
+      'docker-content-digest': ref,
+      'content-type': 'application/octet-stream',
+    });
     return void res.end(req.method === 'HEAD' ? undefined : blob);
   }
   if (kind === 'tags') {
@@ -63,7 +69,11 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse, body: Buffe
   }
   const entry = repo.get(ref);
   if (!entry) return notFound(res);
-  res.writeHead(200, { 'content-type': entry.type, 'content-length': entry.body.length, 'docker-content-digest': entry.digest });
+  res.writeHead(200, {
+    'content-type': entry.type,
+    'content-length': entry.body.length,
+    'docker-content-digest': entry.digest,
+  });
   res.end(req.method === 'HEAD' ? undefined : entry.body);
 }
 
@@ -75,7 +85,8 @@ function page(items: string[], url: URL, res: http.ServerResponse): string[] {
   const from = start < 0 ? items.length : start;
   if (n === null) return items.slice(from);
   const slice = items.slice(from, from + Number(n));
-  if (from + Number(n) < items.length) res.setHeader('link', `<${url.pathname}?n=${n}&last=${encodeURIComponent(slice[slice.length - 1])}>; rel="next"`);
+  if (from + Number(n) < items.length)
+    res.setHeader('link', `<${url.pathname}?n=${n}&last=${encodeURIComponent(slice[slice.length - 1])}>; rel="next"`);
   return slice;
 }
 

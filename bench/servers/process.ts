@@ -23,8 +23,17 @@ export async function freePort(): Promise<number> {
   return address.port;
 }
 
-export async function startProcess(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, url: string): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(command, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  url: string,
+): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(command, args, {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const keep = (d: Buffer) => {
     output = (output + d.toString()).slice(-20_000);

@@ -16,7 +16,13 @@ const timeoutMs = 3000;
 async function check(name: string, probe: HealthCheck): Promise<ComponentHealth> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([probe(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs)))]);
+    await Promise.race([
+      probe(),
+      new Promise<never>(
+        (_, reject) =>
+          (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs)),
+      ),
+    ]);
     return { name, status: 'healthy' };
   } catch (err) {
     return { name, status: 'unhealthy', error: err instanceof Error ? err.message : String(err) };

@@ -25,7 +25,12 @@ const uploadRoutes = new Set(['upload.start', 'upload.patch', 'upload.complete']
 export function createMetrics(sources: MetricsSources): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'berth_' });
-  const requests = new Counter({ name: 'berth_http_requests_total', help: 'HTTP requests by route, method and status', labelNames: ['route', 'method', 'code'], registers: [registry] });
+  const requests = new Counter({
+    name: 'berth_http_requests_total',
+    help: 'HTTP requests by route, method and status',
+    labelNames: ['route', 'method', 'code'],
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'berth_http_request_duration_seconds',
     help: 'HTTP request latency by route and method',
@@ -33,7 +38,12 @@ export function createMetrics(sources: MetricsSources): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
-  const blobBytes = new Counter({ name: 'berth_blob_bytes_total', help: 'blob bytes received (in) and served (out) on /v2', labelNames: ['direction'], registers: [registry] });
+  const blobBytes = new Counter({
+    name: 'berth_blob_bytes_total',
+    help: 'blob bytes received (in) and served (out) on /v2',
+    labelNames: ['direction'],
+    registers: [registry],
+  });
   new Gauge({
     name: 'berth_open_uploads',
     help: 'upload sessions in progress',
@@ -93,7 +103,9 @@ export function createMetrics(sources: MetricsSources): Metrics {
           if (bytes > 0) blobBytes.inc({ direction: 'in' }, bytes);
         }
       });
-      app.get('/metrics', async (_request, reply) => reply.header('content-type', registry.contentType).send(await registry.metrics()));
+      app.get('/metrics', async (_request, reply) =>
+        reply.header('content-type', registry.contentType).send(await registry.metrics()),
+      );
     },
   };
 }

@@ -66,7 +66,12 @@ async function fileIn(root: string, path: string): Promise<{ file: string; size:
   return info?.isFile() ? { file, size: info.size, mtime: info.mtime } : undefined;
 }
 
-function sendFile(reply: FastifyReply, found: { file: string; size: number; mtime: Date }, cacheControl: string, head: boolean): FastifyReply {
+function sendFile(
+  reply: FastifyReply,
+  found: { file: string; size: number; mtime: Date },
+  cacheControl: string,
+  head: boolean,
+): FastifyReply {
   reply
     .header('content-type', contentTypes[extname(found.file).toLowerCase()] ?? 'application/octet-stream')
     .header('content-length', String(found.size))
@@ -89,7 +94,8 @@ export async function portal(app: FastifyInstance, options: PortalOptions = {}):
     const path = request.url.split('?', 1)[0];
     if (isApiPath(path)) {
       // The REST API's own answer for an unknown path under it (v2/plugin.ts).
-      if (path.startsWith('/api/v2.0/')) return sendHarborError(request, reply, new BerthError('NOT_FOUND', `no such API: ${request.method} ${path}`));
+      if (path.startsWith('/api/v2.0/'))
+        return sendHarborError(request, reply, new BerthError('NOT_FOUND', `no such API: ${request.method} ${path}`));
       return notFound(reply);
     }
     const head = request.method === 'HEAD';
@@ -98,7 +104,12 @@ export async function portal(app: FastifyInstance, options: PortalOptions = {}):
     // A missing hashed asset is a real 404, not the app: a stale page must not get HTML as script.
     if (path.startsWith('/assets/')) return notFound(reply);
     const index = await fileIn(root, '/index.html');
-    if (!index) return reply.code(200).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(notBuilt);
+    if (!index)
+      return reply
+        .code(200)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .send(notBuilt);
     return sendFile(reply, index, 'no-cache', head);
   }
 

@@ -44,9 +44,14 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     trustProxy: true,
     // A URL fastify cannot decode still gets the error body its API speaks.
     frameworkErrors: (error, request, reply) => {
-      const coded = new BerthError(request.url.startsWith('/v2') ? 'NAME_INVALID' : 'BAD_REQUEST', `malformed URL: ${error.message}`);
+      const coded = new BerthError(
+        request.url.startsWith('/v2') ? 'NAME_INVALID' : 'BAD_REQUEST',
+        `malformed URL: ${error.message}`,
+      );
       reply.header('docker-distribution-api-version', 'registry/2.0');
-      return request.url.startsWith('/v2') ? sendOciError(request, reply, coded) : sendHarborError(request, reply, coded);
+      return request.url.startsWith('/v2')
+        ? sendOciError(request, reply, coded)
+        : sendHarborError(request, reply, coded);
     },
     ...(tls ? { https: tls } : {}),
   }) as unknown as FastifyInstance;
@@ -55,7 +60,10 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
 
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 500 || logger.isLevelEnabled('debug')) {
-      request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+      request.log.info(
+        { method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+        'request',
+      );
     }
   });
 
@@ -67,8 +75,18 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
 
   deps.metrics?.attach(app);
   const invalidation = deps.invalidation;
-  if (invalidation) app.addHook('onSend', async (request) => void (request.method !== 'GET' && request.method !== 'HEAD' ? await invalidation.flush() : undefined));
-  await app.register(ociApi, { registry: deps.registry, authorizer: deps.authorizer, maxManifestBytes: config.registry.maxManifestBytes, onRoute: deps.metrics?.nameRoute });
+  if (invalidation)
+    app.addHook(
+      'onSend',
+      async (request) =>
+        void (request.method !== 'GET' && request.method !== 'HEAD' ? await invalidation.flush() : undefined),
+    );
+  await app.register(ociApi, {
+    registry: deps.registry,
+    authorizer: deps.authorizer,
+    maxManifestBytes: config.registry.maxManifestBytes,
+    onRoute: deps.metrics?.nameRoute,
+  });
   await app.register(tokenEndpoint, deps.token);
   await app.register(sessionRoutes, deps.session);
   await app.register(harborApi, { ...deps.api, prefix: '/api/v2.0' } as ApiDeps & { prefix: string });

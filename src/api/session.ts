@@ -15,8 +15,13 @@ export interface SessionRoutesOptions {
   onLogin?: (username: string, address: string) => void;
 }
 
-export async function sessionRoutes(app: FastifyInstance, { authenticator, sessions, secureCookie, onLogin }: SessionRoutesOptions): Promise<void> {
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+export async function sessionRoutes(
+  app: FastifyInstance,
+  { authenticator, sessions, secureCookie, onLogin }: SessionRoutesOptions,
+): Promise<void> {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
   app.setErrorHandler((err, request, reply) => sendHarborError(request, reply, err));
   const cookie = (value: string, maxAge: number) =>
     `${sessionCookie}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secureCookie ? '; Secure' : ''}`;
@@ -30,7 +35,11 @@ export async function sessionRoutes(app: FastifyInstance, { authenticator, sessi
     if (principal.kind !== 'user') throw new BerthError('UNAUTHORIZED', 'robot accounts cannot log in to the portal');
     const { sid, csrfToken } = await sessions.create(principal.id);
     onLogin?.(principal.username, request.ip);
-    return reply.header('set-cookie', cookie(sid, 60 * 60 * 24)).header('x-harbor-csrf-token', csrfToken).code(200).send();
+    return reply
+      .header('set-cookie', cookie(sid, 60 * 60 * 24))
+      .header('x-harbor-csrf-token', csrfToken)
+      .code(200)
+      .send();
   });
 
   app.get('/c/log_out', async (request, reply) => {

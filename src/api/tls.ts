@@ -15,7 +15,9 @@ export function loadTlsFiles(tls: Config['tls']): TlsFiles | undefined {
   try {
     createSecureContext({ key, cert });
   } catch (err) {
-    throw new ConfigError(`invalid configuration: tls: ${tls.certificate} and ${tls.key} are not a usable PEM certificate and matching key: ${(err as Error).message} (env BERTH_TLS_CERTIFICATE, BERTH_TLS_KEY)`);
+    throw new ConfigError(
+      `invalid configuration: tls: ${tls.certificate} and ${tls.key} are not a usable PEM certificate and matching key: ${(err as Error).message} (env BERTH_TLS_CERTIFICATE, BERTH_TLS_KEY)`,
+    );
   }
   return { key, cert };
 }
@@ -24,6 +26,8 @@ function readPem(path: string, key: string, env: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new ConfigError(`invalid configuration: ${key}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (env ${env})`);
+    throw new ConfigError(
+      `invalid configuration: ${key}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (env ${env})`,
+    );
   }
 }

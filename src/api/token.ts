@@ -22,28 +22,47 @@ export interface TokenEndpointOptions {
 
 export async function tokenEndpoint(app: FastifyInstance, options: TokenEndpointOptions): Promise<void> {
   const { tokens, authenticator, granter } = options;
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
 
   async function respond(request: FastifyRequest, reply: FastifyReply, principal: Principal, params: URLSearchParams) {
     const service = params.get('service');
     if (service !== null && service !== tokens.service) {
-      throw new BerthError('BAD_REQUEST', `unknown service "${service.slice(0, 100)}"; this registry is "${tokens.service}"`);
+      throw new BerthError(
+        'BAD_REQUEST',
+        `unknown service "${service.slice(0, 100)}"; this registry is "${tokens.service}"`,
+      );
     }
-    const requested = params.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean).map(parseScope);
-    if (requested.some((s) => s === undefined)) throw new BerthError('BAD_REQUEST', 'malformed scope; expected type:name:actions');
-    const access = await granter.grant(principal, requested.filter((s) => s !== undefined));
+    const requested = params
+      .getAll('scope')
+      .flatMap((s) => s.split(' '))
+      .filter(Boolean)
+      .map(parseScope);
+    if (requested.some((s) => s === undefined))
+      throw new BerthError('BAD_REQUEST', 'malformed scope; expected type:name:actions');
+    const access = await granter.grant(
+      principal,
+      requested.filter((s) => s !== undefined),
+    );
     const issued = await tokens.issue(principal.kind === 'anonymous' ? '' : principalName(principal), access);
     options.onLogin?.(principal, request);
     return reply
       .header('cache-control', 'no-store')
-      .send({ token: issued.token, access_token: issued.token, expires_in: issued.expiresIn, issued_at: issued.issuedAt });
+      .send({
+        token: issued.token,
+        access_token: issued.token,
+        expires_in: issued.expiresIn,
+        issued_at: issued.issuedAt,
+      });
   }
 
   app.get('/service/token', async (request, reply) => {
     try {
       const params = new URLSearchParams(request.url.split('?', 2)[1] ?? '');
       const credentials = credentialsOf(request);
-      if (credentials.scheme === 'invalid' || credentials.scheme === 'bearer') throw new BerthError('UNAUTHORIZED', 'use Basic credentials or none');
+      if (credentials.scheme === 'invalid' || credentials.scheme === 'bearer')
+        throw new BerthError('UNAUTHORIZED', 'use Basic credentials or none');
       const principal =
         credentials.scheme === 'basic'
           ? await authenticator.login(credentials.username, credentials.password, request.ip)
@@ -58,8 +77,13 @@ export async function tokenEndpoint(app: FastifyInstance, options: TokenEndpoint
     try {
       const body = request.body;
       const params = new URLSearchParams(typeof body === 'string' ? body : '');
-      if (params.get('grant_type') !== 'password') throw new BerthError('UNSUPPORTED', 'only grant_type=password is supported; or use GET', { status: 400 });
-      const principal = await authenticator.login(params.get('username') ?? '', params.get('password') ?? '', request.ip);
+      if (params.get('grant_type') !== 'password')
+        throw new BerthError('UNSUPPORTED', 'only grant_type=password is supported; or use GET', { status: 400 });
+      const principal = await authenticator.login(
+        params.get('username') ?? '',
+        params.get('password') ?? '',
+        request.ip,
+      );
       return await respond(request, reply, principal, params);
     } catch (err) {
       return sendOciError(request, reply, err);

@@ -25,7 +25,12 @@ function compare(a: HarborAccessory, b: HarborAccessory, column: string): number
   return String(x).localeCompare(String(y));
 }
 
-export function pageAccessories(all: HarborAccessory[], filter: AccessoryFilter, sort: Sort[], paging: Paging): { items: HarborAccessory[]; total: number } {
+export function pageAccessories(
+  all: HarborAccessory[],
+  filter: AccessoryFilter,
+  sort: Sort[],
+  paging: Paging,
+): { items: HarborAccessory[]; total: number } {
   const kept = all.filter((a) => matches(a.type, filter.type) && matches(a.digest, filter.digest));
   // Harbor's default order is newest first; the id breaks ties.
   const order = sort.length > 0 ? sort : [{ column: 'creation_time', desc: true }];

@@ -19,7 +19,15 @@ export interface Addition {
 }
 
 /** The names Harbor's API accepts (swagger getAddition enum); the others are a 422 there too. */
-export const additionNames: readonly string[] = ['build_history', 'values.yaml', 'readme.md', 'dependencies', 'sbom', 'license', 'files'];
+export const additionNames: readonly string[] = [
+  'build_history',
+  'values.yaml',
+  'readme.md',
+  'dependencies',
+  'sbom',
+  'license',
+  'files',
+];
 
 export const chartContentMediaType = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 
@@ -37,7 +45,10 @@ export interface AdditionReaderDeps {
 }
 
 export function createAdditionReader({ registry, cacheBytes = 16 * 1024 * 1024 }: AdditionReaderDeps) {
-  const cache = new LRUCache<string, Addition>({ maxSize: cacheBytes, sizeCalculation: (a) => Math.max(1, Buffer.byteLength(a.content)) });
+  const cache = new LRUCache<string, Addition>({
+    maxSize: cacheBytes,
+    sizeCalculation: (a) => Math.max(1, Buffer.byteLength(a.content)),
+  });
 
   async function buildHistory(repository: string, manifest: ParsedManifest): Promise<Addition> {
     const config = manifest.config;
@@ -57,8 +68,10 @@ export function createAdditionReader({ registry, cacheBytes = 16 * 1024 * 1024 }
     if (!layer) throw noSuch(name, `the chart has no ${chartContentMediaType} layer`);
     const { stream } = await blobStream(registry, repository, layer.digest);
     const files = await chartFiles(stream, new Set(['Chart.yaml', 'values.yaml', 'README.md', 'requirements.yaml']));
-    if (name === 'values.yaml') return { contentType: 'text/plain; charset=utf-8', content: files.get('values.yaml') ?? '' };
-    if (name === 'readme.md') return { contentType: 'text/markdown; charset=utf-8', content: files.get('README.md') ?? '' };
+    if (name === 'values.yaml')
+      return { contentType: 'text/plain; charset=utf-8', content: files.get('values.yaml') ?? '' };
+    if (name === 'readme.md')
+      return { contentType: 'text/markdown; charset=utf-8', content: files.get('README.md') ?? '' };
     return { contentType: json, content: JSON.stringify(chartDependencies(files)) };
   }
 
@@ -68,17 +81,28 @@ export function createAdditionReader({ registry, cacheBytes = 16 * 1024 * 1024 }
      * `manifest`; NOT_FOUND when this kind of artifact has none of that name.
      */
     async read(repository: string, digest: string, manifest: ParsedManifest, name: string): Promise<Addition> {
-      if (!additionNames.includes(name)) throw new BerthError('UNPROCESSABLE_ENTITY', `addition in path should be one of [${additionNames.join(' ')}]`);
+      if (!additionNames.includes(name))
+        throw new BerthError('UNPROCESSABLE_ENTITY', `addition in path should be one of [${additionNames.join(' ')}]`);
       const configType = manifest.kind === 'image' ? manifest.config?.mediaType : undefined;
       const isImage = configType !== undefined && imageConfigTypes.includes(configType);
       const isChart = configType === configMediaTypes.helmChart;
-      if (!(isImage && name === 'build_history') && !(isChart && ['values.yaml', 'readme.md', 'dependencies'].includes(name))) {
-        throw noSuch(name, manifest.kind === 'index' ? 'an index has no additions' : `only ${isChart ? 'values.yaml, readme.md and dependencies' : isImage ? 'build_history' : 'images and charts have additions'}`);
+      if (
+        !(isImage && name === 'build_history') &&
+        !(isChart && ['values.yaml', 'readme.md', 'dependencies'].includes(name))
+      ) {
+        throw noSuch(
+          name,
+          manifest.kind === 'index'
+            ? 'an index has no additions'
+            : `only ${isChart ? 'values.yaml, readme.md and dependencies' : isImage ? 'build_history' : 'images and charts have additions'}`,
+        );
       }
       const key = `${digest}:${name}`;
       const hit = cache.get(key);
       if (hit) return hit;
-      const addition = isImage ? await buildHistory(repository, manifest) : await chartAddition(repository, manifest, name);
+      const addition = isImage
+        ? await buildHistory(repository, manifest)
+        : await chartAddition(repository, manifest, name);
       cache.set(key, addition);
       return addition;
     },
@@ -108,7 +132,8 @@ async function readAll(stream: Readable, limit: number): Promise<Buffer> {
 function parseJson(bytes: Buffer, what: string): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(bytes.toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
   } catch {
     // reported below
   }
@@ -138,10 +163,12 @@ async function chartFiles(stream: Readable, wanted: ReadonlySet<string>): Promis
   try {
     for await (const entry of extractor) {
       total += entry.header.size ?? 0;
-      if (total > maxChartBytes) throw new BerthError('UNPROCESSABLE_ENTITY', `the chart archive unpacks to more than ${maxChartBytes} bytes`);
+      if (total > maxChartBytes)
+        throw new BerthError('UNPROCESSABLE_ENTITY', `the chart archive unpacks to more than ${maxChartBytes} bytes`);
       const path = entry.header.name.replace(/^\.\//, '').split('/');
       const file = path.length === 2 ? path[1] : '';
-      if (entry.header.type === 'file' && wanted.has(file) && !files.has(file)) files.set(file, (await readAll(entry, maxFileBytes)).toString('utf8'));
+      if (entry.header.type === 'file' && wanted.has(file) && !files.has(file))
+        files.set(file, (await readAll(entry, maxFileBytes)).toString('utf8'));
       else entry.resume();
     }
     await unpacked;
@@ -149,7 +176,10 @@ async function chartFiles(stream: Readable, wanted: ReadonlySet<string>): Promis
     stream.destroy();
     await unpacked.catch(() => undefined);
     if (err instanceof BerthError) throw err;
-    throw new BerthError('UNPROCESSABLE_ENTITY', `the chart layer is not a gzipped tar archive: ${(err as Error).message}`);
+    throw new BerthError(
+      'UNPROCESSABLE_ENTITY',
+      `the chart layer is not a gzipped tar archive: ${(err as Error).message}`,
+    );
   }
   return files;
 }
@@ -162,14 +192,16 @@ function chartDependencies(files: Map<string, string>): Record<string, unknown>[
   const list = Array.isArray(source.dependencies) ? source.dependencies : [];
   return list.map((raw: unknown) => {
     const dep = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
-    const text = (key: string) => (typeof dep[key] === 'string' ? dep[key] : dep[key] === undefined || dep[key] === null ? '' : String(dep[key]));
+    const text = (key: string) =>
+      typeof dep[key] === 'string' ? dep[key] : dep[key] === undefined || dep[key] === null ? '' : String(dep[key]);
     const out: Record<string, unknown> = { name: text('name') };
     if (text('version')) out.version = text('version');
     out.repository = text('repository');
     if (text('condition')) out.condition = text('condition');
     if (Array.isArray(dep.tags) && dep.tags.length > 0) out.tags = dep.tags.map(String);
     if (dep.enabled === true) out.enabled = true;
-    if (Array.isArray(dep['import-values']) && dep['import-values'].length > 0) out['import-values'] = dep['import-values'];
+    if (Array.isArray(dep['import-values']) && dep['import-values'].length > 0)
+      out['import-values'] = dep['import-values'];
     if (text('alias')) out.alias = text('alias');
     return out;
   });
@@ -179,8 +211,13 @@ function yamlObject(text: string | undefined, name: string): Record<string, unkn
   if (text === undefined) return {};
   try {
     const parsed: unknown = parseYaml(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
   } catch (err) {
-    throw new BerthError('UNPROCESSABLE_ENTITY', `the chart's ${name} is not valid YAML: ${(err as Error).message.split('\n', 1)[0]}`);
+    throw new BerthError(
+      'UNPROCESSABLE_ENTITY',
+      `the chart's ${name} is not valid YAML: ${(err as Error).message.split('\n', 1)[0]}`,
+    );
   }
 }

@@ -5,7 +5,11 @@ import type { Registry } from '../registry/index.js';
 // Berth reading a blob for itself (an image config, a chart archive): the store's bytes,
 // or, where the store hands clients a presigned URL (S3), the bytes behind that URL.
 
-export async function blobStream(registry: Registry, repository: string, digest: string): Promise<{ size: number; stream: Readable }> {
+export async function blobStream(
+  registry: Registry,
+  repository: string,
+  digest: string,
+): Promise<{ size: number; stream: Readable }> {
   const content = await registry.blobs.open(repository, digest, () => undefined);
   if (content.file) return { size: content.info.size, stream: content.file.createReadStream() };
   if (content.stream) return { size: content.info.size, stream: content.stream };

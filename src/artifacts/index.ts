@@ -1,4 +1,11 @@
-export { createArtifactsRepo, type ArtifactFilter, type Paging, type RepositoryFilter, type Sort, type TextMatch } from './repo.js';
+export {
+  createArtifactsRepo,
+  type ArtifactFilter,
+  type Paging,
+  type RepositoryFilter,
+  type Sort,
+  type TextMatch,
+} from './repo.js';
 export { createArtifactService, parseCopySource, type ArtifactOptions, type ArtifactService } from './service.js';
 export { createPullRecorder, type PullRecorder } from './pulls.js';
 export { harborArtifactType } from './types.js';

@@ -32,17 +32,35 @@ export function createPullRecorder({ db, clock, logger, flushIntervalMs = 1000 }
     timer.unref();
   }
 
-  async function write(batch: { artifacts: typeof artifacts; tags: typeof tags; counts: typeof counts }): Promise<void> {
+  async function write(batch: {
+    artifacts: typeof artifacts;
+    tags: typeof tags;
+    counts: typeof counts;
+  }): Promise<void> {
     const repositoryId = (name: string) => db.selectFrom('repositories').select('id').where('name', '=', name);
     await db.transaction().execute(async (trx) => {
       for (const { repository, digest, time } of batch.artifacts.values()) {
-        await trx.updateTable('artifacts').set({ pull_time: new Date(time).toISOString() }).where('repository_id', '=', repositoryId(repository)).where('digest', '=', digest).execute();
+        await trx
+          .updateTable('artifacts')
+          .set({ pull_time: new Date(time).toISOString() })
+          .where('repository_id', '=', repositoryId(repository))
+          .where('digest', '=', digest)
+          .execute();
       }
       for (const { repository, tag, time } of batch.tags.values()) {
-        await trx.updateTable('tags').set({ pull_time: new Date(time).toISOString() }).where('repository_id', '=', repositoryId(repository)).where('name', '=', tag).execute();
+        await trx
+          .updateTable('tags')
+          .set({ pull_time: new Date(time).toISOString() })
+          .where('repository_id', '=', repositoryId(repository))
+          .where('name', '=', tag)
+          .execute();
       }
       for (const [repository, n] of batch.counts) {
-        await trx.updateTable('repositories').set((eb) => ({ pull_count: eb('pull_count', '+', n) })).where('name', '=', repository).execute();
+        await trx
+          .updateTable('repositories')
+          .set((eb) => ({ pull_count: eb('pull_count', '+', n) }))
+          .where('name', '=', repository)
+          .execute();
       }
     });
   }
@@ -54,7 +72,9 @@ export function createPullRecorder({ db, clock, logger, flushIntervalMs = 1000 }
     tags = new Map();
     counts = new Map();
     if (batch.artifacts.size === 0) return flushing;
-    flushing = flushing.then(() => write(batch)).catch((err: unknown) => logger.error({ err }, 'could not record pull times'));
+    flushing = flushing
+      .then(() => write(batch))
+      .catch((err: unknown) => logger.error({ err }, 'could not record pull times'));
     return flushing;
   }
 
@@ -63,8 +83,13 @@ export function createPullRecorder({ db, clock, logger, flushIntervalMs = 1000 }
     onEvent(event: DomainEvent): void {
       if (event.type !== 'artifact.pulled') return;
       const time = clock.now().getTime();
-      artifacts.set(`${event.repository}@${event.digest}`, { repository: event.repository, digest: event.digest, time });
-      if (event.tag !== undefined) tags.set(`${event.repository}:${event.tag}`, { repository: event.repository, tag: event.tag, time });
+      artifacts.set(`${event.repository}@${event.digest}`, {
+        repository: event.repository,
+        digest: event.digest,
+        time,
+      });
+      if (event.tag !== undefined)
+        tags.set(`${event.repository}:${event.tag}`, { repository: event.repository, tag: event.tag, time });
       counts.set(event.repository, (counts.get(event.repository) ?? 0) + 1);
       schedule();
     },

@@ -87,13 +87,27 @@ export interface AccessoryRowView {
 }
 
 function textMatch<E>(column: E, match: TextMatch, eb: ExpressionBuilder<Database, never>): Expression<SqlBool> {
-  return match.kind === 'fuzzy' ? containsIgnoringCase(sql`${column}`, match.value) : eb(sql`${column}`, '=', match.value);
+  return match.kind === 'fuzzy'
+    ? containsIgnoringCase(sql`${column}`, match.value)
+    : eb(sql`${column}`, '=', match.value);
 }
 
-const artifactColumns = ['a.id', 'a.repository_id', 'a.digest', 'a.media_type', 'a.artifact_type', 'a.size', 'a.manifest', 'a.annotations', 'a.push_time', 'a.pull_time'] as const;
+const artifactColumns = [
+  'a.id',
+  'a.repository_id',
+  'a.digest',
+  'a.media_type',
+  'a.artifact_type',
+  'a.size',
+  'a.manifest',
+  'a.annotations',
+  'a.push_time',
+  'a.pull_time',
+] as const;
 
 export function createArtifactsRepo(db: Kysely<Database>) {
-  const tagged = (eb: ArtifactScope) => eb.exists(eb.selectFrom('tags as t').select('t.id').whereRef('t.artifact_id', '=', 'a.id'));
+  const tagged = (eb: ArtifactScope) =>
+    eb.exists(eb.selectFrom('tags as t').select('t.id').whereRef('t.artifact_id', '=', 'a.id'));
   const isIndexChild = (eb: ArtifactScope) =>
     eb.exists(
       eb
@@ -118,10 +132,27 @@ export function createArtifactsRepo(db: Kysely<Database>) {
   const hiddenIds = (repositoryId: Operand) => {
     const untagged = (eb: ExpressionBuilder<Database & { c: Database['artifacts'] }, 'c'>) =>
       eb.not(eb.exists(eb.selectFrom('tags as t').select('t.id').whereRef('t.artifact_id', '=', 'c.id')));
-    const indexes = db.selectFrom('artifacts as p').select('p.id').where('p.repository_id', '=', repositoryId).where('p.media_type', 'in', indexMediaTypes);
-    const childDigests = db.selectFrom('artifact_references as ar').select('ar.child_digest').where('ar.parent_id', 'in', indexes);
-    const accessories = db.selectFrom('artifacts as c').select('c.id').where('c.repository_id', '=', repositoryId).where('c.subject_digest', 'is not', null).where(untagged);
-    const children = db.selectFrom('artifacts as c').select('c.id').where('c.repository_id', '=', repositoryId).where('c.digest', 'in', childDigests).where(untagged);
+    const indexes = db
+      .selectFrom('artifacts as p')
+      .select('p.id')
+      .where('p.repository_id', '=', repositoryId)
+      .where('p.media_type', 'in', indexMediaTypes);
+    const childDigests = db
+      .selectFrom('artifact_references as ar')
+      .select('ar.child_digest')
+      .where('ar.parent_id', 'in', indexes);
+    const accessories = db
+      .selectFrom('artifacts as c')
+      .select('c.id')
+      .where('c.repository_id', '=', repositoryId)
+      .where('c.subject_digest', 'is not', null)
+      .where(untagged);
+    const children = db
+      .selectFrom('artifacts as c')
+      .select('c.id')
+      .where('c.repository_id', '=', repositoryId)
+      .where('c.digest', 'in', childDigests)
+      .where(untagged);
     return accessories.union(children);
   };
   const listed = (eb: ArtifactScope, repositoryId: number) => eb('a.id', 'not in', hiddenIds(repositoryId));
@@ -133,25 +164,45 @@ export function createArtifactsRepo(db: Kysely<Database>) {
    */
   const listedCount = (eb: ExpressionBuilder<Database, never>, repositoryId: Operand) =>
     eb(
-      eb.selectFrom('artifacts as a').select((inner) => inner.fn.countAll<number>().as('n')).where('a.repository_id', '=', repositoryId),
+      eb
+        .selectFrom('artifacts as a')
+        .select((inner) => inner.fn.countAll<number>().as('n'))
+        .where('a.repository_id', '=', repositoryId),
       '-',
       eb.selectFrom(hiddenIds(repositoryId).as('hidden')).select((inner) => inner.fn.countAll<number>().as('n')),
     );
 
   function typeCondition(eb: ArtifactScope, type: string): Expression<SqlBool> {
-    const cnab = containsIgnoringCase(sql.ref('a.annotations'), `"${artifactTypeAnnotation}":"${configMediaTypes.cnab}"`);
+    const cnab = containsIgnoringCase(
+      sql.ref('a.annotations'),
+      `"${artifactTypeAnnotation}":"${configMediaTypes.cnab}"`,
+    );
     const isIndex = eb('a.media_type', 'in', indexMediaTypes);
     switch (type.toUpperCase()) {
       case 'IMAGE':
-        return eb.or([eb('a.artifact_type', 'in', imageConfigTypes), eb.and([isIndex, eb.or([eb('a.annotations', 'is', null), eb.not(cnab)])])]);
+        return eb.or([
+          eb('a.artifact_type', 'in', imageConfigTypes),
+          eb.and([isIndex, eb.or([eb('a.annotations', 'is', null), eb.not(cnab)])]),
+        ]);
       case 'CHART':
         return eb('a.artifact_type', '=', configMediaTypes.helmChart);
       case 'CNAB':
         return eb.and([isIndex, cnab]);
       case 'UNKNOWN':
-        return eb.and([eb.not(isIndex), eb.or([eb('a.artifact_type', 'is', null), eb.not(eb('a.artifact_type', 'in', [...imageConfigTypes, configMediaTypes.helmChart])).and(eb.not(likeIgnoringCase(sql.ref('a.artifact_type'), 'application/vnd.%.config.v%+json')))])]);
+        return eb.and([
+          eb.not(isIndex),
+          eb.or([
+            eb('a.artifact_type', 'is', null),
+            eb
+              .not(eb('a.artifact_type', 'in', [...imageConfigTypes, configMediaTypes.helmChart]))
+              .and(eb.not(likeIgnoringCase(sql.ref('a.artifact_type'), 'application/vnd.%.config.v%+json'))),
+          ]),
+        ]);
       default:
-        return likeIgnoringCase(sql.ref('a.artifact_type'), `application/vnd.${escapeLike(type.toLowerCase())}.config.v%+json`);
+        return likeIgnoringCase(
+          sql.ref('a.artifact_type'),
+          `application/vnd.${escapeLike(type.toLowerCase())}.config.v%+json`,
+        );
     }
   }
 
@@ -168,13 +219,21 @@ export function createArtifactsRepo(db: Kysely<Database>) {
             .selectFrom('tags as t')
             .select('t.id')
             .whereRef('t.artifact_id', '=', 'a.id')
-            .where((inner) => textMatch(inner.ref('t.name'), tags, inner as unknown as ExpressionBuilder<Database, never>)),
+            .where((inner) =>
+              textMatch(inner.ref('t.name'), tags, inner as unknown as ExpressionBuilder<Database, never>),
+            ),
         ),
       );
     }
     const plain = eb as unknown as ExpressionBuilder<Database, never>;
     if (filter.digest) conditions.push(textMatch(eb.ref('a.digest'), filter.digest, plain));
-    if (filter.mediaType) conditions.push(eb.or([textMatch(eb.ref('a.media_type'), filter.mediaType, plain), textMatch(eb.ref('a.artifact_type'), filter.mediaType, plain)]));
+    if (filter.mediaType)
+      conditions.push(
+        eb.or([
+          textMatch(eb.ref('a.media_type'), filter.mediaType, plain),
+          textMatch(eb.ref('a.artifact_type'), filter.mediaType, plain),
+        ]),
+      );
     if (filter.type) conditions.push(typeCondition(eb, filter.type));
     return eb.and(conditions);
   }
@@ -184,9 +243,13 @@ export function createArtifactsRepo(db: Kysely<Database>) {
 
   function repositoryQuery(filter: RepositoryFilter) {
     let query = db.selectFrom('repositories as r').where('r.project_id', 'is not', null);
-    if (filter.projectIds !== undefined) query = query.where('r.project_id', 'in', filter.projectIds.length > 0 ? filter.projectIds : [-1]);
+    if (filter.projectIds !== undefined)
+      query = query.where('r.project_id', 'in', filter.projectIds.length > 0 ? filter.projectIds : [-1]);
     const name = filter.name;
-    if (name) query = query.where((eb) => textMatch(eb.ref('r.name'), name, eb as unknown as ExpressionBuilder<Database, never>));
+    if (name)
+      query = query.where((eb) =>
+        textMatch(eb.ref('r.name'), name, eb as unknown as ExpressionBuilder<Database, never>),
+      );
     return query;
   }
 
@@ -199,9 +262,24 @@ export function createArtifactsRepo(db: Kysely<Database>) {
   };
 
   return {
-    async listRepositories(filter: RepositoryFilter, sort: Sort[], paging: Paging): Promise<{ rows: RepositoryRow[]; total: number }> {
-      const total = await repositoryQuery(filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      let query = repositoryQuery(filter).select(['r.id', 'r.name', 'r.project_id', 'r.description', 'r.pull_count', 'r.created_at', 'r.updated_at', artifactCount]);
+    async listRepositories(
+      filter: RepositoryFilter,
+      sort: Sort[],
+      paging: Paging,
+    ): Promise<{ rows: RepositoryRow[]; total: number }> {
+      const total = await repositoryQuery(filter)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      let query = repositoryQuery(filter).select([
+        'r.id',
+        'r.name',
+        'r.project_id',
+        'r.description',
+        'r.pull_count',
+        'r.created_at',
+        'r.updated_at',
+        artifactCount,
+      ]);
       const order = sort.length > 0 ? sort : [{ column: 'creation_time', desc: true }];
       for (const s of order) query = query.orderBy(repositorySortColumns[s.column], s.desc ? 'desc' : 'asc');
       const rows = await query.orderBy('r.id', 'desc').limit(paging.limit).offset(paging.offset).execute();
@@ -210,7 +288,16 @@ export function createArtifactsRepo(db: Kysely<Database>) {
 
     async repository(name: string): Promise<RepositoryRow | undefined> {
       const row = await repositoryQuery({})
-        .select(['r.id', 'r.name', 'r.project_id', 'r.description', 'r.pull_count', 'r.created_at', 'r.updated_at', artifactCount])
+        .select([
+          'r.id',
+          'r.name',
+          'r.project_id',
+          'r.description',
+          'r.pull_count',
+          'r.created_at',
+          'r.updated_at',
+          artifactCount,
+        ])
         .where('r.name', '=', name)
         .executeTakeFirst();
       return row && toRepositoryRow(row);
@@ -220,7 +307,12 @@ export function createArtifactsRepo(db: Kysely<Database>) {
       await db.updateTable('repositories').set({ description, updated_at: now }).where('id', '=', id).execute();
     },
 
-    async listArtifacts(repositoryId: number, filter: ArtifactFilter, sort: Sort[], paging: Paging): Promise<{ rows: ArtifactRowView[]; total: number }> {
+    async listArtifacts(
+      repositoryId: number,
+      filter: ArtifactFilter,
+      sort: Sort[],
+      paging: Paging,
+    ): Promise<{ rows: ArtifactRowView[]; total: number }> {
       const unfiltered = Object.values(filter).every((value) => value === undefined);
       const total = unfiltered
         ? await db.selectNoFrom((eb) => listedCount(eb, repositoryId).as('n')).executeTakeFirstOrThrow()
@@ -229,14 +321,32 @@ export function createArtifactsRepo(db: Kysely<Database>) {
             .select((eb) => eb.fn.countAll<number>().as('n'))
             .where((eb) => artifactWhere(eb, repositoryId, filter))
             .executeTakeFirstOrThrow();
-      let query = db.selectFrom('artifacts as a').select(artifactColumns).where((eb) => artifactWhere(eb, repositoryId, filter));
+      let query = db
+        .selectFrom('artifacts as a')
+        .select(artifactColumns)
+        .where((eb) => artifactWhere(eb, repositoryId, filter));
       const order = sort.length > 0 ? sort : [{ column: 'push_time', desc: true }];
       for (const s of order) {
         const direction = s.desc ? 'desc' : 'asc';
         if (s.column === 'name') {
-          query = query.orderBy((eb) => eb.selectFrom('tags as t').select((inner) => inner.fn.min('t.name').as('m')).whereRef('t.artifact_id', '=', 'a.id'), direction);
+          query = query.orderBy(
+            (eb) =>
+              eb
+                .selectFrom('tags as t')
+                .select((inner) => inner.fn.min('t.name').as('m'))
+                .whereRef('t.artifact_id', '=', 'a.id'),
+            direction,
+          );
         } else {
-          const column = ({ push_time: 'a.push_time', pull_time: 'a.pull_time', size: 'a.size', digest: 'a.digest', id: 'a.id' } as const)[s.column as 'id'];
+          const column = (
+            {
+              push_time: 'a.push_time',
+              pull_time: 'a.pull_time',
+              size: 'a.size',
+              digest: 'a.digest',
+              id: 'a.id',
+            } as const
+          )[s.column as 'id'];
           query = query.orderBy(column, direction);
         }
       }
@@ -245,7 +355,12 @@ export function createArtifactsRepo(db: Kysely<Database>) {
     },
 
     async artifactByDigest(repositoryId: number, digest: string): Promise<ArtifactRowView | undefined> {
-      const row = await db.selectFrom('artifacts as a').select(artifactColumns).where('a.repository_id', '=', repositoryId).where('a.digest', '=', digest).executeTakeFirst();
+      const row = await db
+        .selectFrom('artifacts as a')
+        .select(artifactColumns)
+        .where('a.repository_id', '=', repositoryId)
+        .where('a.digest', '=', digest)
+        .executeTakeFirst();
       return row && toArtifactRow(row);
     },
 
@@ -262,19 +377,40 @@ export function createArtifactsRepo(db: Kysely<Database>) {
 
     async tagsOf(artifactIds: number[]): Promise<TagRowView[]> {
       if (artifactIds.length === 0) return [];
-      const rows = await db.selectFrom('tags').selectAll().where('artifact_id', 'in', artifactIds).orderBy('id').execute();
+      const rows = await db
+        .selectFrom('tags')
+        .selectAll()
+        .where('artifact_id', 'in', artifactIds)
+        .orderBy('id')
+        .execute();
       return rows.map((row) => ({ ...row }));
     },
 
-    async listTags(artifactId: number, name: TextMatch | undefined, sort: Sort[], paging: Paging): Promise<{ rows: TagRowView[]; total: number }> {
+    async listTags(
+      artifactId: number,
+      name: TextMatch | undefined,
+      sort: Sort[],
+      paging: Paging,
+    ): Promise<{ rows: TagRowView[]; total: number }> {
       const base = () => {
         let query = db.selectFrom('tags as t').where('t.artifact_id', '=', artifactId);
-        if (name) query = query.where((eb) => textMatch(eb.ref('t.name'), name, eb as unknown as ExpressionBuilder<Database, never>));
+        if (name)
+          query = query.where((eb) =>
+            textMatch(eb.ref('t.name'), name, eb as unknown as ExpressionBuilder<Database, never>),
+          );
         return query;
       };
-      const total = await base().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const total = await base()
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       let query = base().selectAll('t');
-      for (const s of sort) query = query.orderBy(({ name: 't.name', push_time: 't.push_time', pull_time: 't.pull_time', id: 't.id' } as const)[s.column as 'id'], s.desc ? 'desc' : 'asc');
+      for (const s of sort)
+        query = query.orderBy(
+          ({ name: 't.name', push_time: 't.push_time', pull_time: 't.pull_time', id: 't.id' } as const)[
+            s.column as 'id'
+          ],
+          s.desc ? 'desc' : 'asc',
+        );
       const rows = await query.orderBy('t.id', 'desc').limit(paging.limit).offset(paging.offset).execute();
       return { rows: rows.map((row) => ({ ...row })), total: Number(total.n) };
     },
@@ -283,7 +419,9 @@ export function createArtifactsRepo(db: Kysely<Database>) {
       if (parentIds.length === 0) return [];
       return db
         .selectFrom('artifact_references as ar')
-        .leftJoin('artifacts as c', (join) => join.onRef('c.digest', '=', 'ar.child_digest').on('c.repository_id', '=', repositoryId))
+        .leftJoin('artifacts as c', (join) =>
+          join.onRef('c.digest', '=', 'ar.child_digest').on('c.repository_id', '=', repositoryId),
+        )
         .select(['ar.parent_id', 'ar.child_digest', 'c.id as child_id', 'ar.platform', 'ar.annotations'])
         .where('ar.parent_id', 'in', parentIds)
         .execute();
@@ -302,13 +440,27 @@ export function createArtifactsRepo(db: Kysely<Database>) {
     },
 
     /** Projects whose repositories a non-admin may list: public ones, memberships, a robot's namespaces. */
-    async visibleProjectIds(who: { userId?: number; robotProjectId?: number; robotNamespaces?: string[] }): Promise<number[] | undefined> {
+    async visibleProjectIds(who: {
+      userId?: number;
+      robotProjectId?: number;
+      robotNamespaces?: string[];
+    }): Promise<number[] | undefined> {
       if (who.robotNamespaces?.includes('*')) return undefined;
       const ids = new Set<number>();
-      const publicRows = await db.selectFrom('project_metadata').select('project_id').where('name', '=', 'public').where('value', '=', 'true').execute();
+      const publicRows = await db
+        .selectFrom('project_metadata')
+        .select('project_id')
+        .where('name', '=', 'public')
+        .where('value', '=', 'true')
+        .execute();
       for (const row of publicRows) ids.add(row.project_id);
       if (who.userId !== undefined) {
-        const rows = await db.selectFrom('project_members').select('project_id').where('entity_type', '=', 'u').where('entity_id', '=', who.userId).execute();
+        const rows = await db
+          .selectFrom('project_members')
+          .select('project_id')
+          .where('entity_type', '=', 'u')
+          .where('entity_id', '=', who.userId)
+          .execute();
         for (const row of rows) ids.add(row.project_id);
       }
       if (who.robotProjectId) ids.add(who.robotProjectId);
@@ -323,8 +475,22 @@ export function createArtifactsRepo(db: Kysely<Database>) {
 
 export type ArtifactsRepo = ReturnType<typeof createArtifactsRepo>;
 
-function toRepositoryRow(row: { id: number; name: string; project_id: number | null; description: string; pull_count: number; created_at: string; updated_at: string; artifact_count: number | null }): RepositoryRow {
-  return { ...row, project_id: row.project_id ?? 0, pull_count: Number(row.pull_count), artifact_count: Number(row.artifact_count ?? 0) };
+function toRepositoryRow(row: {
+  id: number;
+  name: string;
+  project_id: number | null;
+  description: string;
+  pull_count: number;
+  created_at: string;
+  updated_at: string;
+  artifact_count: number | null;
+}): RepositoryRow {
+  return {
+    ...row,
+    project_id: row.project_id ?? 0,
+    pull_count: Number(row.pull_count),
+    artifact_count: Number(row.artifact_count ?? 0),
+  };
 }
 
 function toArtifactRow(row: Omit<ArtifactRowView, 'manifest'> & { manifest: Buffer | Uint8Array }): ArtifactRowView {

@@ -3,12 +3,31 @@ import { BerthError } from '../shared/errors.js';
 import type { EventActor } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
 import { isValidTag, parseManifest, parseReference, type Registry } from '../registry/index.js';
-import type { ArtifactFilter, ArtifactRowView, ArtifactsRepo, Paging, RepositoryFilter, RepositoryRow, Sort, TextMatch } from './repo.js';
+import type {
+  ArtifactFilter,
+  ArtifactRowView,
+  ArtifactsRepo,
+  Paging,
+  RepositoryFilter,
+  RepositoryRow,
+  Sort,
+  TextMatch,
+} from './repo.js';
 import { configMediaTypes, imageConfigTypes } from './types.js';
 import { createAdditionReader, type Addition } from './additions.js';
 import { blobStream } from './blob-stream.js';
 import { pageAccessories, type AccessoryFilter } from './accessories.js';
-import { accessoryView, artifactView, referenceView, repositoryView, tagView, type HarborAccessory, type HarborArtifact, type HarborRepository, type HarborTag } from './view.js';
+import {
+  accessoryView,
+  artifactView,
+  referenceView,
+  repositoryView,
+  tagView,
+  type HarborAccessory,
+  type HarborArtifact,
+  type HarborRepository,
+  type HarborTag,
+} from './view.js';
 
 // Harbor's repositories and artifacts over the registry's tables. Reads go straight to
 // SQL; every change goes through the registry so its cascade, caches and events apply.
@@ -27,7 +46,12 @@ export interface ArtifactServiceDeps {
   maxConfigBytes?: number;
 }
 
-export function createArtifactService({ repo, registry, logger, maxConfigBytes = 4 * 1024 * 1024 }: ArtifactServiceDeps) {
+export function createArtifactService({
+  repo,
+  registry,
+  logger,
+  maxConfigBytes = 4 * 1024 * 1024,
+}: ArtifactServiceDeps) {
   // Config blobs are content-addressed: what one says never changes.
   const extraAttrsCache = new LRUCache<string, Record<string, unknown>>({ max: 10_000 });
   const additions = createAdditionReader({ registry });
@@ -41,8 +65,15 @@ export function createArtifactService({ repo, registry, logger, maxConfigBytes =
 
   async function artifactOf(repository: RepositoryRow, reference: string): Promise<ArtifactRowView> {
     const ref = parseApiReference(reference);
-    const row = ref.kind === 'digest' ? await repo.artifactByDigest(repository.id, ref.digest) : await repo.artifactByTag(repository.id, ref.tag);
-    if (!row) throw new BerthError('NOT_FOUND', `artifact ${repository.name}${ref.kind === 'digest' ? '@' : ':'}${reference} not found`);
+    const row =
+      ref.kind === 'digest'
+        ? await repo.artifactByDigest(repository.id, ref.digest)
+        : await repo.artifactByTag(repository.id, ref.tag);
+    if (!row)
+      throw new BerthError(
+        'NOT_FOUND',
+        `artifact ${repository.name}${ref.kind === 'digest' ? '@' : ':'}${reference} not found`,
+      );
     return row;
   }
 
@@ -56,11 +87,17 @@ export function createArtifactService({ repo, registry, logger, maxConfigBytes =
     const chunks: Buffer[] = [];
     for await (const chunk of content.stream as AsyncIterable<Buffer>) chunks.push(chunk);
     const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   }
 
   /** Harbor's extra_attrs: an image's platform and run config, a chart's metadata (read from the config blob). */
-  async function extraAttrs(repository: string, configType: string | undefined, configDigest: string | undefined): Promise<Record<string, unknown>> {
+  async function extraAttrs(
+    repository: string,
+    configType: string | undefined,
+    configDigest: string | undefined,
+  ): Promise<Record<string, unknown>> {
     if (!configType || !configDigest) return {};
     const isImage = imageConfigTypes.includes(configType);
     if (!isImage && configType !== configMediaTypes.helmChart) return {};
@@ -75,19 +112,32 @@ export function createArtifactService({ repo, registry, logger, maxConfigBytes =
     }
     if (!config) return {};
     const attrs = isImage
-      ? Object.fromEntries(['architecture', 'author', 'config', 'created', 'os', 'variant'].filter((k) => config[k] !== undefined).map((k) => [k, config[k]]))
+      ? Object.fromEntries(
+          ['architecture', 'author', 'config', 'created', 'os', 'variant']
+            .filter((k) => config[k] !== undefined)
+            .map((k) => [k, config[k]]),
+        )
       : config;
     extraAttrsCache.set(configDigest, attrs);
     return attrs;
   }
 
-  async function views(repository: RepositoryRow, rows: ArtifactRowView[], options: ArtifactOptions): Promise<HarborArtifact[]> {
+  async function views(
+    repository: RepositoryRow,
+    rows: ArtifactRowView[],
+    options: ArtifactOptions,
+  ): Promise<HarborArtifact[]> {
     const ids = rows.map((row) => row.id);
     const projectName = repository.name.slice(0, repository.name.indexOf('/'));
     const [tags, references, accessories] = await Promise.all([
       options.withTag ? repo.tagsOf(ids) : Promise.resolve([]),
       repo.referencesOf(repository.id, ids),
-      options.withAccessory ? repo.accessoriesOf(repository.id, rows.map((row) => row.digest)) : Promise.resolve([]),
+      options.withAccessory
+        ? repo.accessoriesOf(
+            repository.id,
+            rows.map((row) => row.digest),
+          )
+        : Promise.resolve([]),
     ]);
     return Promise.all(
       rows.map(async (row) => {
@@ -104,7 +154,11 @@ export function createArtifactService({ repo, registry, logger, maxConfigBytes =
           ...(options.withTag ? { tags: tags.filter((t) => t.artifact_id === row.id).map(tagView) } : {}),
           ...(options.withLabel ? { labels: [] } : {}),
           ...(options.withAccessory
-            ? { accessories: accessories.filter((a) => a.subject_digest === row.digest).map((a) => accessoryView(a, { id: row.id, repository: repository.name })) }
+            ? {
+                accessories: accessories
+                  .filter((a) => a.subject_digest === row.digest)
+                  .map((a) => accessoryView(a, { id: row.id, repository: repository.name })),
+              }
             : {}),
         });
       }),
@@ -120,7 +174,11 @@ export function createArtifactService({ repo, registry, logger, maxConfigBytes =
   }
 
   return {
-    async listRepositories(filter: RepositoryFilter, sort: Sort[], paging: Paging): Promise<{ items: HarborRepository[]; total: number }> {
+    async listRepositories(
+      filter: RepositoryFilter,
+      sort: Sort[],
+      paging: Paging,
+    ): Promise<{ items: HarborRepository[]; total: number }> {
       const { rows, total } = await repo.listRepositories(filter, sort, paging);
       return { items: rows.map(repositoryView), total };
     },
@@ -131,7 +189,12 @@ export function createArtifactService({ repo, registry, logger, maxConfigBytes =
       return repositoryView(await repositoryOf(projectName, repositoryName));
     },
 
-    async updateRepository(projectName: string, repositoryName: string, description: string, now: string): Promise<void> {
+    async updateRepository(
+      projectName: string,
+      repositoryName: string,
+      description: string,
+      now: string,
+    ): Promise<void> {
       const repository = await repositoryOf(projectName, repositoryName);
       await repo.updateDescription(repository.id, description, now);
     },
@@ -141,13 +204,25 @@ export function createArtifactService({ repo, registry, logger, maxConfigBytes =
       await registry.repositories.delete(repository.name, by);
     },
 
-    async listArtifacts(projectName: string, repositoryName: string, filter: ArtifactFilter, sort: Sort[], paging: Paging, options: ArtifactOptions) {
+    async listArtifacts(
+      projectName: string,
+      repositoryName: string,
+      filter: ArtifactFilter,
+      sort: Sort[],
+      paging: Paging,
+      options: ArtifactOptions,
+    ) {
       const repository = await repositoryOf(projectName, repositoryName);
       const { rows, total } = await repo.listArtifacts(repository.id, filter, sort, paging);
       return { items: await views(repository, rows, options), total };
     },
 
-    async getArtifact(projectName: string, repositoryName: string, reference: string, options: ArtifactOptions): Promise<HarborArtifact> {
+    async getArtifact(
+      projectName: string,
+      repositoryName: string,
+      reference: string,
+      options: ArtifactOptions,
+    ): Promise<HarborArtifact> {
       const repository = await repositoryOf(projectName, repositoryName);
       const [view] = await views(repository, [await artifactOf(repository, reference)], options);
       return view;
@@ -158,49 +233,91 @@ export function createArtifactService({ repo, registry, logger, maxConfigBytes =
       const repository = await repositoryOf(projectName, repositoryName);
       const row = await artifactOf(repository, reference);
       const manifest = safeParse(row);
-      if (!manifest) throw new BerthError('NOT_FOUND', `the artifact ${row.digest} has no additions: its manifest cannot be read`);
+      if (!manifest)
+        throw new BerthError('NOT_FOUND', `the artifact ${row.digest} has no additions: its manifest cannot be read`);
       return additions.read(repository.name, row.digest, manifest, name);
     },
 
     /** Harbor's GET …/accessories: signatures, SBOMs and other artifacts whose subject is this one. */
-    async listAccessories(projectName: string, repositoryName: string, reference: string, filter: AccessoryFilter, sort: Sort[], paging: Paging): Promise<{ items: HarborAccessory[]; total: number }> {
+    async listAccessories(
+      projectName: string,
+      repositoryName: string,
+      reference: string,
+      filter: AccessoryFilter,
+      sort: Sort[],
+      paging: Paging,
+    ): Promise<{ items: HarborAccessory[]; total: number }> {
       const repository = await repositoryOf(projectName, repositoryName);
       const row = await artifactOf(repository, reference);
       const rows = await repo.accessoriesOf(repository.id, [row.digest]);
-      return pageAccessories(rows.map((a) => accessoryView(a, { id: row.id, repository: repository.name })), filter, sort, paging);
+      return pageAccessories(
+        rows.map((a) => accessoryView(a, { id: row.id, repository: repository.name })),
+        filter,
+        sort,
+        paging,
+      );
     },
 
-    async deleteArtifact(projectName: string, repositoryName: string, reference: string, by: EventActor): Promise<void> {
+    async deleteArtifact(
+      projectName: string,
+      repositoryName: string,
+      reference: string,
+      by: EventActor,
+    ): Promise<void> {
       const repository = await repositoryOf(projectName, repositoryName);
       const artifact = await artifactOf(repository, reference);
       await registry.manifests.delete(repository.name, artifact.digest, by);
     },
 
     /** Copies `source` (`project/repo@digest` or `project/repo:tag`) into the repository; returns the digest. */
-    async copyArtifact(source: { repository: string; reference: string }, target: string, by: EventActor): Promise<string> {
+    async copyArtifact(
+      source: { repository: string; reference: string },
+      target: string,
+      by: EventActor,
+    ): Promise<string> {
       const { digest } = await registry.manifests.copy(source.repository, source.reference, target, by);
       return digest;
     },
 
-    async listTags(projectName: string, repositoryName: string, reference: string, name: TextMatch | undefined, sort: Sort[], paging: Paging): Promise<{ items: HarborTag[]; total: number }> {
+    async listTags(
+      projectName: string,
+      repositoryName: string,
+      reference: string,
+      name: TextMatch | undefined,
+      sort: Sort[],
+      paging: Paging,
+    ): Promise<{ items: HarborTag[]; total: number }> {
       const repository = await repositoryOf(projectName, repositoryName);
       const artifact = await artifactOf(repository, reference);
       const { rows, total } = await repo.listTags(artifact.id, name, sort, paging);
       return { items: rows.map(tagView), total };
     },
 
-    async createTag(projectName: string, repositoryName: string, reference: string, tag: string, by: EventActor): Promise<void> {
+    async createTag(
+      projectName: string,
+      repositoryName: string,
+      reference: string,
+      tag: string,
+      by: EventActor,
+    ): Promise<void> {
       if (!isValidTag(tag)) throw new BerthError('BAD_REQUEST', `invalid tag name "${tag.slice(0, 150)}"`);
       const repository = await repositoryOf(projectName, repositoryName);
       const artifact = await artifactOf(repository, reference);
       await registry.manifests.tag(repository.name, artifact.digest, tag, by);
     },
 
-    async deleteTag(projectName: string, repositoryName: string, reference: string, tag: string, by: EventActor): Promise<void> {
+    async deleteTag(
+      projectName: string,
+      repositoryName: string,
+      reference: string,
+      tag: string,
+      by: EventActor,
+    ): Promise<void> {
       const repository = await repositoryOf(projectName, repositoryName);
       const artifact = await artifactOf(repository, reference);
       const tags = await repo.tagsOf([artifact.id]);
-      if (!tags.some((t) => t.name === tag)) throw new BerthError('NOT_FOUND', `tag ${tag} not found on artifact ${repository.name}@${artifact.digest}`);
+      if (!tags.some((t) => t.name === tag))
+        throw new BerthError('NOT_FOUND', `tag ${tag} not found on artifact ${repository.name}@${artifact.digest}`);
       await registry.manifests.delete(repository.name, tag, by);
     },
   };
@@ -220,10 +337,18 @@ function parseApiReference(reference: string) {
 
 /** Harbor's copy source: `project/repo@sha256:…` or `project/repo:tag`. */
 export function parseCopySource(from: string | undefined): { repository: string; reference: string } {
-  if (!from) throw new BerthError('BAD_REQUEST', 'the "from" query parameter is required: <project>/<repository>@<digest> or :<tag>');
+  if (!from)
+    throw new BerthError(
+      'BAD_REQUEST',
+      'the "from" query parameter is required: <project>/<repository>@<digest> or :<tag>',
+    );
   const at = from.indexOf('@');
   if (at > 0) return { repository: from.slice(0, at), reference: from.slice(at + 1) };
   const colon = from.lastIndexOf(':');
-  if (colon > from.lastIndexOf('/') && colon > 0) return { repository: from.slice(0, colon), reference: from.slice(colon + 1) };
-  throw new BerthError('BAD_REQUEST', `invalid "from" ${from.slice(0, 200)}: expected <project>/<repository>@<digest> or <project>/<repository>:<tag>`);
+  if (colon > from.lastIndexOf('/') && colon > 0)
+    return { repository: from.slice(0, colon), reference: from.slice(colon + 1) };
+  throw new BerthError(
+    'BAD_REQUEST',
+    `invalid "from" ${from.slice(0, 200)}: expected <project>/<repository>@<digest> or <project>/<repository>:<tag>`,
+  );
 }

@@ -26,7 +26,11 @@ export type ArtifactKind = 'IMAGE' | 'CHART' | 'CNAB' | string;
  * `manifestMediaType` is the manifest's own type; `configType` is its artifactType or
  * config media type (the registry's `artifact_type` column).
  */
-export function harborArtifactType(manifestMediaType: string, configType: string | null, annotations: Record<string, string> | undefined): ArtifactKind {
+export function harborArtifactType(
+  manifestMediaType: string,
+  configType: string | null,
+  annotations: Record<string, string> | undefined,
+): ArtifactKind {
   if (indexMediaTypes.includes(manifestMediaType)) {
     return annotations?.[artifactTypeAnnotation] === configMediaTypes.cnab ? 'CNAB' : 'IMAGE';
   }

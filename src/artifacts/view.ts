@@ -170,14 +170,29 @@ export function artifactView(parts: ArtifactViewParts): HarborArtifact {
     ...(parts.tags ? { tags: parts.tags } : {}),
     ...(parts.labels ? { labels: parts.labels } : {}),
     ...(parts.accessories ? { accessories: parts.accessories } : {}),
-    addition_links: additionLinks(indexMediaTypes.includes(row.media_type) ? 'INDEX' : type, parts.projectName, parts.repositoryName, row.digest),
+    addition_links: additionLinks(
+      indexMediaTypes.includes(row.media_type) ? 'INDEX' : type,
+      parts.projectName,
+      parts.repositoryName,
+      row.digest,
+    ),
   };
 }
 
 /** Harbor's addition links; the repository path segment is encoded twice, as in its API paths. */
-function additionLinks(type: string, projectName: string, repositoryName: string, digest: string): Record<string, { href: string; absolute: boolean }> {
+function additionLinks(
+  type: string,
+  projectName: string,
+  repositoryName: string,
+  digest: string,
+): Record<string, { href: string; absolute: boolean }> {
   const inProject = repositoryName.slice(projectName.length + 1);
   const base = `/api/v2.0/projects/${projectName}/repositories/${encodeURIComponent(encodeURIComponent(inProject))}/artifacts/${digest}/additions`;
-  const names = type === 'IMAGE' ? ['build_history', 'vulnerabilities'] : type === 'CHART' ? ['values.yaml', 'readme.md', 'dependencies'] : [];
+  const names =
+    type === 'IMAGE'
+      ? ['build_history', 'vulnerabilities']
+      : type === 'CHART'
+        ? ['values.yaml', 'readme.md', 'dependencies']
+        : [];
   return Object.fromEntries(names.map((name) => [name, { href: `${base}/${name}`, absolute: false }]));
 }

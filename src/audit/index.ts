@@ -28,7 +28,16 @@ export interface AuditRecord {
 const pullFlushMs = 250;
 /** Rows per INSERT: each statement stays well under SQLite's bound-parameter limit. */
 const batchRows = 100;
-const columns = ['project_id', 'operation', 'resource_type', 'resource', 'username', 'op_time', 'client_ip', 'success'] as const;
+const columns = [
+  'project_id',
+  'operation',
+  'resource_type',
+  'resource',
+  'username',
+  'op_time',
+  'client_ip',
+  'success',
+] as const;
 type Row = Insertable<AuditLogsTable>;
 
 export function createAuditLog({ db, clock, logger }: { db: Kysely<Database>; clock: Clock; logger: Logger }) {
@@ -64,9 +73,13 @@ export function createAuditLog({ db, clock, logger }: { db: Kysely<Database>; cl
   function insertQuery(n: number): CompiledQuery {
     let query = compiled.get(n);
     if (!query) {
-      const placeholders = Array.from({ length: n }, (_, i) => Object.fromEntries(columns.map((c) => [c, `?${i}.${c}`])) as unknown as Row);
+      const placeholders = Array.from(
+        { length: n },
+        (_, i) => Object.fromEntries(columns.map((c) => [c, `?${i}.${c}`])) as unknown as Row,
+      );
       query = db.insertInto('audit_logs').values(placeholders).compile();
-      if (query.parameters.join() !== placeholders.flatMap((row) => columns.map((c) => row[c])).join()) throw new Error('audit insert: unexpected parameter order');
+      if (query.parameters.join() !== placeholders.flatMap((row) => columns.map((c) => row[c])).join())
+        throw new Error('audit insert: unexpected parameter order');
       compiled.set(n, query);
     }
     return query;
@@ -75,7 +88,10 @@ export function createAuditLog({ db, clock, logger }: { db: Kysely<Database>; cl
   async function insert(rows: Row[]): Promise<void> {
     if (rows.length === 0) return;
     try {
-      await db.executeQuery({ ...insertQuery(rows.length), parameters: rows.flatMap((row) => columns.map((c) => row[c])) });
+      await db.executeQuery({
+        ...insertQuery(rows.length),
+        parameters: rows.flatMap((row) => columns.map((c) => row[c])),
+      });
     } catch (err) {
       logger.error({ err, entries: rows.length }, 'could not write the audit log');
     }

@@ -38,14 +38,19 @@ export function auditTime(value: string): string {
   const text = value.replace(/^["']|["']$/g, '');
   const normalised = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text) ? `${text.replace(' ', 'T')}Z` : text;
   const time = new Date(normalised);
-  if (Number.isNaN(time.getTime())) throw new BerthError('BAD_REQUEST', `invalid time "${value.slice(0, 60)}" in op_time; use "2006-01-02 15:04:05"`);
+  if (Number.isNaN(time.getTime()))
+    throw new BerthError('BAD_REQUEST', `invalid time "${value.slice(0, 60)}" in op_time; use "2006-01-02 15:04:05"`);
   return time.toISOString();
 }
 
-export async function listAuditEntries(db: Kysely<Database>, query: AuditQuery): Promise<{ items: AuditEntry[]; total: number }> {
+export async function listAuditEntries(
+  db: Kysely<Database>,
+  query: AuditQuery,
+): Promise<{ items: AuditEntry[]; total: number }> {
   const base = () => {
     let q = db.selectFrom('audit_logs');
-    if (query.projectIds !== undefined) q = q.where('project_id', 'in', query.projectIds.length > 0 ? query.projectIds : [-1]);
+    if (query.projectIds !== undefined)
+      q = q.where('project_id', 'in', query.projectIds.length > 0 ? query.projectIds : [-1]);
     for (const term of query.terms) {
       if (term.kind === 'range') {
         if (term.min) q = q.where('op_time', '>=', auditTime(term.min));
@@ -60,7 +65,9 @@ export async function listAuditEntries(db: Kysely<Database>, query: AuditQuery):
     }
     return q;
   };
-  const total = await base().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const total = await base()
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   let rows = base().select(['id', 'username', 'resource', 'resource_type', 'operation', 'op_time']);
   const order = query.sort.length > 0 ? query.sort : [{ column: 'op_time', desc: true }];
   for (const s of order) rows = rows.orderBy(s.column as (typeof auditSortKeys)[number], s.desc ? 'desc' : 'asc');
@@ -70,6 +77,12 @@ export async function listAuditEntries(db: Kysely<Database>, query: AuditQuery):
 
 /** Projects in which the user is a project admin: what a non-admin sees in /audit-logs (Harbor). */
 export async function adminProjectIds(db: Kysely<Database>, userId: number): Promise<number[]> {
-  const rows = await db.selectFrom('project_members').select('project_id').where('entity_type', '=', 'u').where('entity_id', '=', userId).where('role', '=', 1).execute();
+  const rows = await db
+    .selectFrom('project_members')
+    .select('project_id')
+    .where('entity_type', '=', 'u')
+    .where('entity_id', '=', userId)
+    .where('role', '=', 1)
+    .execute();
   return rows.map((row) => row.project_id);
 }

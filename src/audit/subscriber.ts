@@ -11,12 +11,22 @@ export interface AuditSubscriberDeps {
   projectIdOf(projectName: string): Promise<number | undefined>;
 }
 
-function entryOf(event: DomainEvent): { operation: AuditOperation; resourceType: string; resource: string } | undefined {
+function entryOf(
+  event: DomainEvent,
+): { operation: AuditOperation; resourceType: string; resource: string } | undefined {
   switch (event.type) {
     case 'artifact.pushed':
-      return { operation: 'create', resourceType: 'artifact', resource: `${event.repository}:${event.tag ?? event.digest}` };
+      return {
+        operation: 'create',
+        resourceType: 'artifact',
+        resource: `${event.repository}:${event.tag ?? event.digest}`,
+      };
     case 'artifact.pulled':
-      return { operation: 'pull', resourceType: 'artifact', resource: `${event.repository}:${event.tag ?? event.digest}` };
+      return {
+        operation: 'pull',
+        resourceType: 'artifact',
+        resource: `${event.repository}:${event.tag ?? event.digest}`,
+      };
     case 'artifact.deleted':
       return { operation: 'delete', resourceType: 'artifact', resource: `${event.repository}:${event.digest}` };
     case 'tag.created':

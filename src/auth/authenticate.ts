@@ -36,7 +36,12 @@ export function createAuthenticator({ db, clock, limiter, principalTtlMs = 2000,
       .select(['id', 'username', 'sysadmin', 'password_hash'])
       .where('username', '=', username)
       .executeTakeFirst();
-    return row && { principal: { kind: 'user', id: row.id, username: row.username, sysadmin: row.sysadmin === 1 }, secretHash: row.password_hash };
+    return (
+      row && {
+        principal: { kind: 'user', id: row.id, username: row.username, sysadmin: row.sysadmin === 1 },
+        secretHash: row.password_hash,
+      }
+    );
   }
 
   async function findRobot(loginName: string): Promise<Account | undefined> {
@@ -45,10 +50,23 @@ export function createAuthenticator({ db, clock, limiter, principalTtlMs = 2000,
     let query = db
       .selectFrom('robots as r')
       .leftJoin('projects as p', 'p.id', 'r.project_id')
-      .select(['r.id', 'r.name', 'r.level', 'r.project_id', 'r.secret_hash', 'r.disabled', 'r.expires_at', 'r.permissions']);
-    query = plus >= 0
-      ? query.where('r.level', '=', 'project').where('p.name', '=', bare.slice(0, plus)).where('r.name', '=', bare.slice(plus + 1))
-      : query.where('r.level', '=', 'system').where('r.name', '=', bare);
+      .select([
+        'r.id',
+        'r.name',
+        'r.level',
+        'r.project_id',
+        'r.secret_hash',
+        'r.disabled',
+        'r.expires_at',
+        'r.permissions',
+      ]);
+    query =
+      plus >= 0
+        ? query
+            .where('r.level', '=', 'project')
+            .where('p.name', '=', bare.slice(0, plus))
+            .where('r.name', '=', bare.slice(plus + 1))
+        : query.where('r.level', '=', 'system').where('r.name', '=', bare);
     const row = await query.executeTakeFirst();
     if (!row || row.disabled === 1) return undefined;
     const expiresAt = Number(row.expires_at);
@@ -84,10 +102,14 @@ export function createAuthenticator({ db, clock, limiter, principalTtlMs = 2000,
       const keys = [`user:${name}`, ...(address ? [`addr:${address}`] : [])];
       const wait = Math.max(...keys.map((k) => limiter.retryAfter(k)));
       if (wait > 0) {
-        throw new BerthError('TOOMANYREQUESTS', `too many failed logins; retry in ${wait} s`, { headers: { 'Retry-After': String(wait) } });
+        throw new BerthError('TOOMANYREQUESTS', `too many failed logins; retry in ${wait} s`, {
+          headers: { 'Retry-After': String(wait) },
+        });
       }
       const found = await account(name);
-      const proof = createHash('sha256').update(`${name}\0${secret}\0${found?.secretHash ?? ''}`).digest('hex');
+      const proof = createHash('sha256')
+        .update(`${name}\0${secret}\0${found?.secretHash ?? ''}`)
+        .digest('hex');
       if (found && (verified.has(proof) || (await verifySecret(found.secretHash, secret)))) {
         verified.set(proof, true);
         return found.principal;

@@ -14,7 +14,10 @@ for (const type of ['pkcs1', 'pkcs8'] as const) {
   test(`a configured ${type} PEM signs tokens that its public key verifies`, async () => {
     const pem = privateKey.export({ type, format: 'pem' }).toString();
     const key = await loadSigningKey(unusedDb, pem);
-    const token = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: key.kid }).setSubject('admin').sign(key.privateKey);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: key.kid })
+      .setSubject('admin')
+      .sign(key.privateKey);
     const { payload } = await jwtVerify(token, key.publicKey);
     assert.equal(payload.sub, 'admin');
     assert.match(key.kid, /^[A-Za-z0-9_-]{43}$/);

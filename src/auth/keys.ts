@@ -1,4 +1,12 @@
-import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importJWK, importPKCS8, type CryptoKey } from 'jose';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  exportPKCS8,
+  generateKeyPair,
+  importJWK,
+  importPKCS8,
+  type CryptoKey,
+} from 'jose';
 import { createPrivateKey } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { ConfigError } from '../config/index.js';
@@ -29,7 +37,9 @@ function toPkcs8(pem: string): string {
   try {
     return createPrivateKey(pem).export({ type: 'pkcs8', format: 'pem' }).toString();
   } catch (err) {
-    throw new ConfigError(`invalid configuration: auth.tokenSigningKey: not a PEM RSA private key (${(err as Error).message}) (env BERTH_AUTH_TOKEN_SIGNING_KEY)`);
+    throw new ConfigError(
+      `invalid configuration: auth.tokenSigningKey: not a PEM RSA private key (${(err as Error).message}) (env BERTH_AUTH_TOKEN_SIGNING_KEY)`,
+    );
   }
 }
 
@@ -39,7 +49,11 @@ async function storedOrNewPem(db: Kysely<Database>): Promise<string> {
   const { privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
   const pem = await exportPKCS8(privateKey);
   // Two replicas starting at once: the first insert wins and both read it back.
-  await db.insertInto('properties').values({ k: propertyName, v: pem }).onConflict((oc) => oc.column('k').doNothing()).execute();
+  await db
+    .insertInto('properties')
+    .values({ k: propertyName, v: pem })
+    .onConflict((oc) => oc.column('k').doNothing())
+    .execute();
   const row = await db.selectFrom('properties').select('v').where('k', '=', propertyName).executeTakeFirstOrThrow();
   return row.v;
 }

@@ -16,7 +16,14 @@ export interface RobotPermission {
 export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'user'; id: number; username: string; sysadmin: boolean }
-  | { kind: 'robot'; id: number; name: string; level: 'system' | 'project'; projectId: number; permissions: RobotPermission[] };
+  | {
+      kind: 'robot';
+      id: number;
+      name: string;
+      level: 'system' | 'project';
+      projectId: number;
+      permissions: RobotPermission[];
+    };
 
 export const anonymous: Principal = { kind: 'anonymous' };
 

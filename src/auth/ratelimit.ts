@@ -11,7 +11,11 @@ export interface RateLimiter {
   reset(key: string): void;
 }
 
-export function createRateLimiter(options: { maxFailures: number; windowSeconds: number; now?: () => number }): RateLimiter {
+export function createRateLimiter(options: {
+  maxFailures: number;
+  windowSeconds: number;
+  now?: () => number;
+}): RateLimiter {
   const now = options.now ?? Date.now;
   const windows = lazyLru<string, { start: number; failures: number }>(100_000);
   const windowMs = options.windowSeconds * 1000;

@@ -13,7 +13,15 @@ export interface Session {
   expiresAt: number;
 }
 
-export function createSessionStore({ db, clock, timeoutMinutes }: { db: Kysely<Database>; clock: Clock; timeoutMinutes: number }) {
+export function createSessionStore({
+  db,
+  clock,
+  timeoutMinutes,
+}: {
+  db: Kysely<Database>;
+  clock: Clock;
+  timeoutMinutes: number;
+}) {
   const timeoutMs = timeoutMinutes * 60_000;
   const cache = lazyLru<string, Session>(10_000, { ttl: 2000 });
   const hashOf = (sid: string) => createHash('sha256').update(sid).digest('hex');
@@ -24,7 +32,13 @@ export function createSessionStore({ db, clock, timeoutMinutes }: { db: Kysely<D
       const csrfToken = randomBytes(24).toString('base64url');
       await db
         .insertInto('sessions')
-        .values({ id_hash: hashOf(sid), user_id: userId, csrf_token: csrfToken, expires_at: clock.now().getTime() + timeoutMs, creation_time: isoNow(clock) })
+        .values({
+          id_hash: hashOf(sid),
+          user_id: userId,
+          csrf_token: csrfToken,
+          expires_at: clock.now().getTime() + timeoutMs,
+          creation_time: isoNow(clock),
+        })
         .execute();
       return { sid, csrfToken };
     },
@@ -35,7 +49,11 @@ export function createSessionStore({ db, clock, timeoutMinutes }: { db: Kysely<D
       const now = clock.now().getTime();
       const hit = cache.get(key);
       if (hit && hit.expiresAt > now) return hit;
-      const row = await db.selectFrom('sessions').select(['user_id', 'csrf_token', 'expires_at']).where('id_hash', '=', key).executeTakeFirst();
+      const row = await db
+        .selectFrom('sessions')
+        .select(['user_id', 'csrf_token', 'expires_at'])
+        .where('id_hash', '=', key)
+        .executeTakeFirst();
       if (!row || Number(row.expires_at) <= now) return undefined;
       const session = { userId: row.user_id, csrfToken: row.csrf_token, expiresAt: now + timeoutMs };
       // Slide the idle timeout, at most once a minute per session.

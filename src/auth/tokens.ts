@@ -101,7 +101,10 @@ export function parseScope(scope: string): ResourceAccess | undefined {
   if (first <= 0 || last === first) return undefined;
   let type = scope.slice(0, first);
   const name = scope.slice(first + 1, last);
-  const actions = scope.slice(last + 1).split(',').filter(Boolean);
+  const actions = scope
+    .slice(last + 1)
+    .split(',')
+    .filter(Boolean);
   // Some clients send `repository(plugin):name:pull`.
   type = type.replace(/\(.*\)$/, '');
   if (!name || actions.length === 0) return undefined;

@@ -8,7 +8,9 @@ import { ConfigError, loadConfig } from '../config/index.js';
 import { DatabaseUrlError, openDatabase } from '../db/index.js';
 import { startBerth } from '../main.js';
 
-const program = new Command('berth').description('Berth: a cloud-native registry for container images, Helm charts and OCI artifacts');
+const program = new Command('berth').description(
+  'Berth: a cloud-native registry for container images, Helm charts and OCI artifacts',
+);
 
 program
   .command('serve')
@@ -24,7 +26,10 @@ program
     if (flags.role !== undefined) overrides.role = flags.role;
     const berth = await startBerth({ file: flags.config, overrides });
     const url = await berth.listen();
-    berth.logger.info({ url, dataDir: berth.config.dataDir, storage: berth.config.storage.type }, `Berth is listening on ${url}`);
+    berth.logger.info(
+      { url, dataDir: berth.config.dataDir, storage: berth.config.storage.type },
+      `Berth is listening on ${url}`,
+    );
     let stopping = false;
     const stop = (signal: string) => {
       if (stopping) return;
@@ -48,7 +53,10 @@ program
   .option('-c, --config <file>', 'configuration file (berth.yml)')
   .option('-d, --data-dir <dir>', 'data directory (dataDir)')
   .action(async (flags: { config?: string; dataDir?: string }) => {
-    const config = loadConfig({ file: flags.config, overrides: flags.dataDir === undefined ? {} : { dataDir: flags.dataDir } });
+    const config = loadConfig({
+      file: flags.config,
+      overrides: flags.dataDir === undefined ? {} : { dataDir: flags.dataDir },
+    });
     const db = openDatabase(config.database.url, config.database);
     try {
       await db.migrate();
@@ -60,7 +68,8 @@ program
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a port number (0-65535)');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('must be a port number (0-65535)');
   return port;
 }
 

@@ -50,12 +50,29 @@ test('dependent defaults follow dataDir and the port', () => {
 });
 
 test('externalURL defaults to https when TLS is configured, and loses a trailing slash', () => {
-  assert.equal(loadConfig({ env: { BERTH_TLS_CERTIFICATE: '/c.pem', BERTH_TLS_KEY: '/k.pem' } }).externalURL, 'https://localhost:8080');
-  assert.equal(loadConfig({ env: { BERTH_EXTERNAL_URL: 'https://registry.example.com/' } }).externalURL, 'https://registry.example.com');
+  assert.equal(
+    loadConfig({ env: { BERTH_TLS_CERTIFICATE: '/c.pem', BERTH_TLS_KEY: '/k.pem' } }).externalURL,
+    'https://localhost:8080',
+  );
+  assert.equal(
+    loadConfig({ env: { BERTH_EXTERNAL_URL: 'https://registry.example.com/' } }).externalURL,
+    'https://registry.example.com',
+  );
 });
 
 test('a berth.yml sets keys; env overrides the file; CLI overrides win over both', () => {
-  const file = configFile(['http:', '  port: 6000', '  host: 127.0.0.1', 'dataDir: /srv/berth', 'storage:', '  s3:', '    bucket: from-file', '    region: eu-west-1'].join('\n'));
+  const file = configFile(
+    [
+      'http:',
+      '  port: 6000',
+      '  host: 127.0.0.1',
+      'dataDir: /srv/berth',
+      'storage:',
+      '  s3:',
+      '    bucket: from-file',
+      '    region: eu-west-1',
+    ].join('\n'),
+  );
   const fromFile = loadConfig({ file, env: {} });
   assert.equal(fromFile.http.port, 6000);
   assert.equal(fromFile.http.host, '127.0.0.1');
@@ -68,7 +85,11 @@ test('a berth.yml sets keys; env overrides the file; CLI overrides win over both
   assert.equal(withEnv.storage.s3.bucket, 'from-env');
   assert.equal(withEnv.storage.s3.region, 'eu-west-1');
 
-  const withFlags = loadConfig({ file, env: { BERTH_HTTP_PORT: '7000', BERTH_DATA_DIR: '/env' }, overrides: { http: { port: 7001 }, dataDir: '/flag' } });
+  const withFlags = loadConfig({
+    file,
+    env: { BERTH_HTTP_PORT: '7000', BERTH_DATA_DIR: '/env' },
+    overrides: { http: { port: 7001 }, dataDir: '/flag' },
+  });
   assert.equal(withFlags.http.port, 7001);
   assert.equal(withFlags.http.host, '127.0.0.1');
   assert.equal(withFlags.dataDir, '/flag');
@@ -93,10 +114,24 @@ test('envName maps key paths to BERTH_ upper snake case', () => {
 test('every key of the DESIGN.md table has its environment variable', () => {
   const names = new Set(configLeaves().map((leaf) => envName(leaf.path)));
   for (const name of [
-    'BERTH_HTTP_PORT', 'BERTH_DATA_DIR', 'BERTH_EXTERNAL_URL', 'BERTH_ADMIN_PASSWORD', 'BERTH_DATABASE_URL', 'BERTH_REDIS_URL',
-    'BERTH_STORAGE_TYPE', 'BERTH_STORAGE_FILESYSTEM_ROOTDIRECTORY', 'BERTH_STORAGE_S3_ENDPOINT', 'BERTH_STORAGE_S3_REGION',
-    'BERTH_STORAGE_S3_BUCKET', 'BERTH_STORAGE_S3_ACCESSKEY', 'BERTH_STORAGE_S3_SECRETKEY', 'BERTH_STORAGE_S3_FORCEPATHSTYLE',
-    'BERTH_STORAGE_S3_ROOTDIRECTORY', 'BERTH_TLS_CERTIFICATE', 'BERTH_TLS_KEY', 'BERTH_ROLE',
+    'BERTH_HTTP_PORT',
+    'BERTH_DATA_DIR',
+    'BERTH_EXTERNAL_URL',
+    'BERTH_ADMIN_PASSWORD',
+    'BERTH_DATABASE_URL',
+    'BERTH_REDIS_URL',
+    'BERTH_STORAGE_TYPE',
+    'BERTH_STORAGE_FILESYSTEM_ROOTDIRECTORY',
+    'BERTH_STORAGE_S3_ENDPOINT',
+    'BERTH_STORAGE_S3_REGION',
+    'BERTH_STORAGE_S3_BUCKET',
+    'BERTH_STORAGE_S3_ACCESSKEY',
+    'BERTH_STORAGE_S3_SECRETKEY',
+    'BERTH_STORAGE_S3_FORCEPATHSTYLE',
+    'BERTH_STORAGE_S3_ROOTDIRECTORY',
+    'BERTH_TLS_CERTIFICATE',
+    'BERTH_TLS_KEY',
+    'BERTH_ROLE',
   ]) {
     assert.ok(names.has(name), name);
   }
@@ -154,7 +189,15 @@ test('env variables reach every kind of leaf: strings, numbers, booleans, enums'
 });
 
 test('booleans accept true/false, 1/0, yes/no', () => {
-  for (const [raw, value] of [['true', true], ['TRUE', true], ['1', true], ['yes', true], ['false', false], ['0', false], ['No', false]] as const) {
+  for (const [raw, value] of [
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['No', false],
+  ] as const) {
     assert.equal(loadConfig({ env: { BERTH_STORAGE_S3_FORCEPATHSTYLE: raw } }).storage.s3.forcepathstyle, value, raw);
   }
 });
@@ -176,12 +219,27 @@ test('a bad value gives one line naming the key and its environment variable', (
     [{ BERTH_STORAGE_S3_FORCEPATHSTYLE: 'maybe' }, /storage\.s3\.forcepathstyle: "maybe" is not true or false/],
     [{ BERTH_ADMIN_PASSWORD: 'short' }, /adminPassword: .*\(env BERTH_ADMIN_PASSWORD\)/],
     [{ BERTH_REGISTRY_CACHE_BYTES: '-1' }, /registry\.cacheBytes: /],
-    [{ BERTH_STORAGE_TYPE: 's3' }, /storage\.s3\.bucket: required when storage\.type is s3 \(env BERTH_STORAGE_S3_BUCKET\)/],
-    [{ BERTH_STORAGE_TYPE: 's3', BERTH_STORAGE_S3_BUCKET: 'b', BERTH_STORAGE_S3_CHUNKSIZE: '1048576' }, /storage\.s3\.chunksize: .*5242880.*\(env BERTH_STORAGE_S3_CHUNKSIZE\)/],
-    [{ BERTH_REGISTRY_UPLOAD_PURGE_SCHEDULE: 'every hour' }, /registry\.uploadPurgeSchedule: not a cron expression \(env BERTH_REGISTRY_UPLOAD_PURGE_SCHEDULE\)/],
-    [{ BERTH_REGISTRY_UPLOAD_PURGE_AGE_HOURS: '0' }, /registry\.uploadPurgeAgeHours: .*\(env BERTH_REGISTRY_UPLOAD_PURGE_AGE_HOURS\)/],
+    [
+      { BERTH_STORAGE_TYPE: 's3' },
+      /storage\.s3\.bucket: required when storage\.type is s3 \(env BERTH_STORAGE_S3_BUCKET\)/,
+    ],
+    [
+      { BERTH_STORAGE_TYPE: 's3', BERTH_STORAGE_S3_BUCKET: 'b', BERTH_STORAGE_S3_CHUNKSIZE: '1048576' },
+      /storage\.s3\.chunksize: .*5242880.*\(env BERTH_STORAGE_S3_CHUNKSIZE\)/,
+    ],
+    [
+      { BERTH_REGISTRY_UPLOAD_PURGE_SCHEDULE: 'every hour' },
+      /registry\.uploadPurgeSchedule: not a cron expression \(env BERTH_REGISTRY_UPLOAD_PURGE_SCHEDULE\)/,
+    ],
+    [
+      { BERTH_REGISTRY_UPLOAD_PURGE_AGE_HOURS: '0' },
+      /registry\.uploadPurgeAgeHours: .*\(env BERTH_REGISTRY_UPLOAD_PURGE_AGE_HOURS\)/,
+    ],
     [{ BERTH_REDIS_PREFIX: 'berth prod' }, /redis\.prefix: letters, digits.*\(env BERTH_REDIS_PREFIX\)/],
-    [{ BERTH_JOBSERVICE_SCHEDULER_INTERVAL_SECONDS: '0' }, /jobservice\.schedulerIntervalSeconds: .*\(env BERTH_JOBSERVICE_SCHEDULER_INTERVAL_SECONDS\)/],
+    [
+      { BERTH_JOBSERVICE_SCHEDULER_INTERVAL_SECONDS: '0' },
+      /jobservice\.schedulerIntervalSeconds: .*\(env BERTH_JOBSERVICE_SCHEDULER_INTERVAL_SECONDS\)/,
+    ],
   ];
   for (const [env, pattern] of cases) {
     const message = configError(() => loadConfig({ env }));
@@ -191,9 +249,18 @@ test('a bad value gives one line naming the key and its environment variable', (
 });
 
 test('a bad value in the file names the key', () => {
-  assert.match(configError(() => loadConfig({ file: configFile('http:\n  port: "abc"\n'), env: {} })), /http\.port: .*\(env BERTH_HTTP_PORT\)/);
-  assert.match(configError(() => loadConfig({ file: configFile('role: everything\n'), env: {} })), /role: /);
-  assert.match(configError(() => loadConfig({ file: configFile('http: 5\n'), env: {} })), /invalid configuration: http: [^(]*$/);
+  assert.match(
+    configError(() => loadConfig({ file: configFile('http:\n  port: "abc"\n'), env: {} })),
+    /http\.port: .*\(env BERTH_HTTP_PORT\)/,
+  );
+  assert.match(
+    configError(() => loadConfig({ file: configFile('role: everything\n'), env: {} })),
+    /role: /,
+  );
+  assert.match(
+    configError(() => loadConfig({ file: configFile('http: 5\n'), env: {} })),
+    /invalid configuration: http: [^(]*$/,
+  );
 });
 
 test('a TLS certificate without its key (or a key alone) is rejected', () => {
@@ -206,8 +273,20 @@ test('a TLS certificate without its key (or a key alone) is rejected', () => {
 });
 
 test('an unreadable or malformed config file is a ConfigError naming the file', () => {
-  assert.match(configError(() => loadConfig({ file: join(dir, 'missing.yml'), env: {} })), /cannot read config file .*missing\.yml/);
-  assert.match(configError(() => loadConfig({ file: configFile('http: [\n'), env: {} })), /berth-\d+\.yml is not valid YAML/);
-  assert.match(configError(() => loadConfig({ file: configFile('- a\n- b\n'), env: {} })), /must hold a YAML mapping/);
-  assert.match(configError(() => loadConfig({ file: configFile('just a string\n'), env: {} })), /must hold a YAML mapping/);
+  assert.match(
+    configError(() => loadConfig({ file: join(dir, 'missing.yml'), env: {} })),
+    /cannot read config file .*missing\.yml/,
+  );
+  assert.match(
+    configError(() => loadConfig({ file: configFile('http: [\n'), env: {} })),
+    /berth-\d+\.yml is not valid YAML/,
+  );
+  assert.match(
+    configError(() => loadConfig({ file: configFile('- a\n- b\n'), env: {} })),
+    /must hold a YAML mapping/,
+  );
+  assert.match(
+    configError(() => loadConfig({ file: configFile('just a string\n'), env: {} })),
+    /must hold a YAML mapping/,
+  );
 });

@@ -43,7 +43,9 @@ function resolveDefaults(parsed: ParsedConfig): Config {
   return {
     ...parsed,
     dataDir,
-    externalURL: (parsed.externalURL ?? `${parsed.tls.certificate ? 'https' : 'http'}://localhost:${parsed.http.port}`).replace(/\/+$/, ''),
+    externalURL: (
+      parsed.externalURL ?? `${parsed.tls.certificate ? 'https' : 'http'}://localhost:${parsed.http.port}`
+    ).replace(/\/+$/, ''),
     database: { ...parsed.database, url: parsed.database.url ?? `sqlite://${resolve(dataDir, 'berth.db')}` },
     storage: {
       ...parsed.storage,
@@ -66,7 +68,8 @@ function readConfigFile(file: string): Record<string, unknown> {
     throw new ConfigError(`config file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   if (data === null || data === undefined) return {};
-  if (typeof data !== 'object' || Array.isArray(data)) throw new ConfigError(`config file ${file} must hold a YAML mapping`);
+  if (typeof data !== 'object' || Array.isArray(data))
+    throw new ConfigError(`config file ${file} must hold a YAML mapping`);
   return data as Record<string, unknown>;
 }
 
@@ -81,7 +84,9 @@ type Leaf = { path: string[]; kind: 'string' | 'number' | 'boolean' };
 export function configLeaves(schema: z.ZodType = configSchema, path: string[] = []): Leaf[] {
   const inner = unwrap(schema);
   if (inner instanceof z.ZodObject) {
-    return Object.entries(inner.shape as Record<string, z.ZodType>).flatMap(([key, child]) => configLeaves(child, [...path, key]));
+    return Object.entries(inner.shape as Record<string, z.ZodType>).flatMap(([key, child]) =>
+      configLeaves(child, [...path, key]),
+    );
   }
   const kind = inner instanceof z.ZodNumber ? 'number' : inner instanceof z.ZodBoolean ? 'boolean' : 'string';
   return [{ path, kind }];
@@ -113,13 +118,18 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
 function coerce(raw: string, leaf: Leaf): unknown {
   if (leaf.kind === 'number') {
     const value = Number(raw);
-    if (!/^\s*-?\d+(\.\d+)?\s*$/.test(raw) || !Number.isFinite(value)) throw new ConfigError(`invalid configuration: ${leaf.path.join('.')}: "${raw}" is not a number (env ${envName(leaf.path)})`);
+    if (!/^\s*-?\d+(\.\d+)?\s*$/.test(raw) || !Number.isFinite(value))
+      throw new ConfigError(
+        `invalid configuration: ${leaf.path.join('.')}: "${raw}" is not a number (env ${envName(leaf.path)})`,
+      );
     return value;
   }
   if (leaf.kind === 'boolean') {
     if (/^(true|1|yes)$/i.test(raw)) return true;
     if (/^(false|0|no)$/i.test(raw)) return false;
-    throw new ConfigError(`invalid configuration: ${leaf.path.join('.')}: "${raw}" is not true or false (env ${envName(leaf.path)})`);
+    throw new ConfigError(
+      `invalid configuration: ${leaf.path.join('.')}: "${raw}" is not true or false (env ${envName(leaf.path)})`,
+    );
   }
   return raw;
 }
@@ -138,8 +148,7 @@ function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>)
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     const prev = out[key];
-    out[key] =
-      isPlainObject(prev) && isPlainObject(value) ? deepMerge(prev, value) : value;
+    out[key] = isPlainObject(prev) && isPlainObject(value) ? deepMerge(prev, value) : value;
   }
   return out;
 }

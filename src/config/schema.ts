@@ -11,32 +11,68 @@ export const configSchema = z.object({
     .object({
       port: port.default(8080).describe('HTTP(S) listen port'),
       host: z.string().default('0.0.0.0').describe('listen address'),
-      bodyTimeoutSeconds: z.number().int().min(1).default(600).describe('idle time allowed while a client sends a body'),
+      bodyTimeoutSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(600)
+        .describe('idle time allowed while a client sends a body'),
     })
     .prefault({}),
   dataDir: z.string().min(1).default('./data').describe('directory for the SQLite database and the local blob store'),
   externalURL: z.url().optional().describe('URL clients use to reach Berth; default http://localhost:<port>'),
-  adminPassword: z.string().min(8).optional().describe("initial password of 'admin'; generated and printed once when unset"),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('log level'),
+  adminPassword: z
+    .string()
+    .min(8)
+    .optional()
+    .describe("initial password of 'admin'; generated and printed once when unset"),
+  logLevel: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('log level'),
   role: z.enum(['all', 'core', 'jobservice']).default('all').describe('which parts this process runs'),
   database: z
     .object({
-      url: z.string().optional().describe('sqlite://<path> or postgres://user:pw@host:5432/db?sslmode=disable|require|verify-ca|verify-full; default sqlite://<dataDir>/berth.db'),
-      maxOpenConns: z.number().int().min(1).default(20).describe('PostgreSQL pool size per process; replicas × maxOpenConns must stay below max_connections (docs/database.md)'),
+      url: z
+        .string()
+        .optional()
+        .describe(
+          'sqlite://<path> or postgres://user:pw@host:5432/db?sslmode=disable|require|verify-ca|verify-full; default sqlite://<dataDir>/berth.db',
+        ),
+      maxOpenConns: z
+        .number()
+        .int()
+        .min(1)
+        .default(20)
+        .describe(
+          'PostgreSQL pool size per process; replicas × maxOpenConns must stay below max_connections (docs/database.md)',
+        ),
       maxIdleConns: z.number().int().min(0).default(10).describe('PostgreSQL connections kept open while idle'),
-      connectTimeoutSeconds: z.number().int().min(1).default(10).describe('PostgreSQL: time to connect, or to wait for a free pooled connection'),
+      connectTimeoutSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(10)
+        .describe('PostgreSQL: time to connect, or to wait for a free pooled connection'),
     })
     .prefault({}),
   redis: z
     .object({
-      url: z.string().optional().describe('redis://[:password@]host:6379/<db index>; with sentinelMasterSet, the sentinels: redis://s1:26379,s2:26379/<db>; unset = in-process cache, locks and queue'),
+      url: z
+        .string()
+        .optional()
+        .describe(
+          'redis://[:password@]host:6379/<db index>; with sentinelMasterSet, the sentinels: redis://s1:26379,s2:26379/<db>; unset = in-process cache, locks and queue',
+        ),
       sentinelMasterSet: z.string().optional().describe('name of the master set the sentinels in redis.url watch'),
       password: z.string().optional().describe('Redis password (overrides one in redis.url)'),
       prefix: z
         .string()
         .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." and "-" only')
         .default('berth')
-        .describe('prefix of every key and channel Berth uses in Redis; two Berth deployments sharing one Redis db need different prefixes'),
+        .describe(
+          'prefix of every key and channel Berth uses in Redis; two Berth deployments sharing one Redis db need different prefixes',
+        ),
     })
     .prefault({}),
   storage: z
@@ -49,22 +85,47 @@ export const configSchema = z.object({
         .prefault({}),
       s3: z
         .object({
-          endpoint: z.string().optional().describe("S3 endpoint URL (Harbor's regionendpoint); unset = AWS for the region"),
+          endpoint: z
+            .string()
+            .optional()
+            .describe("S3 endpoint URL (Harbor's regionendpoint); unset = AWS for the region"),
           region: z.string().default('us-east-1').describe('region the requests are signed for'),
           bucket: z.string().optional().describe('bucket holding the blobs; required with storage.type s3'),
-          accesskey: z.string().optional().describe('access key id; unset = the AWS default chain (env, web identity, instance role)'),
+          accesskey: z
+            .string()
+            .optional()
+            .describe('access key id; unset = the AWS default chain (env, web identity, instance role)'),
           secretkey: z.string().optional().describe('secret access key'),
-          forcepathstyle: z.boolean().default(true).describe('address the bucket as <endpoint>/<bucket> (MinIO, Ceph); false = virtual-hosted <bucket>.<endpoint> (AWS, OSS)'),
-          rootdirectory: z.string().default('').describe('key prefix for everything Berth stores; empty = the bucket root'),
+          forcepathstyle: z
+            .boolean()
+            .default(true)
+            .describe(
+              'address the bucket as <endpoint>/<bucket> (MinIO, Ceph); false = virtual-hosted <bucket>.<endpoint> (AWS, OSS)',
+            ),
+          rootdirectory: z
+            .string()
+            .default('')
+            .describe('key prefix for everything Berth stores; empty = the bucket root'),
           storageclass: z.string().default('STANDARD').describe('storage class of new objects; NONE = send none'),
-          chunksize: z.number().int().min(5 * 1024 * 1024).default(10 * 1024 * 1024).describe('multipart part size in bytes (S3 minimum 5 MiB)'),
-          encrypt: z.boolean().default(false).describe('server-side encryption: SSE-S3 (AES256), or SSE-KMS with keyid'),
+          chunksize: z
+            .number()
+            .int()
+            .min(5 * 1024 * 1024)
+            .default(10 * 1024 * 1024)
+            .describe('multipart part size in bytes (S3 minimum 5 MiB)'),
+          encrypt: z
+            .boolean()
+            .default(false)
+            .describe('server-side encryption: SSE-S3 (AES256), or SSE-KMS with keyid'),
           keyid: z.string().optional().describe('KMS key id for SSE-KMS (with encrypt: true)'),
           secure: z.boolean().default(true).describe('use https for an endpoint given without a scheme'),
           skipverify: z.boolean().default(false).describe("accept the endpoint's TLS certificate without verifying it"),
         })
         .prefault({}),
-      disableredirect: z.boolean().default(false).describe('stream blob bytes through Berth instead of redirecting clients to a presigned S3 URL'),
+      disableredirect: z
+        .boolean()
+        .default(false)
+        .describe('stream blob bytes through Berth instead of redirecting clients to a presigned S3 URL'),
     })
     .prefault({})
     .refine((storage) => storage.type !== 's3' || Boolean(storage.s3.bucket), {
@@ -83,10 +144,19 @@ export const configSchema = z.object({
     }),
   auth: z
     .object({
-      tokenService: z.string().min(1).default('harbor-registry').describe('the `service` of registry tokens (JWT audience)'),
+      tokenService: z
+        .string()
+        .min(1)
+        .default('harbor-registry')
+        .describe('the `service` of registry tokens (JWT audience)'),
       tokenIssuer: z.string().min(1).default('harbor-token-issuer').describe('the `iss` of registry tokens'),
       tokenExpirationMinutes: z.number().int().min(1).max(1440).default(30).describe('lifetime of registry tokens'),
-      tokenSigningKey: z.string().optional().describe('PEM RSA private key (PKCS#8 or PKCS#1) that signs tokens; default: generated once, kept in the database'),
+      tokenSigningKey: z
+        .string()
+        .optional()
+        .describe(
+          'PEM RSA private key (PKCS#8 or PKCS#1) that signs tokens; default: generated once, kept in the database',
+        ),
       sessionTimeoutMinutes: z.number().int().min(1).default(60).describe('idle lifetime of a portal session'),
       selfRegistration: z.boolean().default(false).describe('let anyone create an account with POST /api/v2.0/users'),
       maxLoginFailures: z.number().int().min(1).default(10).describe('failed logins per user or address before 429'),
@@ -95,16 +165,46 @@ export const configSchema = z.object({
     .prefault({}),
   jobservice: z
     .object({
-      workers: z.number().int().min(1).max(64).default(4).describe('jobs one process runs at once (roles all and jobservice)'),
-      shutdownGraceSeconds: z.number().int().min(0).default(20).describe('how long running jobs may finish at shutdown before they are interrupted and requeued'),
-      schedulerIntervalSeconds: z.number().min(0.1).max(3600).default(10).describe('how often each job service process looks for due schedules (a schedule fires at most this late)'),
+      workers: z
+        .number()
+        .int()
+        .min(1)
+        .max(64)
+        .default(4)
+        .describe('jobs one process runs at once (roles all and jobservice)'),
+      shutdownGraceSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .default(20)
+        .describe('how long running jobs may finish at shutdown before they are interrupted and requeued'),
+      schedulerIntervalSeconds: z
+        .number()
+        .min(0.1)
+        .max(3600)
+        .default(10)
+        .describe('how often each job service process looks for due schedules (a schedule fires at most this late)'),
     })
     .prefault({}),
   registry: z
     .object({
-      maxManifestBytes: z.number().int().min(1024).default(4 * 1024 * 1024).describe('largest manifest accepted'),
-      cacheBytes: z.number().int().min(0).default(64 * 1024 * 1024).describe('memory for immutable manifests and blob descriptors'),
-      uploadPurgeAgeHours: z.number().positive().default(24).describe('upload sessions idle this long are purged (with their scratch data) by the UPLOAD_PURGE job'),
+      maxManifestBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(4 * 1024 * 1024)
+        .describe('largest manifest accepted'),
+      cacheBytes: z
+        .number()
+        .int()
+        .min(0)
+        .default(64 * 1024 * 1024)
+        .describe('memory for immutable manifests and blob descriptors'),
+      uploadPurgeAgeHours: z
+        .number()
+        .positive()
+        .default(24)
+        .describe('upload sessions idle this long are purged (with their scratch data) by the UPLOAD_PURGE job'),
       uploadPurgeSchedule: z
         .string()
         .default('0 0 * * * *')

@@ -9,7 +9,12 @@ import { containsIgnoringCase, openDatabase, type Db } from './index.js';
 import { migrationProvider } from './migrations/index.js';
 import { sqliteDialect } from './dialect.js';
 import { createRegistryRepo } from '../registry/repo.js';
-import { createPostgresDatabase, dropPostgresDatabase, postgresUrl, withAdminConnection } from '../../test/helpers/database.js';
+import {
+  createPostgresDatabase,
+  dropPostgresDatabase,
+  postgresUrl,
+  withAdminConnection,
+} from '../../test/helpers/database.js';
 
 // One suite, every dialect: the same migrations and queries must behave alike.
 
@@ -59,7 +64,8 @@ const postgresUp = await postgresReachable();
 if (!postgresUp && process.env.CI === 'true') throw new Error('PostgreSQL is not reachable at BERTH_TEST_POSTGRES_URL');
 
 for (const target of [sqliteTarget, postgresTarget]) {
-  const skip = target.name === 'postgres' && !postgresUp ? 'PostgreSQL is not reachable (BERTH_TEST_POSTGRES_URL)' : false;
+  const skip =
+    target.name === 'postgres' && !postgresUp ? 'PostgreSQL is not reachable (BERTH_TEST_POSTGRES_URL)' : false;
   describe(`database on ${target.name}`, { skip }, () => {
     let url: string;
     let db: Db;
@@ -103,16 +109,41 @@ for (const target of [sqliteTarget, postgresTarget]) {
     test('bigint values up to 2^53 - 1 round-trip as numbers', async () => {
       const now = new Date().toISOString();
       const sizes = [0, 2 ** 31, 5 * 2 ** 40, Number.MAX_SAFE_INTEGER];
-      await db.kysely.insertInto('blobs').values(sizes.map((size, i) => ({ digest: `sha256:int8-${i}`, size, media_type: null, created_at: now }))).execute();
-      const rows = await db.kysely.selectFrom('blobs').select(['digest', 'size']).where('digest', 'like', 'sha256:int8-%').orderBy('digest').execute();
-      assert.deepEqual(rows.map((r) => r.size), sizes);
+      await db.kysely
+        .insertInto('blobs')
+        .values(sizes.map((size, i) => ({ digest: `sha256:int8-${i}`, size, media_type: null, created_at: now })))
+        .execute();
+      const rows = await db.kysely
+        .selectFrom('blobs')
+        .select(['digest', 'size'])
+        .where('digest', 'like', 'sha256:int8-%')
+        .orderBy('digest')
+        .execute();
+      assert.deepEqual(
+        rows.map((r) => r.size),
+        sizes,
+      );
       for (const row of rows) assert.equal(typeof row.size, 'number');
-      const { rows: sum } = await sql<{ total: number }>`SELECT sum(size) AS total FROM blobs WHERE digest IN ('sha256:int8-1', 'sha256:int8-2')`.execute(db.kysely);
+      const { rows: sum } = await sql<{
+        total: number;
+      }>`SELECT sum(size) AS total FROM blobs WHERE digest IN ('sha256:int8-1', 'sha256:int8-2')`.execute(db.kysely);
       assert.equal(sum[0]?.total, 2 ** 31 + 5 * 2 ** 40, 'sum(bigint) is a number too');
     });
 
     test('repository and tag listings sort and page by bytes, whatever the database locale', async () => {
-      const names = ['library/b', 'library/B', 'library/a', 'library/A', 'library/_x', 'library/Z', 'library/a-b', 'library/a_b', 'library/ab', 'library/a.b', 'library/é'];
+      const names = [
+        'library/b',
+        'library/B',
+        'library/a',
+        'library/A',
+        'library/_x',
+        'library/Z',
+        'library/a-b',
+        'library/a_b',
+        'library/ab',
+        'library/a.b',
+        'library/é',
+      ];
       const repo = createRegistryRepo(db.kysely);
       const now = new Date().toISOString();
       for (const name of names) await repo.linkBlob(name, { digest: 'sha256:int8-0', size: 0, mediaType: null }, now);
@@ -127,9 +158,21 @@ for (const target of [sqliteTarget, postgresTarget]) {
     test("Harbor's fuzzy match ignores the case of ASCII letters only, and takes % and _ literally", async () => {
       const now = new Date().toISOString();
       const names = ['Team-Alpha', 'team_beta', 'teamX', 'TÉAM', 'téam', 'a%b'];
-      await db.kysely.insertInto('projects').values(names.map((name) => ({ name, owner_id: null, registry_id: null, creation_time: now, update_time: now }))).execute();
+      await db.kysely
+        .insertInto('projects')
+        .values(
+          names.map((name) => ({ name, owner_id: null, registry_id: null, creation_time: now, update_time: now })),
+        )
+        .execute();
       const search = async (value: string) =>
-        (await db.kysely.selectFrom('projects').select('name').where(containsIgnoringCase(sql.ref('name'), value)).orderBy('name').execute()).map((r) => r.name);
+        (
+          await db.kysely
+            .selectFrom('projects')
+            .select('name')
+            .where(containsIgnoringCase(sql.ref('name'), value))
+            .orderBy('name')
+            .execute()
+        ).map((r) => r.name);
       assert.deepEqual(await search('TEAM'), ['Team-Alpha', 'teamX', 'team_beta']);
       assert.deepEqual(await search('m_b'), ['team_beta']);
       assert.deepEqual(await search('%'), ['a%b']);

@@ -61,7 +61,9 @@ function connectionProblem(thrown: unknown, url: string): DatabaseUrlError | und
   const network = typeof code === 'string' && /^E[A-Z]+$/.test(code);
   // 28xxx: invalid authorization; 3D000: no such database; 08xxx: connection exceptions.
   const refused = typeof code === 'string' && /^(28|3D|08)/.test(code);
-  const timeout = err instanceof Error && /timeout exceeded when trying to connect|Connection terminated|does not support SSL/i.test(err.message);
+  const timeout =
+    err instanceof Error &&
+    /timeout exceeded when trying to connect|Connection terminated|does not support SSL/i.test(err.message);
   if (!network && !refused && !timeout) return undefined;
   return new DatabaseUrlError(`database.url: cannot connect to "${maskUrl(url)}": ${(err as Error).message}`);
 }

@@ -11,10 +11,16 @@ export type SslMode = (typeof sslModes)[number];
 
 const knownParams = new Set(['sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'host', 'application_name']);
 
-export type PostgresConnection = Pick<PoolConfig, 'host' | 'port' | 'user' | 'password' | 'database' | 'ssl' | 'application_name'> & { sslMode: SslMode };
+export type PostgresConnection = Pick<
+  PoolConfig,
+  'host' | 'port' | 'user' | 'password' | 'database' | 'ssl' | 'application_name'
+> & { sslMode: SslMode };
 
 export function parsePostgresUrl(url: string): PostgresConnection {
-  const fail = (why: string) => new DatabaseUrlError(`database.url: ${why} in "${maskUrl(url)}" (expected postgres://user:password@host:5432/database?sslmode=disable)`);
+  const fail = (why: string) =>
+    new DatabaseUrlError(
+      `database.url: ${why} in "${maskUrl(url)}" (expected postgres://user:password@host:5432/database?sslmode=disable)`,
+    );
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -27,7 +33,8 @@ export function parsePostgresUrl(url: string): PostgresConnection {
     if (!knownParams.has(key)) throw fail(`unsupported parameter "${key}" (known: ${[...knownParams].join(', ')})`);
   }
   const mode = parsed.searchParams.get('sslmode') ?? 'disable';
-  if (!(sslModes as readonly string[]).includes(mode)) throw fail(`sslmode "${mode}" is not one of ${sslModes.join(', ')}`);
+  if (!(sslModes as readonly string[]).includes(mode))
+    throw fail(`sslmode "${mode}" is not one of ${sslModes.join(', ')}`);
   const sslMode = mode as SslMode;
   const port = parsed.port ? Number(parsed.port) : 5432;
   const host = parsed.searchParams.get('host') ?? parsed.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -44,7 +51,11 @@ export function parsePostgresUrl(url: string): PostgresConnection {
   };
 }
 
-function tlsOptions(mode: SslMode, params: URLSearchParams, fail: (why: string) => DatabaseUrlError): false | ConnectionOptions {
+function tlsOptions(
+  mode: SslMode,
+  params: URLSearchParams,
+  fail: (why: string) => DatabaseUrlError,
+): false | ConnectionOptions {
   if (mode === 'disable') return false;
   const file = (key: string) => {
     const path = params.get(key);

@@ -10,14 +10,22 @@ import { parsePostgresUrl } from './postgres-url.js';
 import { startBerth } from '../main.js';
 import { loadConfig } from '../config/index.js';
 import { testAdminPassword } from '../../test/helpers/berth.js';
-import { createPostgresDatabase, dropPostgresDatabase, postgresUrl, withAdminConnection } from '../../test/helpers/database.js';
+import {
+  createPostgresDatabase,
+  dropPostgresDatabase,
+  postgresUrl,
+  withAdminConnection,
+} from '../../test/helpers/database.js';
 
 // PostgreSQL's own settings: the URL and sslmode, connection failures, the bounded pool.
 
 describe('database.url for PostgreSQL', () => {
   test('user, password (percent-encoded), host, default port and database', () => {
     const c = parsePostgresUrl('postgresql://berth:p%40ss%2Fword@db.example.com/registry');
-    assert.deepEqual([c.user, c.password, c.host, c.port, c.database, c.ssl, c.sslMode], ['berth', 'p@ss/word', 'db.example.com', 5432, 'registry', false, 'disable']);
+    assert.deepEqual(
+      [c.user, c.password, c.host, c.port, c.database, c.ssl, c.sslMode],
+      ['berth', 'p@ss/word', 'db.example.com', 5432, 'registry', false, 'disable'],
+    );
     assert.equal(parsePostgresUrl('postgres://u@[::1]:6432/d').host, '::1');
     assert.equal(parsePostgresUrl('postgres://u@localhost/d?host=/var/run/postgresql').host, '/var/run/postgresql');
   });
@@ -32,22 +40,37 @@ describe('database.url for PostgreSQL', () => {
     };
     assert.equal(tls('require').rejectUnauthorized, false);
     assert.equal(tls('verify-ca').rejectUnauthorized, true);
-    assert.equal(tls('verify-ca').checkServerIdentity?.('h', {} as never), undefined, 'verify-ca ignores the host name');
+    assert.equal(
+      tls('verify-ca').checkServerIdentity?.('h', {} as never),
+      undefined,
+      'verify-ca ignores the host name',
+    );
     assert.equal(tls('verify-full').rejectUnauthorized, true);
     assert.equal(tls('verify-full').checkServerIdentity, undefined, "verify-full keeps Node's host name check");
     assert.match(String(tls('verify-full').ca), /BEGIN CERTIFICATE/);
   });
 
   for (const [url, why] of [
-    ['postgres://u:topsecret@h/d?sslmode=prefer', /sslmode "prefer" is not one of disable, require, verify-ca, verify-full/],
+    [
+      'postgres://u:topsecret@h/d?sslmode=prefer',
+      /sslmode "prefer" is not one of disable, require, verify-ca, verify-full/,
+    ],
     ['postgres://u:topsecret@h/d?pool_size=5', /unsupported parameter "pool_size"/],
     ['postgres://u:topsecret@h/', /no database name/],
-    ['postgres://u:topsecret@h/d?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem', /cannot read sslrootcert \/nonexistent\/ca.pem: ENOENT/],
+    [
+      'postgres://u:topsecret@h/d?sslmode=verify-full&sslrootcert=/nonexistent/ca.pem',
+      /cannot read sslrootcert \/nonexistent\/ca.pem: ENOENT/,
+    ],
   ] as const) {
     test(`a bad URL (${why.source.slice(0, 40)}…) is refused naming database.url, password hidden`, () => {
       assert.throws(
         () => parsePostgresUrl(url),
-        (err: unknown) => err instanceof DatabaseUrlError && err.message.startsWith('database.url: ') && why.test(err.message) && !err.message.includes('topsecret') && err.message.includes('u:***@'),
+        (err: unknown) =>
+          err instanceof DatabaseUrlError &&
+          err.message.startsWith('database.url: ') &&
+          why.test(err.message) &&
+          !err.message.includes('topsecret') &&
+          err.message.includes('u:***@'),
       );
     });
   }
@@ -79,10 +102,16 @@ describe('PostgreSQL connections', () => {
     const base = new URL(postgresUrl(name));
     base.password = 'topsecret';
     const noServer = await startFailure(`postgres://root:topsecret@127.0.0.1:1/${name}`);
-    assert.match(noServer, /^database\.url: cannot connect to "postgres:\/\/root:\*\*\*@127\.0\.0\.1:1\/berth_t_\w+": .*ECONNREFUSED/);
+    assert.match(
+      noServer,
+      /^database\.url: cannot connect to "postgres:\/\/root:\*\*\*@127\.0\.0\.1:1\/berth_t_\w+": .*ECONNREFUSED/,
+    );
     const missing = new URL(base);
     missing.pathname = '/berth_t_does_not_exist';
-    assert.match(await startFailure(missing.toString()), /^database\.url: cannot connect to .*\*\*\*@.*berth_t_does_not_exist.*does not exist/);
+    assert.match(
+      await startFailure(missing.toString()),
+      /^database\.url: cannot connect to .*\*\*\*@.*berth_t_does_not_exist.*does not exist/,
+    );
     const ssl = (await withAdminConnection((c) => c.query<{ ssl: string }>('SHOW ssl'))).rows[0]?.ssl;
     base.searchParams.set('sslmode', 'require');
     const required = await startFailure(base.toString());
@@ -96,7 +125,11 @@ describe('PostgreSQL connections', () => {
       const started = Date.now();
       const backends = await Promise.all(
         Array.from({ length: 6 }, async () => {
-          const { rows } = await sql<{ n: number }>`SELECT pg_sleep(0.3), (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'berth') AS n`.execute(db.kysely);
+          const { rows } = await sql<{
+            n: number;
+          }>`SELECT pg_sleep(0.3), (SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'berth') AS n`.execute(
+            db.kysely,
+          );
           return rows[0]?.n ?? 0;
         }),
       );
@@ -104,7 +137,10 @@ describe('PostgreSQL connections', () => {
       assert.ok(Date.now() - started >= 850, 'six 0.3 s queries on two connections take three rounds');
       const stats = db.poolStats();
       assert.equal(stats.max, 2);
-      assert.ok(stats.total <= 1 && stats.idle <= 1, `maxIdleConns closes the rest once released: ${JSON.stringify(stats)}`);
+      assert.ok(
+        stats.total <= 1 && stats.idle <= 1,
+        `maxIdleConns closes the rest once released: ${JSON.stringify(stats)}`,
+      );
     } finally {
       await db.close();
     }
@@ -135,7 +171,16 @@ describe('PostgreSQL connections', () => {
     const fresh = await createPostgresDatabase();
     const dataDir = join(tmpdir(), `berth-pool-${process.pid}`);
     const berth = await startBerth(
-      loadConfig({ env: {}, overrides: { logLevel: 'silent', adminPassword: testAdminPassword, dataDir, database: { url: postgresUrl(fresh), maxOpenConns: 1, connectTimeoutSeconds: 1 }, http: { port: 0, host: '127.0.0.1' } } }),
+      loadConfig({
+        env: {},
+        overrides: {
+          logLevel: 'silent',
+          adminPassword: testAdminPassword,
+          dataDir,
+          database: { url: postgresUrl(fresh), maxOpenConns: 1, connectTimeoutSeconds: 1 },
+          http: { port: 0, host: '127.0.0.1' },
+        },
+      }),
     );
     const locker = openDatabase(postgresUrl(fresh));
     try {
@@ -173,7 +218,10 @@ describe('PostgreSQL connections', () => {
     const db = openDatabase(postgresUrl(name));
     try {
       await db.migrate();
-      await assert.rejects(db.kysely.selectFrom('users').select('id').where('username', '=', 'ad\0min').execute(), (err: unknown) => (err as { status?: number }).status === 400);
+      await assert.rejects(
+        db.kysely.selectFrom('users').select('id').where('username', '=', 'ad\0min').execute(),
+        (err: unknown) => (err as { status?: number }).status === 400,
+      );
     } finally {
       await db.close();
     }
@@ -182,14 +230,29 @@ describe('PostgreSQL connections', () => {
   test('two replicas starting at once on a new database: one admin, one library, one signing key', async () => {
     const fresh = await createPostgresDatabase();
     const replica = (dir: string) =>
-      startBerth(loadConfig({ env: {}, overrides: { logLevel: 'silent', adminPassword: testAdminPassword, dataDir: join(tmpdir(), dir), database: { url: postgresUrl(fresh), maxOpenConns: 3 }, http: { port: 0, host: '127.0.0.1' } } }));
+      startBerth(
+        loadConfig({
+          env: {},
+          overrides: {
+            logLevel: 'silent',
+            adminPassword: testAdminPassword,
+            dataDir: join(tmpdir(), dir),
+            database: { url: postgresUrl(fresh), maxOpenConns: 3 },
+            http: { port: 0, host: '127.0.0.1' },
+          },
+        }),
+      );
     const replicas = await Promise.all([replica(`berth-a-${process.pid}`), replica(`berth-b-${process.pid}`)]);
     try {
       const [a, b] = await Promise.all(replicas.map((r) => r.listen()));
       const check = openDatabase(postgresUrl(fresh));
       try {
         const admins = await check.kysely.selectFrom('users').select('id').where('username', '=', 'admin').execute();
-        const libraries = await check.kysely.selectFrom('projects').select('id').where('name', '=', 'library').execute();
+        const libraries = await check.kysely
+          .selectFrom('projects')
+          .select('id')
+          .where('name', '=', 'library')
+          .execute();
         assert.equal(admins.length, 1);
         assert.equal(libraries.length, 1);
       } finally {
@@ -197,14 +260,17 @@ describe('PostgreSQL connections', () => {
       }
       // A token issued by one replica is accepted by the other: both use the key in the database.
       const basic = `Basic ${Buffer.from(`admin:${testAdminPassword}`).toString('base64')}`;
-      const issued = await fetch(`${a}/service/token?service=harbor-registry&scope=repository:library/x:pull`, { headers: { authorization: basic } });
+      const issued = await fetch(`${a}/service/token?service=harbor-registry&scope=repository:library/x:pull`, {
+        headers: { authorization: basic },
+      });
       const { token } = (await issued.json()) as { token: string };
       const res = await fetch(`${b}/v2/`, { headers: { authorization: `Bearer ${token}` } });
       assert.equal(res.status, 200);
     } finally {
       await Promise.all(replicas.map((r) => r.close()));
       await dropPostgresDatabase(fresh);
-      for (const dir of ['a', 'b']) rmSync(join(tmpdir(), `berth-${dir}-${process.pid}`), { recursive: true, force: true });
+      for (const dir of ['a', 'b'])
+        rmSync(join(tmpdir(), `berth-${dir}-${process.pid}`), { recursive: true, force: true });
     }
   });
 });

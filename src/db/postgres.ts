@@ -34,7 +34,8 @@ const UNTRANSLATABLE = '22021';
 /** bigint columns and count(*) come back as numbers: Berth's values stay below 2^53. */
 function parseSafeNumber(text: string): number {
   const value = Number(text);
-  if (!Number.isSafeInteger(value) && Number.isInteger(value)) throw new RangeError(`database value ${text} exceeds 2^53`);
+  if (!Number.isSafeInteger(value) && Number.isInteger(value))
+    throw new RangeError(`database value ${text} exceeds 2^53`);
   return value;
 }
 
@@ -61,13 +62,19 @@ export function openPostgresPool(url: string, options: PoolOptions): { kysely: K
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool: boundIdle(pool, options) }) });
   return {
     kysely,
-    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: options.maxOpenConns }),
+    stats: () => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+      max: options.maxOpenConns,
+    }),
   };
 }
 
 /** Text PostgreSQL cannot store (a NUL character) came from a client: a 400, not a 500. */
 function clientInputError(err: unknown): never {
-  if ((err as { code?: string }).code === UNTRANSLATABLE) throw new BerthError('BAD_REQUEST', 'text must not contain NUL characters', { cause: err });
+  if ((err as { code?: string }).code === UNTRANSLATABLE)
+    throw new BerthError('BAD_REQUEST', 'text must not contain NUL characters', { cause: err });
   throw err;
 }
 
@@ -98,7 +105,8 @@ function boundIdle(pool: pg.Pool, options: PoolOptions): PostgresPool {
       if (!wrapped) {
         wrapped = {
           // No cursor is configured, so kysely only calls the (sql, parameters) form.
-          query: ((text: string, parameters: readonly unknown[]) => client.query(text, [...parameters]).catch(clientInputError)) as unknown as PostgresPoolClient['query'],
+          query: ((text: string, parameters: readonly unknown[]) =>
+            client.query(text, [...parameters]).catch(clientInputError)) as unknown as PostgresPoolClient['query'],
           release: (destroy?: boolean) => client.release(destroy === true || pool.idleCount >= maxIdle),
         };
         clients.set(client, wrapped);

@@ -113,7 +113,9 @@ export function createAccessControl({ db, cacheTtlMs = 2000 }: AccessControlOpti
       if (isSysadmin(principal)) return true;
       if (principal.kind !== 'robot') return false;
       return principal.permissions.some(
-        (p) => p.kind === 'system' && p.access.some((a) => a.resource === resource && a.action === action && a.effect !== 'deny'),
+        (p) =>
+          p.kind === 'system' &&
+          p.access.some((a) => a.resource === resource && a.action === action && a.effect !== 'deny'),
       );
     },
 
@@ -138,7 +140,8 @@ function robotProjectPermissions(permissions: RobotPermission[], projectName: st
   const granted = new Set<string>();
   const denied = new Set<string>();
   for (const permission of permissions) {
-    if (permission.kind !== 'project' || (permission.namespace !== projectName && permission.namespace !== '*')) continue;
+    if (permission.kind !== 'project' || (permission.namespace !== projectName && permission.namespace !== '*'))
+      continue;
     for (const access of permission.access) {
       (access.effect === 'deny' ? denied : granted).add(`${access.resource}:${access.action}`);
     }

@@ -34,11 +34,22 @@ export async function bootstrap({ db, clock, logger, adminPassword }: BootstrapO
     if (Number(claimed.numInsertedOrUpdatedRows ?? 0) === 0) return false;
     const admin = await trx
       .insertInto('users')
-      .values({ username: 'admin', email: 'admin@example.com', realname: 'system admin', comment: 'admin user', password_hash: passwordHash, sysadmin: 1, creation_time: now, update_time: now })
+      .values({
+        username: 'admin',
+        email: 'admin@example.com',
+        realname: 'system admin',
+        comment: 'admin user',
+        password_hash: passwordHash,
+        sysadmin: 1,
+        creation_time: now,
+        update_time: now,
+      })
       .onConflict((oc) => oc.column('username').doNothing())
       .returning('id')
       .executeTakeFirst();
-    const adminId = admin?.id ?? (await trx.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()).id;
+    const adminId =
+      admin?.id ??
+      (await trx.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()).id;
     const existing = await trx.selectFrom('projects').select('id').where('name', '=', 'library').executeTakeFirst();
     if (!existing) {
       const project = await trx
@@ -46,15 +57,28 @@ export async function bootstrap({ db, clock, logger, adminPassword }: BootstrapO
         .values({ name: 'library', owner_id: adminId, registry_id: null, creation_time: now, update_time: now })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await trx.insertInto('project_metadata').values({ project_id: project.id, name: 'public', value: 'true' }).execute();
+      await trx
+        .insertInto('project_metadata')
+        .values({ project_id: project.id, name: 'public', value: 'true' })
+        .execute();
       await trx
         .insertInto('project_members')
-        .values({ project_id: project.id, entity_id: adminId, entity_type: 'u', role: roles.projectAdmin, creation_time: now, update_time: now })
+        .values({
+          project_id: project.id,
+          entity_id: adminId,
+          entity_type: 'u',
+          role: roles.projectAdmin,
+          creation_time: now,
+          update_time: now,
+        })
         .execute();
     }
     return admin !== undefined;
   });
   if (created && adminPassword === undefined) {
-    logger.warn({ username: 'admin', password }, `first start: generated the password of 'admin': ${password} (shown once; set adminPassword or BERTH_ADMIN_PASSWORD to choose it)`);
+    logger.warn(
+      { username: 'admin', password },
+      `first start: generated the password of 'admin': ${password} (shown once; set adminPassword or BERTH_ADMIN_PASSWORD to choose it)`,
+    );
   }
 }

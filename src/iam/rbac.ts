@@ -148,7 +148,11 @@ const limitedGuest: Matrix = {
 };
 
 function expand(matrix: Matrix): ReadonlySet<string> {
-  return new Set(Object.entries(matrix).flatMap(([resource, actions]) => actions.split(' ').map((action) => `${resource}:${action}`)));
+  return new Set(
+    Object.entries(matrix).flatMap(([resource, actions]) =>
+      actions.split(' ').map((action) => `${resource}:${action}`),
+    ),
+  );
 }
 
 const rolePermissions: Record<RoleId, ReadonlySet<string>> = {

@@ -41,11 +41,13 @@ const parsers: { [K in SettingsKey]: Parser<K> } = {
   },
   robot_token_duration(value, key) {
     // Harbor keeps it below 2^31 days; 100 years keeps expiry times within a date.
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 36_500) throw bad(`${key} must be a whole number of days from 1 to 36500`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 36_500)
+      throw bad(`${key} must be a whole number of days from 1 to 36500`);
     return value;
   },
   banner_message(value, key) {
-    if (typeof value !== 'string' || value.length > 4096) throw bad(`${key} must be a string of at most 4096 characters`);
+    if (typeof value !== 'string' || value.length > 4096)
+      throw bad(`${key} must be a string of at most 4096 characters`);
     return value;
   },
 };
@@ -88,7 +90,11 @@ export function createSettingsStore({ db, defaults, bus, cacheTtlMs = 2000 }: Se
   });
 
   async function load(): Promise<SystemSettings> {
-    const rows = await db.selectFrom('properties').select(['k', 'v']).where('k', 'like', `${propertyPrefix}%`).execute();
+    const rows = await db
+      .selectFrom('properties')
+      .select(['k', 'v'])
+      .where('k', 'like', `${propertyPrefix}%`)
+      .execute();
     const settings = { ...initial };
     for (const row of rows) {
       const key = row.k.slice(propertyPrefix.length);

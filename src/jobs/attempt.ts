@@ -29,8 +29,15 @@ export interface AttemptInput {
 export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   const started = performance.now();
   const outcome = await attempt(input);
-  const fields = { job: input.job.name, id: input.id, attempt: input.attempt, outcome: outcome.kind, ms: Math.round(performance.now() - started) };
-  if (outcome.kind === 'failed') input.logger.warn({ ...fields, error: outcome.message, retry: outcome.retry }, 'job attempt failed');
+  const fields = {
+    job: input.job.name,
+    id: input.id,
+    attempt: input.attempt,
+    outcome: outcome.kind,
+    ms: Math.round(performance.now() - started),
+  };
+  if (outcome.kind === 'failed')
+    input.logger.warn({ ...fields, error: outcome.message, retry: outcome.retry }, 'job attempt failed');
   else input.logger.info(fields, `job ${outcome.kind === 'success' ? 'succeeded' : outcome.kind}`);
   return outcome;
 }

@@ -11,7 +11,14 @@ queueSuite(
   'BullMQ (Redis)',
   {
     async open(catalogue) {
-      return createBullQueue({ redis: { url: url!, prefix: 'berth' }, catalogue, clock: systemClock, logger: createLogger('silent'), retryBaseMs: suiteRetryBaseMs, heartbeatMs: 200 });
+      return createBullQueue({
+        redis: { url: url!, prefix: 'berth' },
+        catalogue,
+        clock: systemClock,
+        logger: createLogger('silent'),
+        retryBaseMs: suiteRetryBaseMs,
+        heartbeatMs: 200,
+      });
     },
     async cleanup() {
       await freshRedisDb(11);

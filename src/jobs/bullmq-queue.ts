@@ -8,7 +8,15 @@ import type { Logger } from '../shared/logger.js';
 import { connectRedis, type RedisSettings } from '../shared/redis.js';
 import { lineLog, runAttempt, type AbortReason } from './attempt.js';
 import type { JobCatalogue, JobParams } from './job.js';
-import type { EnqueueOptions, ExecutionStatus, JobExecution, JobQueue, QueueInfo, WorkerInfo, WorkerPool } from './queue.js';
+import type {
+  EnqueueOptions,
+  ExecutionStatus,
+  JobExecution,
+  JobQueue,
+  QueueInfo,
+  WorkerInfo,
+  WorkerPool,
+} from './queue.js';
 
 // Scale-out: one BullMQ queue per job type in Redis, workers in every jobservice
 // replica. A stop reaches the worker running the job over pub/sub; a stopped pending
@@ -83,7 +91,15 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
 
   function toExecution(job: BullJob<JobData>, state: string): JobExecution {
     const status: ExecutionStatus =
-      state === 'completed' ? 'success' : state === 'failed' ? (job.failedReason === stoppedReason ? 'stopped' : 'error') : state === 'active' ? 'running' : 'pending';
+      state === 'completed'
+        ? 'success'
+        : state === 'failed'
+          ? job.failedReason === stoppedReason
+            ? 'stopped'
+            : 'error'
+          : state === 'active'
+            ? 'running'
+            : 'pending';
     const progress = job.progress as { done?: number; total?: number } | number;
     // attemptsMade counts finished attempts; the one running now counts too.
     const attempts = job.attemptsMade + (state === 'active' ? 1 : 0);
@@ -93,11 +109,14 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
       params: job.data.params,
       status,
       attempts,
-      progress: typeof progress === 'object' ? { done: progress.done ?? 0, total: progress.total ?? 0 } : { done: 0, total: 0 },
+      progress:
+        typeof progress === 'object' ? { done: progress.done ?? 0, total: progress.total ?? 0 } : { done: 0, total: 0 },
       ...(status === 'error' && job.failedReason ? { error: job.failedReason } : {}),
       createdAt: new Date(job.timestamp).toISOString(),
       ...(job.processedOn ? { startedAt: new Date(job.processedOn).toISOString() } : {}),
-      ...(job.finishedOn && (status === 'success' || status === 'error' || status === 'stopped') ? { finishedAt: new Date(job.finishedOn).toISOString() } : {}),
+      ...(job.finishedOn && (status === 'success' || status === 'error' || status === 'stopped')
+        ? { finishedAt: new Date(job.finishedOn).toISOString() }
+        : {}),
     };
   }
 
@@ -114,7 +133,11 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
     return true;
   }
 
-  async function processJob(job: BullJob<JobData>, token: string | undefined, signal: AbortSignal | undefined): Promise<void> {
+  async function processJob(
+    job: BullJob<JobData>,
+    token: string | undefined,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     const definition = catalogue.get(job.name);
     if (!definition) throw new UnrecoverableError(`no job type ${job.name} in this version`);
     const id = job.id!;
@@ -172,12 +195,17 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
     await control.hset(poolsKey, poolId, JSON.stringify({ pool, running }));
   }
 
-  async function livePools(): Promise<{ pool: WorkerPool; running: { jobId: string; name: string; startedAt: string; progress: string }[] }[]> {
+  async function livePools(): Promise<
+    { pool: WorkerPool; running: { jobId: string; name: string; startedAt: string; progress: string }[] }[]
+  > {
     const all = await control.hgetall(poolsKey);
     const since = new Date(clock.now().getTime() - 3 * heartbeatMs).toISOString();
     const live = [];
     for (const [id, json] of Object.entries(all)) {
-      const entry = JSON.parse(json) as { pool: WorkerPool; running: { jobId: string; name: string; startedAt: string; progress: string }[] };
+      const entry = JSON.parse(json) as {
+        pool: WorkerPool;
+        running: { jobId: string; name: string; startedAt: string; progress: string }[];
+      };
       if (entry.pool.heartbeatAt >= since) live.push(entry);
       else await control.hdel(poolsKey, id);
     }
@@ -194,7 +222,14 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
       const job = await queue.add(
         name,
         { params: valid },
-        { jobId: randomUUID(), attempts: definition.maxFails, backoff: { type: 'exponential', delay: retryBaseMs }, delay: enqueueOptions.delayMs, removeOnComplete: keepFor, removeOnFail: keepFor },
+        {
+          jobId: randomUUID(),
+          attempts: definition.maxFails,
+          backoff: { type: 'exponential', delay: retryBaseMs },
+          delay: enqueueOptions.delayMs,
+          removeOnComplete: keepFor,
+          removeOnFail: keepFor,
+        },
       );
       return snapshot(job);
     },
@@ -229,7 +264,12 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
           const counts = await queue.getJobCounts(...pendingTypes);
           const count = Object.values(counts).reduce((a, b) => a + b, 0);
           const [oldest] = await queue.getJobs(['waiting', 'prioritized'], 0, 0, true);
-          return { jobType, count, latencySeconds: oldest ? Math.max(0, Math.floor((t - oldest.timestamp) / 1000)) : 0, paused: await queue.isPaused() };
+          return {
+            jobType,
+            count,
+            latencySeconds: oldest ? Math.max(0, Math.floor((t - oldest.timestamp) / 1000)) : 0,
+            paused: await queue.isPaused(),
+          };
         }),
       );
     },
@@ -261,7 +301,16 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
         Array.from({ length: p.concurrency }, (_, slot): WorkerInfo => {
           const r = running[slot];
           const base = { id: `${p.id}-${slot}`, poolId: p.id };
-          return r ? { ...base, jobName: r.name, jobId: r.jobId, startedAt: r.startedAt, checkIn: r.progress, checkinAt: p.heartbeatAt } : { ...base, jobName: '', jobId: '', checkIn: '' };
+          return r
+            ? {
+                ...base,
+                jobName: r.name,
+                jobId: r.jobId,
+                startedAt: r.startedAt,
+                checkIn: r.progress,
+                checkinAt: p.heartbeatAt,
+              }
+            : { ...base, jobName: '', jobId: '', checkIn: '' };
         }),
       );
     },
@@ -277,13 +326,21 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
       });
       // One BullMQ worker per job type; each may run `concurrency` jobs, the pool as a whole too.
       for (const name of queues.keys()) {
-        const worker = new Worker<JobData>(name, (job, token, signal) => processJob(job, token, signal), { connection, prefix, concurrency, autorun: true });
+        const worker = new Worker<JobData>(name, (job, token, signal) => processJob(job, token, signal), {
+          connection,
+          prefix,
+          concurrency,
+          autorun: true,
+        });
         worker.on('error', (err) => logger.error({ err, queue: name }, 'job worker error'));
         workers.push(worker);
       }
       await Promise.all(workers.map((w) => w.waitUntilReady()));
       await heartbeat();
-      beat = setInterval(() => void heartbeat().catch((err: unknown) => logger.warn({ err }, 'job pool heartbeat failed')), heartbeatMs);
+      beat = setInterval(
+        () => void heartbeat().catch((err: unknown) => logger.warn({ err }, 'job pool heartbeat failed')),
+        heartbeatMs,
+      );
     },
 
     async close(graceMs = 10_000) {

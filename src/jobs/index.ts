@@ -45,7 +45,13 @@ export async function createJobService(options: JobServiceOptions): Promise<JobS
     ? (await import('./bullmq-queue.js')).createBullQueue({ redis: options.redis, catalogue, clock, logger })
     : createLocalQueue({ db, catalogue, clock, logger });
   const scheduler = createScheduler({ db, queue, clock, logger });
-  await scheduler.upsert({ vendorType: uploadPurgeJobType, vendorId: 0, cron: options.uploadPurge.cron, jobName: uploadPurgeJobType, params: { olderThanHours: options.uploadPurge.ageHours } });
+  await scheduler.upsert({
+    vendorType: uploadPurgeJobType,
+    vendorId: 0,
+    cron: options.uploadPurge.cron,
+    jobName: uploadPurgeJobType,
+    params: { olderThanHours: options.uploadPurge.ageHours },
+  });
   let started = false;
   return {
     queue,

@@ -17,7 +17,15 @@ queueSuite('local (SQLite)', {
     const db = openDatabase(`sqlite://${join(dir, 'berth.db')}`);
     await db.migrate();
     dbs.push(db);
-    const queue = createLocalQueue({ db: db.kysely, catalogue, clock: systemClock, logger: createLogger('silent'), pollMs: 50, staleMs: 2000, retryBaseMs: suiteRetryBaseMs });
+    const queue = createLocalQueue({
+      db: db.kysely,
+      catalogue,
+      clock: systemClock,
+      logger: createLogger('silent'),
+      pollMs: 50,
+      staleMs: 2000,
+      retryBaseMs: suiteRetryBaseMs,
+    });
     return {
       ...queue,
       async close(graceMs) {

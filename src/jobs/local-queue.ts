@@ -142,7 +142,12 @@ export function createLocalQueue(options: LocalQueueOptions): JobQueue {
     await writes;
   }
 
-  async function record(id: number, attempt: number, outcome: AttemptOutcome, log: ReturnType<typeof lineLog>): Promise<void> {
+  async function record(
+    id: number,
+    attempt: number,
+    outcome: AttemptOutcome,
+    log: ReturnType<typeof lineLog>,
+  ): Promise<void> {
     if (outcome.kind === 'success') return repo.finish(id, 'success', null, now());
     if (outcome.kind === 'stopped') {
       log.warn('stopped');
@@ -195,7 +200,12 @@ export function createLocalQueue(options: LocalQueueOptions): JobQueue {
       const t = clock.now().getTime();
       return names.map((jobType) => {
         const p = pending.get(jobType);
-        return { jobType, count: p?.count ?? 0, latencySeconds: p ? Math.max(0, Math.floor((t - Date.parse(p.oldest)) / 1000)) : 0, paused: paused.has(jobType) };
+        return {
+          jobType,
+          count: p?.count ?? 0,
+          latencySeconds: p ? Math.max(0, Math.floor((t - Date.parse(p.oldest)) / 1000)) : 0,
+          paused: paused.has(jobType),
+        };
       });
     },
 
@@ -222,7 +232,14 @@ export function createLocalQueue(options: LocalQueueOptions): JobQueue {
           const job = jobs[slot];
           const base = { id: `${p.id}-${slot}`, poolId: p.id };
           if (!job) return { ...base, jobName: '', jobId: '', checkIn: '' };
-          return { ...base, jobName: job.job_name, jobId: String(job.id), startedAt: job.start_time ?? undefined, checkIn: `${job.progress_done}/${job.progress_total}`, checkinAt: job.heartbeat_at ?? undefined };
+          return {
+            ...base,
+            jobName: job.job_name,
+            jobId: String(job.id),
+            startedAt: job.start_time ?? undefined,
+            checkIn: `${job.progress_done}/${job.progress_total}`,
+            checkinAt: job.heartbeat_at ?? undefined,
+          };
         });
       });
     },
@@ -231,7 +248,14 @@ export function createLocalQueue(options: LocalQueueOptions): JobQueue {
       if (concurrency > 0) return;
       concurrency = n;
       const at = now();
-      await repo.addPool({ id: poolId, pid: process.pid, host: hostname(), concurrency: n, startedAt: at, heartbeatAt: at });
+      await repo.addPool({
+        id: poolId,
+        pid: process.pid,
+        host: hostname(),
+        concurrency: n,
+        startedAt: at,
+        heartbeatAt: at,
+      });
       timer = setInterval(() => void tick(), pollMs);
       await tick();
     },

@@ -12,7 +12,19 @@ export function createLocalQueueRepo(db: Kysely<Database>) {
     async insert(name: string, params: JobParams, maxFails: number, runAt: string, now: string): Promise<number> {
       const row = await db
         .insertInto('job_executions')
-        .values({ job_name: name, params: JSON.stringify(params), status: 'pending', max_fails: maxFails, run_at: runAt, creation_time: now, error: null, pool_id: null, heartbeat_at: null, start_time: null, end_time: null })
+        .values({
+          job_name: name,
+          params: JSON.stringify(params),
+          status: 'pending',
+          max_fails: maxFails,
+          run_at: runAt,
+          creation_time: now,
+          error: null,
+          pool_id: null,
+          heartbeat_at: null,
+          start_time: null,
+          end_time: null,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
       return row.id;
@@ -42,7 +54,13 @@ export function createLocalQueueRepo(db: Kysely<Database>) {
     async claim(id: number, poolId: string, now: string): Promise<boolean> {
       const result = await db
         .updateTable('job_executions')
-        .set((eb) => ({ status: 'running', pool_id: poolId, attempts: eb('attempts', '+', 1), heartbeat_at: now, start_time: now }))
+        .set((eb) => ({
+          status: 'running',
+          pool_id: poolId,
+          attempts: eb('attempts', '+', 1),
+          heartbeat_at: now,
+          start_time: now,
+        }))
         .where('id', '=', id)
         .where('status', '=', 'pending')
         .executeTakeFirst();
@@ -50,21 +68,36 @@ export function createLocalQueueRepo(db: Kysely<Database>) {
     },
 
     async finish(id: number, status: ExecutionStatus, error: string | null, now: string): Promise<void> {
-      await db.updateTable('job_executions').set({ status, error, pool_id: null, end_time: now, heartbeat_at: null }).where('id', '=', id).execute();
+      await db
+        .updateTable('job_executions')
+        .set({ status, error, pool_id: null, end_time: now, heartbeat_at: null })
+        .where('id', '=', id)
+        .execute();
     },
 
     /** Back to pending, to run again at `runAt` (a retry, or a job whose worker went away). */
     async requeue(id: number, runAt: string, error: string | null, countAttempt: boolean): Promise<void> {
       await db
         .updateTable('job_executions')
-        .set((eb) => ({ status: 'pending', run_at: runAt, error, pool_id: null, heartbeat_at: null, attempts: countAttempt ? eb('attempts', '+', 0) : eb('attempts', '-', 1) }))
+        .set((eb) => ({
+          status: 'pending',
+          run_at: runAt,
+          error,
+          pool_id: null,
+          heartbeat_at: null,
+          attempts: countAttempt ? eb('attempts', '+', 0) : eb('attempts', '-', 1),
+        }))
         .where('id', '=', id)
         .where('status', '=', 'running')
         .execute();
     },
 
     async setProgress(id: number, done: number, total: number): Promise<void> {
-      await db.updateTable('job_executions').set({ progress_done: done, progress_total: total }).where('id', '=', id).execute();
+      await db
+        .updateTable('job_executions')
+        .set({ progress_done: done, progress_total: total })
+        .where('id', '=', id)
+        .execute();
     },
 
     async appendLog(id: number, level: string, message: string, now: string): Promise<void> {
@@ -72,39 +105,77 @@ export function createLocalQueueRepo(db: Kysely<Database>) {
     },
 
     async log(id: number): Promise<{ time: string; level: string; message: string }[]> {
-      return db.selectFrom('job_log_lines').select(['time', 'level', 'message']).where('execution_id', '=', id).orderBy('id').execute();
+      return db
+        .selectFrom('job_log_lines')
+        .select(['time', 'level', 'message'])
+        .where('execution_id', '=', id)
+        .orderBy('id')
+        .execute();
     },
 
     /** Stops a pending job at once; a running one is flagged for its worker. */
     async stop(id: number, now: string): Promise<'stopped' | 'flagged' | 'final' | 'unknown'> {
-      const pending = await db.updateTable('job_executions').set({ status: 'stopped', end_time: now }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+      const pending = await db
+        .updateTable('job_executions')
+        .set({ status: 'stopped', end_time: now })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .executeTakeFirst();
       if (Number(pending.numUpdatedRows) === 1) return 'stopped';
-      const running = await db.updateTable('job_executions').set({ stop_requested: 1 }).where('id', '=', id).where('status', '=', 'running').executeTakeFirst();
+      const running = await db
+        .updateTable('job_executions')
+        .set({ stop_requested: 1 })
+        .where('id', '=', id)
+        .where('status', '=', 'running')
+        .executeTakeFirst();
       if (Number(running.numUpdatedRows) === 1) return 'flagged';
       return (await this.get(id)) ? 'final' : 'unknown';
     },
 
     async stopPending(names: string[], now: string): Promise<void> {
       if (names.length === 0) return;
-      await db.updateTable('job_executions').set({ status: 'stopped', end_time: now }).where('status', '=', 'pending').where('job_name', 'in', names).execute();
+      await db
+        .updateTable('job_executions')
+        .set({ status: 'stopped', end_time: now })
+        .where('status', '=', 'pending')
+        .where('job_name', 'in', names)
+        .execute();
     },
 
     /** Running jobs of this pool whose stop was requested (by any replica). */
     async stopRequested(poolId: string): Promise<number[]> {
-      const rows = await db.selectFrom('job_executions').select('id').where('pool_id', '=', poolId).where('status', '=', 'running').where('stop_requested', '=', 1).execute();
+      const rows = await db
+        .selectFrom('job_executions')
+        .select('id')
+        .where('pool_id', '=', poolId)
+        .where('status', '=', 'running')
+        .where('stop_requested', '=', 1)
+        .execute();
       return rows.map((r) => r.id);
     },
 
     async heartbeat(poolId: string, ids: number[], now: string): Promise<void> {
       await db.updateTable('job_pools').set({ heartbeat_at: now }).where('id', '=', poolId).execute();
-      if (ids.length > 0) await db.updateTable('job_executions').set({ heartbeat_at: now }).where('id', 'in', ids).where('status', '=', 'running').execute();
+      if (ids.length > 0)
+        await db
+          .updateTable('job_executions')
+          .set({ heartbeat_at: now })
+          .where('id', 'in', ids)
+          .where('status', '=', 'running')
+          .execute();
     },
 
     /** Running jobs whose worker stopped beating (a crash): pending again, the lost attempt not counted. */
     async reclaimStale(before: string, now: string): Promise<number> {
       const result = await db
         .updateTable('job_executions')
-        .set((eb) => ({ status: 'pending', pool_id: null, heartbeat_at: null, run_at: now, attempts: eb('attempts', '-', 1) }))
+        .set((eb) => ({
+          status: 'pending',
+          pool_id: null,
+          heartbeat_at: null,
+          run_at: now,
+          attempts: eb('attempts', '-', 1),
+        }))
         .where('status', '=', 'running')
         .where('heartbeat_at', '<', before)
         .executeTakeFirst();
@@ -116,7 +187,11 @@ export function createLocalQueueRepo(db: Kysely<Database>) {
       if (names.length === 0) return new Map();
       const rows = await db
         .selectFrom('job_executions')
-        .select((eb) => ['job_name', eb.fn.countAll<number>().as('count'), eb.fn.min<string>('creation_time').as('oldest')])
+        .select((eb) => [
+          'job_name',
+          eb.fn.countAll<number>().as('count'),
+          eb.fn.min<string>('creation_time').as('oldest'),
+        ])
         .where('status', '=', 'pending')
         .where('job_name', 'in', names)
         .groupBy('job_name')
@@ -140,7 +215,17 @@ export function createLocalQueueRepo(db: Kysely<Database>) {
     },
 
     async addPool(pool: WorkerPool): Promise<void> {
-      await db.insertInto('job_pools').values({ id: pool.id, pid: pool.pid, host: pool.host, concurrency: pool.concurrency, start_time: pool.startedAt, heartbeat_at: pool.heartbeatAt }).execute();
+      await db
+        .insertInto('job_pools')
+        .values({
+          id: pool.id,
+          pid: pool.pid,
+          host: pool.host,
+          concurrency: pool.concurrency,
+          start_time: pool.startedAt,
+          heartbeat_at: pool.heartbeatAt,
+        })
+        .execute();
     },
 
     async removePool(poolId: string): Promise<void> {
@@ -148,13 +233,31 @@ export function createLocalQueueRepo(db: Kysely<Database>) {
     },
 
     async pools(since: string): Promise<WorkerPool[]> {
-      const rows = await db.selectFrom('job_pools').selectAll().where('heartbeat_at', '>=', since).orderBy('start_time').execute();
-      return rows.map((r) => ({ id: r.id, pid: r.pid, host: r.host, concurrency: r.concurrency, startedAt: r.start_time, heartbeatAt: r.heartbeat_at }));
+      const rows = await db
+        .selectFrom('job_pools')
+        .selectAll()
+        .where('heartbeat_at', '>=', since)
+        .orderBy('start_time')
+        .execute();
+      return rows.map((r) => ({
+        id: r.id,
+        pid: r.pid,
+        host: r.host,
+        concurrency: r.concurrency,
+        startedAt: r.start_time,
+        heartbeatAt: r.heartbeat_at,
+      }));
     },
 
     async running(poolIds: string[]): Promise<JobExecutionRow[]> {
       if (poolIds.length === 0) return [];
-      return db.selectFrom('job_executions').selectAll().where('status', '=', 'running').where('pool_id', 'in', poolIds).orderBy('id').execute();
+      return db
+        .selectFrom('job_executions')
+        .selectAll()
+        .where('status', '=', 'running')
+        .where('pool_id', 'in', poolIds)
+        .orderBy('id')
+        .execute();
     },
   };
 }

@@ -33,7 +33,8 @@ function testJobs(probe: Probe): Job[] {
   };
   const key = (params: JobParams) => String(params.key);
   const validate = (params: JobParams) => {
-    if (typeof params.key !== 'string' || params.key === '') throw new BerthError('BAD_REQUEST', 'key must be a non-empty string');
+    if (typeof params.key !== 'string' || params.key === '')
+      throw new BerthError('BAD_REQUEST', 'key must be a non-empty string');
     return params;
   };
   return [
@@ -81,7 +82,12 @@ function testJobs(probe: Probe): Job[] {
   ];
 }
 
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
+async function until<T>(
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -92,7 +98,11 @@ async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what:
 }
 
 const statusIs = (queue: JobQueue, id: string, status: ExecutionStatus) =>
-  until(() => queue.get(id), (e) => e?.status === status, `job ${id} to be ${status}`) as Promise<JobExecution>;
+  until(
+    () => queue.get(id),
+    (e) => e?.status === status,
+    `job ${id} to be ${status}`,
+  ) as Promise<JobExecution>;
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++counter}`;

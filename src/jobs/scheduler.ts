@@ -39,12 +39,26 @@ export function nextRun(cron: string, after: Date): Date {
   return next;
 }
 
-export function createScheduler({ db, queue, clock, logger }: { db: Kysely<Database>; queue: JobQueue; clock: Clock; logger: Logger }) {
+export function createScheduler({
+  db,
+  queue,
+  clock,
+  logger,
+}: {
+  db: Kysely<Database>;
+  queue: JobQueue;
+  clock: Clock;
+  logger: Logger;
+}) {
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<number> | undefined;
 
   async function paused(): Promise<boolean> {
-    const row = await db.selectFrom('job_queues').select('paused').where('job_type', '=', schedulerJobType).executeTakeFirst();
+    const row = await db
+      .selectFrom('job_queues')
+      .select('paused')
+      .where('job_type', '=', schedulerJobType)
+      .executeTakeFirst();
     return row?.paused === 1;
   }
 
@@ -63,13 +77,21 @@ export function createScheduler({ db, queue, clock, logger }: { db: Kysely<Datab
   async function tick(): Promise<number> {
     if (await paused()) return 0;
     const now = clock.now();
-    const due = await db.selectFrom('schedules').selectAll().where('next_run_at', '<=', now.toISOString()).orderBy('next_run_at').execute();
+    const due = await db
+      .selectFrom('schedules')
+      .selectAll()
+      .where('next_run_at', '<=', now.toISOString())
+      .orderBy('next_run_at')
+      .execute();
     let fired = 0;
     for (const row of due) {
       if (!(await claim(row, now))) continue;
       try {
         const execution = await queue.enqueue(row.job_name, JSON.parse(row.params) as JobParams);
-        logger.info({ schedule: row.id, job: row.job_name, slot: row.next_run_at, execution: execution.id }, 'schedule fired');
+        logger.info(
+          { schedule: row.id, job: row.job_name, slot: row.next_run_at, execution: execution.id },
+          'schedule fired',
+        );
         fired++;
       } catch (err) {
         logger.error({ err, schedule: row.id, job: row.job_name }, 'schedule could not enqueue its job');
@@ -85,26 +107,64 @@ export function createScheduler({ db, queue, clock, logger }: { db: Kysely<Datab
     async upsert(spec: ScheduleSpec): Promise<void> {
       const now = clock.now();
       const next = nextRun(spec.cron, now).toISOString();
-      const existing = await db.selectFrom('schedules').selectAll().where('vendor_type', '=', spec.vendorType).where('vendor_id', '=', spec.vendorId).executeTakeFirst();
-      const values = { cron: spec.cron, job_name: spec.jobName, params: JSON.stringify(spec.params), update_time: now.toISOString() };
+      const existing = await db
+        .selectFrom('schedules')
+        .selectAll()
+        .where('vendor_type', '=', spec.vendorType)
+        .where('vendor_id', '=', spec.vendorId)
+        .executeTakeFirst();
+      const values = {
+        cron: spec.cron,
+        job_name: spec.jobName,
+        params: JSON.stringify(spec.params),
+        update_time: now.toISOString(),
+      };
       if (!existing) {
         await db
           .insertInto('schedules')
-          .values({ vendor_type: spec.vendorType, vendor_id: spec.vendorId, next_run_at: next, last_run_at: null, creation_time: now.toISOString(), ...values })
+          .values({
+            vendor_type: spec.vendorType,
+            vendor_id: spec.vendorId,
+            next_run_at: next,
+            last_run_at: null,
+            creation_time: now.toISOString(),
+            ...values,
+          })
           .onConflict((oc) => oc.columns(['vendor_type', 'vendor_id']).doNothing())
           .execute();
-      } else if (existing.cron !== spec.cron || existing.job_name !== spec.jobName || existing.params !== values.params) {
-        await db.updateTable('schedules').set({ ...values, next_run_at: next }).where('id', '=', existing.id).execute();
+      } else if (
+        existing.cron !== spec.cron ||
+        existing.job_name !== spec.jobName ||
+        existing.params !== values.params
+      ) {
+        await db
+          .updateTable('schedules')
+          .set({ ...values, next_run_at: next })
+          .where('id', '=', existing.id)
+          .execute();
       }
     },
 
     async remove(vendorType: string, vendorId: number): Promise<void> {
-      await db.deleteFrom('schedules').where('vendor_type', '=', vendorType).where('vendor_id', '=', vendorId).execute();
+      await db
+        .deleteFrom('schedules')
+        .where('vendor_type', '=', vendorType)
+        .where('vendor_id', '=', vendorId)
+        .execute();
     },
 
     async list(page: number, pageSize: number): Promise<{ total: number; rows: ScheduleRow[] }> {
-      const total = await db.selectFrom('schedules').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      const rows = await db.selectFrom('schedules').selectAll().orderBy('id').limit(pageSize).offset((page - 1) * pageSize).execute();
+      const total = await db
+        .selectFrom('schedules')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      const rows = await db
+        .selectFrom('schedules')
+        .selectAll()
+        .orderBy('id')
+        .limit(pageSize)
+        .offset((page - 1) * pageSize)
+        .execute();
       return { total: Number(total.n), rows };
     },
 
@@ -119,7 +179,10 @@ export function createScheduler({ db, queue, clock, logger }: { db: Kysely<Datab
 
     start(intervalMs = 10_000): void {
       if (timer) return;
-      timer = setInterval(() => void this.tick().catch((err: unknown) => logger.error({ err }, 'scheduler tick failed')), intervalMs);
+      timer = setInterval(
+        () => void this.tick().catch((err: unknown) => logger.error({ err }, 'scheduler tick failed')),
+        intervalMs,
+      );
     },
 
     async stop(): Promise<void> {

@@ -17,19 +17,35 @@ export interface UploadPurgeParams extends Record<string, unknown> {
   olderThanHours: number;
 }
 
-export function uploadPurgeJob({ db, store, locks, clock }: { db: Kysely<Database>; store: BlobStore; locks: Locks; clock: Clock }): Job<UploadPurgeParams> {
+export function uploadPurgeJob({
+  db,
+  store,
+  locks,
+  clock,
+}: {
+  db: Kysely<Database>;
+  store: BlobStore;
+  locks: Locks;
+  clock: Clock;
+}): Job<UploadPurgeParams> {
   return {
     name: uploadPurgeJobType,
     maxFails: 3,
     shouldRetry: (err) => !(err instanceof BerthError),
     validate(params) {
       const hours = params.olderThanHours;
-      if (typeof hours !== 'number' || !Number.isFinite(hours) || hours <= 0) throw new BerthError('BAD_REQUEST', 'olderThanHours must be a positive number');
+      if (typeof hours !== 'number' || !Number.isFinite(hours) || hours <= 0)
+        throw new BerthError('BAD_REQUEST', 'olderThanHours must be a positive number');
       return { olderThanHours: hours };
     },
     async run({ params, signal, log, progress }) {
       const cutoff = new Date(clock.now().getTime() - params.olderThanHours * 3600_000).toISOString();
-      const stale = await db.selectFrom('uploads').select('uuid').where('updated_at', '<', cutoff).orderBy('updated_at').execute();
+      const stale = await db
+        .selectFrom('uploads')
+        .select('uuid')
+        .where('updated_at', '<', cutoff)
+        .orderBy('updated_at')
+        .execute();
       log.info(`${stale.length} upload session(s) idle since before ${cutoff}`);
       let purged = 0;
       for (const [i, { uuid }] of stale.entries()) {

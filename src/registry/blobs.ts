@@ -30,7 +30,10 @@ export function createBlobService({ repo, reads, store, events, logger }: BlobSe
   async function stat(repository: string, digest: string): Promise<BlobInfo> {
     parseDigest(digest);
     const info = await reads.repositoryBlob(repository, digest);
-    if (!info) throw new BerthError('BLOB_UNKNOWN', `blob ${digest} unknown to repository ${repository}`, { detail: { digest } });
+    if (!info)
+      throw new BerthError('BLOB_UNKNOWN', `blob ${digest} unknown to repository ${repository}`, {
+        detail: { digest },
+      });
     return info;
   }
 
@@ -38,7 +41,11 @@ export function createBlobService({ repo, reads, store, events, logger }: BlobSe
     stat,
 
     /** The blob's bytes (or a byte range of them), or a redirect URL when the store offers one. */
-    async open(repository: string, digest: string, range: (info: BlobInfo) => ByteRange | undefined): Promise<BlobContent & { range?: ByteRange }> {
+    async open(
+      repository: string,
+      digest: string,
+      range: (info: BlobInfo) => ByteRange | undefined,
+    ): Promise<BlobContent & { range?: ByteRange }> {
       const info = await stat(repository, digest);
       const byteRange = range(info);
       const path = blobPath(digest);
@@ -60,7 +67,10 @@ export function createBlobService({ repo, reads, store, events, logger }: BlobSe
       parseDigest(digest);
       const removed = await repo.unlinkBlob(repository, digest);
       reads.forgetBlob(repository, digest);
-      if (!removed) throw new BerthError('BLOB_UNKNOWN', `blob ${digest} unknown to repository ${repository}`, { detail: { digest } });
+      if (!removed)
+        throw new BerthError('BLOB_UNKNOWN', `blob ${digest} unknown to repository ${repository}`, {
+          detail: { digest },
+        });
       events.publish({ type: 'blob.deleted', repository, digest });
     },
   };

@@ -34,7 +34,12 @@ function fakeRepo() {
       blobs.delete(`${repository}@${digest}`);
     },
     addManifest(repository: string, bytes: Buffer): StoredManifest {
-      const manifest = { digest: digestOf(bytes), mediaType: 'application/vnd.oci.image.manifest.v1+json', bytes, subjectDigest: null };
+      const manifest = {
+        digest: digestOf(bytes),
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        bytes,
+        subjectDigest: null,
+      };
       manifests.set(`${repository}@${manifest.digest}`, manifest);
       return manifest;
     },

@@ -34,12 +34,18 @@ export function cachedContentReads(inner: ContentReads, maxBytes: number): Cache
   // One byte budget for manifests and blob descriptors alike.
   const entries = new LRUCache<string, Entry>({
     maxSize: maxBytes,
-    sizeCalculation: (entry, key) => key.length * 2 + entryOverhead + (entry.kind === 'manifest' ? entry.manifest.bytes.byteLength : 0),
+    sizeCalculation: (entry, key) =>
+      key.length * 2 + entryOverhead + (entry.kind === 'manifest' ? entry.manifest.bytes.byteLength : 0),
   });
   // Bumped by every forget: a read that began before a delete must not cache what it found.
   let generation = 0;
 
-  async function read<T>(key: string, load: () => Promise<T | undefined>, wrap: (value: T) => Entry | undefined, unwrap: (entry: Entry) => T | undefined): Promise<T | undefined> {
+  async function read<T>(
+    key: string,
+    load: () => Promise<T | undefined>,
+    wrap: (value: T) => Entry | undefined,
+    unwrap: (entry: Entry) => T | undefined,
+  ): Promise<T | undefined> {
     const hit = entries.get(key);
     if (hit) return unwrap(hit);
     const started = generation;

@@ -19,7 +19,12 @@ export class DestinationClosedError extends Error {
  * socket still holds are never overwritten; the read of one chunk overlaps the write of
  * the last. Rejects with DestinationClosedError when the destination closes first.
  */
-export async function copyFile(file: FileHandle, size: number, range: ByteRange | undefined, destination: Writable): Promise<void> {
+export async function copyFile(
+  file: FileHandle,
+  size: number,
+  range: ByteRange | undefined,
+  destination: Writable,
+): Promise<void> {
   let position = range?.start ?? 0;
   const end = range ? range.end + 1 : size;
   const bytes = Math.min(bufferBytes, end - position);
@@ -33,7 +38,11 @@ export async function copyFile(file: FileHandle, size: number, range: ByteRange 
       if (bytesRead === 0) throw new Error(`the file ended at byte ${position} of ${end}`);
       position += bytesRead;
       await Promise.race([previousWrite, closed.promise]);
-      previousWrite = write(destination, bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead), position === end);
+      previousWrite = write(
+        destination,
+        bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead),
+        position === end,
+      );
     }
     if (end === (range?.start ?? 0)) previousWrite = write(destination, Buffer.alloc(0), true);
     await Promise.race([previousWrite, closed.promise]);

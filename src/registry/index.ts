@@ -16,7 +16,14 @@ import { createRepositoryService } from './repositories.js';
 import { createUploadService } from './uploads.js';
 
 export { checkRepositoryName, isValidRepositoryName, parseReference, isValidTag } from './names.js';
-export { parseManifest, mediaTypes, manifestMediaTypes, isManifestMediaType, type ParsedManifest, type Descriptor } from './manifest.js';
+export {
+  parseManifest,
+  mediaTypes,
+  manifestMediaTypes,
+  isManifestMediaType,
+  type ParsedManifest,
+  type Descriptor,
+} from './manifest.js';
 export { parseByteRange, parseContentRange, uploadRangeHeader } from './range.js';
 export { copyFile, DestinationClosedError } from './file-copy.js';
 export type { BlobInfo, StoredManifest } from './repo.js';

@@ -28,7 +28,8 @@ export interface ReferrersIndex {
 
 export function parsePageSize(n: string | undefined): number {
   if (n === undefined || n === '') return defaultPageSize;
-  if (!/^\d+$/.test(n)) throw new BerthError('PAGINATION_NUMBER_INVALID', `n must be a non-negative integer, not "${n.slice(0, 40)}"`);
+  if (!/^\d+$/.test(n))
+    throw new BerthError('PAGINATION_NUMBER_INVALID', `n must be a non-negative integer, not "${n.slice(0, 40)}"`);
   return Math.min(Number(n), defaultPageSize);
 }
 
@@ -51,7 +52,9 @@ export function createListingService({ repo }: { repo: RegistryRepo }) {
       const size = parsePageSize(n);
       const result = await page((limit) => repo.listTags(repository, limit, pagingKey(last)), size);
       if (result.items.length === 0 && !(await repo.repositoryExists(repository))) {
-        throw new BerthError('NAME_UNKNOWN', `repository ${repository} not known to registry`, { detail: { name: repository } });
+        throw new BerthError('NAME_UNKNOWN', `repository ${repository} not known to registry`, {
+          detail: { name: repository },
+        });
       }
       return result;
     },

@@ -2,12 +2,28 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BerthError } from '../shared/errors.js';
 import { digestOf } from '../shared/digest.js';
-import { artifactTypeOf, isManifestMediaType, manifestMediaTypes, mediaTypes, parseManifest, referencedBlobs, type ParsedManifest } from './manifest.js';
+import {
+  artifactTypeOf,
+  isManifestMediaType,
+  manifestMediaTypes,
+  mediaTypes,
+  parseManifest,
+  referencedBlobs,
+  type ParsedManifest,
+} from './manifest.js';
 
 const d = (seed: string) => digestOf(Buffer.from(seed));
 const emptyConfig = { mediaType: mediaTypes.ociEmpty, digest: digestOf(Buffer.from('{}')), size: 2 };
-const config = (mediaType = 'application/vnd.oci.image.config.v1+json') => ({ mediaType, digest: d('config'), size: 7 });
-const layer = (seed: string, mediaType = 'application/vnd.oci.image.layer.v1.tar+gzip') => ({ mediaType, digest: d(seed), size: seed.length });
+const config = (mediaType = 'application/vnd.oci.image.config.v1+json') => ({
+  mediaType,
+  digest: d('config'),
+  size: 7,
+});
+const layer = (seed: string, mediaType = 'application/vnd.oci.image.layer.v1.tar+gzip') => ({
+  mediaType,
+  digest: d(seed),
+  size: seed.length,
+});
 
 function bytes(body: unknown): Buffer {
   return Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
@@ -20,7 +36,8 @@ function parse(body: unknown, contentType?: string): ParsedManifest {
 function assertInvalid(body: unknown, contentType: string | undefined, pattern?: RegExp): void {
   assert.throws(
     () => parse(body, contentType),
-    (err: unknown) => err instanceof BerthError && err.code === 'MANIFEST_INVALID' && (!pattern || pattern.test(err.message)),
+    (err: unknown) =>
+      err instanceof BerthError && err.code === 'MANIFEST_INVALID' && (!pattern || pattern.test(err.message)),
   );
 }
 
@@ -28,7 +45,10 @@ const schema2 = {
   schemaVersion: 2,
   mediaType: mediaTypes.dockerManifest,
   config: config('application/vnd.docker.container.image.v1+json'),
-  layers: [layer('l1', 'application/vnd.docker.image.rootfs.diff.tar.gzip'), layer('l2', 'application/vnd.docker.image.rootfs.diff.tar.gzip')],
+  layers: [
+    layer('l1', 'application/vnd.docker.image.rootfs.diff.tar.gzip'),
+    layer('l2', 'application/vnd.docker.image.rootfs.diff.tar.gzip'),
+  ],
 };
 
 const ociManifest = {
@@ -49,7 +69,10 @@ test('a Docker schema2 manifest parses to an image with config and layers', () =
   assert.deepEqual(parsed.layers, schema2.layers);
   assert.deepEqual(parsed.manifests, []);
   assert.equal(parsed.subject, undefined);
-  assert.deepEqual(referencedBlobs(parsed).map((b) => b.digest), [schema2.config.digest, ...schema2.layers.map((l) => l.digest)]);
+  assert.deepEqual(
+    referencedBlobs(parsed).map((b) => b.digest),
+    [schema2.config.digest, ...schema2.layers.map((l) => l.digest)],
+  );
 });
 
 test('a Docker manifest list parses to an index of its children with platforms', () => {
@@ -58,7 +81,12 @@ test('a Docker manifest list parses to an index of its children with platforms',
     mediaType: mediaTypes.dockerManifestList,
     manifests: [
       { mediaType: mediaTypes.dockerManifest, digest: d('amd64'), size: 500, platform },
-      { mediaType: mediaTypes.dockerManifest, digest: d('arm64'), size: 501, platform: { architecture: 'arm64', os: 'linux', variant: 'v8' } },
+      {
+        mediaType: mediaTypes.dockerManifest,
+        digest: d('arm64'),
+        size: 501,
+        platform: { architecture: 'arm64', os: 'linux', variant: 'v8' },
+      },
     ],
   };
   const parsed = parse(list, mediaTypes.dockerManifestList);
@@ -85,7 +113,13 @@ test('an OCI index parses, with annotations and an artifactType on its children'
     mediaType: mediaTypes.ociIndex,
     manifests: [
       { mediaType: mediaTypes.ociManifest, digest: d('m1'), size: 10, platform },
-      { mediaType: mediaTypes.ociManifest, digest: d('m2'), size: 11, artifactType: 'application/vnd.example.sbom', annotations: { a: 'b' } },
+      {
+        mediaType: mediaTypes.ociManifest,
+        digest: d('m2'),
+        size: 11,
+        artifactType: 'application/vnd.example.sbom',
+        annotations: { a: 'b' },
+      },
     ],
     annotations: { 'org.example': 'x' },
   };
@@ -114,17 +148,26 @@ test('an OCI artifact with artifactType and the empty config', () => {
   assert.equal(parsed.artifactType, 'application/vnd.example.signature');
   assert.equal(artifactTypeOf(parsed), 'application/vnd.example.signature');
   assert.deepEqual(parsed.config, emptyConfig);
-  assert.deepEqual(referencedBlobs(parsed).map((b) => b.digest), [emptyConfig.digest, d('sig')]);
+  assert.deepEqual(
+    referencedBlobs(parsed).map((b) => b.digest),
+    [emptyConfig.digest, d('sig')],
+  );
 });
 
 test('an OCI artifact may have no layers at all', () => {
-  const parsed = parse({ schemaVersion: 2, mediaType: mediaTypes.ociManifest, artifactType: 'application/x', config: emptyConfig }, mediaTypes.ociManifest);
+  const parsed = parse(
+    { schemaVersion: 2, mediaType: mediaTypes.ociManifest, artifactType: 'application/x', config: emptyConfig },
+    mediaTypes.ociManifest,
+  );
   assert.deepEqual(parsed.layers, []);
   assert.deepEqual(referencedBlobs(parsed), [emptyConfig]);
 });
 
 test('an image index with an artifactType reports it', () => {
-  const parsed = parse({ schemaVersion: 2, mediaType: mediaTypes.ociIndex, artifactType: 'application/x-bundle', manifests: [] }, mediaTypes.ociIndex);
+  const parsed = parse(
+    { schemaVersion: 2, mediaType: mediaTypes.ociIndex, artifactType: 'application/x-bundle', manifests: [] },
+    mediaTypes.ociIndex,
+  );
   assert.equal(artifactTypeOf(parsed), 'application/x-bundle');
 });
 
@@ -132,16 +175,27 @@ test('a subject descriptor is parsed on manifests and indexes', () => {
   const subject = { mediaType: mediaTypes.ociManifest, digest: d('subject'), size: 321 };
   const manifest = parse({ ...ociManifest, subject }, mediaTypes.ociManifest);
   assert.deepEqual(manifest.subject, subject);
-  const index = parse({ schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: [], subject }, mediaTypes.ociIndex);
+  const index = parse(
+    { schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: [], subject },
+    mediaTypes.ociIndex,
+  );
   assert.deepEqual(index.subject, subject);
-  assertInvalid({ ...ociManifest, subject: { mediaType: mediaTypes.ociManifest, digest: 'nope', size: 1 } }, mediaTypes.ociManifest, /subject/);
+  assertInvalid(
+    { ...ociManifest, subject: { mediaType: mediaTypes.ociManifest, digest: 'nope', size: 1 } },
+    mediaTypes.ociManifest,
+    /subject/,
+  );
   assertInvalid({ ...ociManifest, subject: 'sha256:abc' }, mediaTypes.ociManifest, /subject/);
 });
 
 test('a Content-Type that contradicts the manifest mediaType is rejected', () => {
   assertInvalid(ociManifest, mediaTypes.dockerManifest, /does not match/);
   assertInvalid(schema2, mediaTypes.ociManifest, /does not match/);
-  assertInvalid({ schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: [] }, mediaTypes.dockerManifestList, /does not match/);
+  assertInvalid(
+    { schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: [] },
+    mediaTypes.dockerManifestList,
+    /does not match/,
+  );
 });
 
 test('Content-Type parameters and case are ignored', () => {
@@ -199,7 +253,15 @@ test('schema2 requires layers; OCI layers must be an array when present', () => 
 test('an index needs a manifests array', () => {
   assertInvalid({ schemaVersion: 2, mediaType: mediaTypes.ociIndex }, mediaTypes.ociIndex, /manifests/);
   assertInvalid({ schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: {} }, mediaTypes.ociIndex, /manifests/);
-  assertInvalid({ schemaVersion: 2, mediaType: mediaTypes.dockerManifestList, manifests: [{ mediaType: mediaTypes.dockerManifest, size: 1 }] }, mediaTypes.dockerManifestList, /manifests\[0\]\.digest/);
+  assertInvalid(
+    {
+      schemaVersion: 2,
+      mediaType: mediaTypes.dockerManifestList,
+      manifests: [{ mediaType: mediaTypes.dockerManifest, size: 1 }],
+    },
+    mediaTypes.dockerManifestList,
+    /manifests\[0\]\.digest/,
+  );
 });
 
 test('bad descriptors are rejected naming where they are', () => {
@@ -224,8 +286,13 @@ test('bad descriptors are rejected naming where they are', () => {
     [{ mediaType: 'a/b', digest: d('c'), size: 1, artifactType: 5 }, /config\.artifactType/],
     [{ mediaType: 'a/b', digest: d('c'), size: 1, platform: 'linux' }, /config\.platform/],
   ];
-  for (const [descriptor, pattern] of bad) assertInvalid({ ...ociManifest, config: descriptor }, mediaTypes.ociManifest, pattern);
-  assertInvalid({ ...ociManifest, layers: [layer('ok'), { mediaType: 'a/b', digest: 'bad', size: 1 }] }, mediaTypes.ociManifest, /layers\[1\]\.digest/);
+  for (const [descriptor, pattern] of bad)
+    assertInvalid({ ...ociManifest, config: descriptor }, mediaTypes.ociManifest, pattern);
+  assertInvalid(
+    { ...ociManifest, layers: [layer('ok'), { mediaType: 'a/b', digest: 'bad', size: 1 }] },
+    mediaTypes.ociManifest,
+    /layers\[1\]\.digest/,
+  );
 });
 
 test('manifest-level annotations and artifactType must be strings', () => {
@@ -235,20 +302,38 @@ test('manifest-level annotations and artifactType must be strings', () => {
 });
 
 test('referencedBlobs skips foreign layers that carry URLs, keeps those without', () => {
-  const foreign = { ...layer('windows-base', 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip'), urls: ['https://mcr.microsoft.com/layer'] };
-  const nondistributable = { ...layer('nd', 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip'), urls: ['https://example.com/nd'] };
+  const foreign = {
+    ...layer('windows-base', 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip'),
+    urls: ['https://mcr.microsoft.com/layer'],
+  };
+  const nondistributable = {
+    ...layer('nd', 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip'),
+    urls: ['https://example.com/nd'],
+  };
   const foreignWithoutUrls = layer('foreign-local', 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip');
   const normalWithUrls = { ...layer('normal'), urls: ['https://example.com/normal'] };
-  const parsed = parse({ ...schema2, layers: [foreign, ...schema2.layers, foreignWithoutUrls] }, mediaTypes.dockerManifest);
+  const parsed = parse(
+    { ...schema2, layers: [foreign, ...schema2.layers, foreignWithoutUrls] },
+    mediaTypes.dockerManifest,
+  );
   assert.equal(parsed.layers.length, 4);
   assert.deepEqual(parsed.layers[0].urls, foreign.urls);
-  assert.deepEqual(referencedBlobs(parsed).map((b) => b.digest), [schema2.config.digest, d('l1'), d('l2'), d('foreign-local')]);
+  assert.deepEqual(
+    referencedBlobs(parsed).map((b) => b.digest),
+    [schema2.config.digest, d('l1'), d('l2'), d('foreign-local')],
+  );
   const oci = parse({ ...ociManifest, layers: [nondistributable, normalWithUrls] }, mediaTypes.ociManifest);
-  assert.deepEqual(referencedBlobs(oci).map((b) => b.digest), [ociManifest.config.digest, d('normal')]);
+  assert.deepEqual(
+    referencedBlobs(oci).map((b) => b.digest),
+    [ociManifest.config.digest, d('normal')],
+  );
 });
 
 test('the accepted manifest media types', () => {
-  assert.deepEqual([...manifestMediaTypes].sort(), [mediaTypes.dockerManifest, mediaTypes.dockerManifestList, mediaTypes.ociIndex, mediaTypes.ociManifest].sort());
+  assert.deepEqual(
+    [...manifestMediaTypes].sort(),
+    [mediaTypes.dockerManifest, mediaTypes.dockerManifestList, mediaTypes.ociIndex, mediaTypes.ociManifest].sort(),
+  );
   assert.ok(isManifestMediaType(mediaTypes.ociIndex));
   assert.equal(isManifestMediaType('application/vnd.docker.distribution.manifest.v1+prettyjws'), false);
   assert.equal(isManifestMediaType('application/json'), false);

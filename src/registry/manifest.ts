@@ -70,7 +70,8 @@ export function parseManifest(bytes: Uint8Array, contentType: string | undefined
   let mediaType: string;
   if (header && isManifestMediaType(header)) {
     // image-spec: when present, mediaType MUST match the descriptor's (here: the request's) media type.
-    if (declared !== undefined && declared !== header) throw invalid(`mediaType "${declared}" does not match Content-Type "${header}"`);
+    if (declared !== undefined && declared !== header)
+      throw invalid(`mediaType "${declared}" does not match Content-Type "${header}"`);
     mediaType = header;
   } else if (declared !== undefined) {
     if (!isManifestMediaType(declared)) throw invalid(`unsupported manifest media type "${declared}"`);
@@ -96,7 +97,8 @@ export function parseManifest(bytes: Uint8Array, contentType: string | undefined
   if (body.config === undefined) throw invalid('an image manifest must have a "config" descriptor');
   const config = descriptor(body.config, 'config');
   if (body.layers !== undefined && !Array.isArray(body.layers)) throw invalid('"layers" must be an array');
-  if (mediaType === mediaTypes.dockerManifest && !Array.isArray(body.layers)) throw invalid('a schema2 manifest must have a "layers" array');
+  if (mediaType === mediaTypes.dockerManifest && !Array.isArray(body.layers))
+    throw invalid('a schema2 manifest must have a "layers" array');
   const layers = ((body.layers as unknown[] | undefined) ?? []).map((entry, i) => descriptor(entry, `layers[${i}]`));
   return { mediaType, kind: 'image', config, layers, manifests: [], subject, artifactType, annotations };
 }
@@ -104,12 +106,17 @@ export function parseManifest(bytes: Uint8Array, contentType: string | undefined
 /** The blobs a manifest needs in its repository; non-distributable layers with URLs live elsewhere. */
 export function referencedBlobs(manifest: ParsedManifest): Descriptor[] {
   if (manifest.kind === 'index' || !manifest.config) return [];
-  const layers = manifest.layers.filter((layer) => !(isForeignLayer(layer.mediaType) && layer.urls && layer.urls.length > 0));
+  const layers = manifest.layers.filter(
+    (layer) => !(isForeignLayer(layer.mediaType) && layer.urls && layer.urls.length > 0),
+  );
   return [manifest.config, ...layers];
 }
 
 function isForeignLayer(mediaType: string): boolean {
-  return mediaType === 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip' || mediaType.startsWith('application/vnd.oci.image.layer.nondistributable.');
+  return (
+    mediaType === 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip' ||
+    mediaType.startsWith('application/vnd.oci.image.layer.nondistributable.')
+  );
 }
 
 /** The artifact type shown by the referrers API: `artifactType`, else the config's media type. */
@@ -125,11 +132,14 @@ function descriptor(value: unknown, where: string): Descriptor {
   if (typeof mediaType !== 'string' || mediaType === '' || mediaType.length > maxMediaTypeLength) {
     throw invalid(`${where}.mediaType must be a media type of 1 to ${maxMediaTypeLength} characters`);
   }
-  if (typeof digest !== 'string' || !tryParseDigest(digest)) throw invalid(`${where}.digest "${String(digest).slice(0, 150)}" is not a valid digest`);
-  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) throw invalid(`${where}.size must be a non-negative integer`);
+  if (typeof digest !== 'string' || !tryParseDigest(digest))
+    throw invalid(`${where}.digest "${String(digest).slice(0, 150)}" is not a valid digest`);
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+    throw invalid(`${where}.size must be a non-negative integer`);
   const result: Descriptor = { mediaType, digest, size };
   if (value.urls !== undefined) {
-    if (!Array.isArray(value.urls) || !value.urls.every((u) => typeof u === 'string')) throw invalid(`${where}.urls must be an array of strings`);
+    if (!Array.isArray(value.urls) || !value.urls.every((u) => typeof u === 'string'))
+      throw invalid(`${where}.urls must be an array of strings`);
     result.urls = value.urls as string[];
   }
   const annotations = stringMap(value.annotations, `${where}.annotations`);
@@ -149,14 +159,16 @@ function platformOf(value: unknown, where: string): Record<string, string | stri
   const platform: Record<string, string | string[]> = {};
   for (const field of platformFields) {
     const entry = value[field];
-    if (typeof entry === 'string' || (Array.isArray(entry) && entry.every((item) => typeof item === 'string'))) platform[field] = entry;
+    if (typeof entry === 'string' || (Array.isArray(entry) && entry.every((item) => typeof item === 'string')))
+      platform[field] = entry;
   }
   return platform;
 }
 
 function stringMap(value: unknown, where: string): Record<string, string> | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!isObject(value) || !Object.values(value).every((v) => typeof v === 'string')) throw invalid(`${where} must map strings to strings`);
+  if (!isObject(value) || !Object.values(value).every((v) => typeof v === 'string'))
+    throw invalid(`${where} must map strings to strings`);
   return value as Record<string, string>;
 }
 
@@ -165,7 +177,8 @@ const maxMediaTypeLength = 255;
 
 function optionalMediaType(value: unknown, where: string): string | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length > maxMediaTypeLength) throw invalid(`${where} must be a media type of at most ${maxMediaTypeLength} characters`);
+  if (typeof value !== 'string' || value.length > maxMediaTypeLength)
+    throw invalid(`${where} must be a media type of at most ${maxMediaTypeLength} characters`);
   return value;
 }
 

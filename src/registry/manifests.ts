@@ -27,22 +27,37 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
     const ref = parseReference(reference);
     const digest = ref.kind === 'digest' ? ref.digest : await repo.tagDigest(repository, ref.tag);
     const manifest = digest === undefined ? undefined : await reads.manifest(repository, digest);
-    if (!manifest) throw new BerthError('MANIFEST_UNKNOWN', `manifest ${reference} unknown to repository ${repository}`, { detail: { reference } });
+    if (!manifest)
+      throw new BerthError('MANIFEST_UNKNOWN', `manifest ${reference} unknown to repository ${repository}`, {
+        detail: { reference },
+      });
     return manifest;
   }
 
   /** Every blob a manifest names, and every child of an index, must already be in the repository. */
   async function checkReferences(repository: string, manifest: ParsedManifest): Promise<number> {
     const blobs = referencedBlobs(manifest);
-    const linked = await repo.linkedBlobs(repository, blobs.map((b) => b.digest));
+    const linked = await repo.linkedBlobs(
+      repository,
+      blobs.map((b) => b.digest),
+    );
     const missingBlob = blobs.find((b) => !linked.has(b.digest));
     if (missingBlob) {
-      throw new BerthError('MANIFEST_BLOB_UNKNOWN', `blob ${missingBlob.digest} is not in repository ${repository}`, { detail: { digest: missingBlob.digest } });
+      throw new BerthError('MANIFEST_BLOB_UNKNOWN', `blob ${missingBlob.digest} is not in repository ${repository}`, {
+        detail: { digest: missingBlob.digest },
+      });
     }
-    const children = await repo.presentManifests(repository, manifest.manifests.map((m) => m.digest));
+    const children = await repo.presentManifests(
+      repository,
+      manifest.manifests.map((m) => m.digest),
+    );
     const missingChild = manifest.manifests.find((m) => !children.has(m.digest));
     if (missingChild) {
-      throw new BerthError('MANIFEST_BLOB_UNKNOWN', `manifest ${missingChild.digest} is not in repository ${repository}`, { detail: { digest: missingChild.digest } });
+      throw new BerthError(
+        'MANIFEST_BLOB_UNKNOWN',
+        `manifest ${missingChild.digest} is not in repository ${repository}`,
+        { detail: { digest: missingChild.digest } },
+      );
     }
     return [...linked.values()].reduce((sum, size) => sum + size, 0);
   }
@@ -54,19 +69,37 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
     async pull(repository: string, reference: string, by: EventActor = {}): Promise<StoredManifest> {
       const manifest = await resolve(repository, reference);
       const ref = parseReference(reference);
-      events.publish({ type: 'artifact.pulled', repository, digest: manifest.digest, ...(ref.kind === 'tag' ? { tag: ref.tag } : {}), ...by });
+      events.publish({
+        type: 'artifact.pulled',
+        repository,
+        digest: manifest.digest,
+        ...(ref.kind === 'tag' ? { tag: ref.tag } : {}),
+        ...by,
+      });
       return manifest;
     },
 
-    async push(repository: string, reference: string, bytes: Buffer, contentType: string | undefined, by: EventActor = {}): Promise<PushedManifest> {
+    async push(
+      repository: string,
+      reference: string,
+      bytes: Buffer,
+      contentType: string | undefined,
+      by: EventActor = {},
+    ): Promise<PushedManifest> {
       if (bytes.byteLength > maxManifestBytes) {
-        throw new BerthError('SIZE_INVALID', `manifest of ${bytes.byteLength} bytes exceeds the limit of ${maxManifestBytes}`, { status: 413 });
+        throw new BerthError(
+          'SIZE_INVALID',
+          `manifest of ${bytes.byteLength} bytes exceeds the limit of ${maxManifestBytes}`,
+          { status: 413 },
+        );
       }
       const ref = parseReference(reference);
       const algorithm = ref.kind === 'digest' ? parseDigest(ref.digest).algorithm : 'sha256';
       const digest = digestOf(bytes, algorithm);
       if (ref.kind === 'digest' && ref.digest !== digest) {
-        throw new BerthError('DIGEST_INVALID', `manifest digest is ${digest}, not ${ref.digest}`, { detail: { expected: ref.digest, actual: digest } });
+        throw new BerthError('DIGEST_INVALID', `manifest digest is ${digest}, not ${ref.digest}`, {
+          detail: { expected: ref.digest, actual: digest },
+        });
       }
       const manifest = parseManifest(bytes, contentType);
       const blobBytes = await checkReferences(repository, manifest);
@@ -82,12 +115,24 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
           annotations: manifest.annotations,
           size: bytes.byteLength + blobBytes,
           blobDigests: referencedBlobs(manifest).map((b) => b.digest),
-          children: manifest.manifests.map((m) => ({ digest: m.digest, platform: m.platform, annotations: m.annotations })),
+          children: manifest.manifests.map((m) => ({
+            digest: m.digest,
+            platform: m.platform,
+            annotations: m.annotations,
+          })),
           tag,
           now: isoNow(clock),
         }),
       );
-      events.publish({ type: 'artifact.pushed', repository, digest, mediaType: manifest.mediaType, size: bytes.byteLength + blobBytes, ...(tag ? { tag } : {}), ...by });
+      events.publish({
+        type: 'artifact.pushed',
+        repository,
+        digest,
+        mediaType: manifest.mediaType,
+        size: bytes.byteLength + blobBytes,
+        ...(tag ? { tag } : {}),
+        ...by,
+      });
       return { digest, subjectDigest: manifest.subject?.digest };
     },
 
@@ -96,12 +141,18 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
       const ref = parseReference(reference);
       if (ref.kind === 'tag') {
         const digest = await locks.withLock(`tag:${repository}:${ref.tag}`, () => repo.deleteTag(repository, ref.tag));
-        if (digest === undefined) throw new BerthError('MANIFEST_UNKNOWN', `tag ${ref.tag} unknown to repository ${repository}`, { detail: { reference } });
+        if (digest === undefined)
+          throw new BerthError('MANIFEST_UNKNOWN', `tag ${ref.tag} unknown to repository ${repository}`, {
+            detail: { reference },
+          });
         events.publish({ type: 'tag.deleted', repository, tag: ref.tag, digest, ...by });
         return;
       }
       const deleted = await repo.deleteArtifact(repository, ref.digest);
-      if (deleted.length === 0) throw new BerthError('MANIFEST_UNKNOWN', `manifest ${ref.digest} unknown to repository ${repository}`, { detail: { reference } });
+      if (deleted.length === 0)
+        throw new BerthError('MANIFEST_UNKNOWN', `manifest ${ref.digest} unknown to repository ${repository}`, {
+          detail: { reference },
+        });
       for (const artifact of deleted) {
         reads.forgetManifest(repository, artifact.digest);
         events.publish({ type: 'artifact.deleted', repository, digest: artifact.digest, tags: artifact.tags, ...by });
@@ -111,9 +162,12 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
     /** Adds `tag` to the artifact `digest`; CONFLICT when the repository already has that tag. */
     async tag(repository: string, digest: string, tag: string, by: EventActor = {}): Promise<void> {
       if (!isValidTag(tag)) throw new BerthError('BAD_REQUEST', `invalid tag name "${tag.slice(0, 150)}"`);
-      const outcome = await locks.withLock(`tag:${repository}:${tag}`, () => repo.createTag(repository, digest, tag, isoNow(clock)));
+      const outcome = await locks.withLock(`tag:${repository}:${tag}`, () =>
+        repo.createTag(repository, digest, tag, isoNow(clock)),
+      );
       if (outcome === 'no-artifact') throw new BerthError('NOT_FOUND', `artifact ${repository}@${digest} not found`);
-      if (outcome === 'exists') throw new BerthError('CONFLICT', `tag ${tag} already exists in repository ${repository}`);
+      if (outcome === 'exists')
+        throw new BerthError('CONFLICT', `tag ${tag} already exists in repository ${repository}`);
       events.publish({ type: 'tag.created', repository, tag, digest, ...by });
     },
 
@@ -123,14 +177,25 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
      */
     async copy(source: string, reference: string, target: string, by: EventActor = {}): Promise<{ digest: string }> {
       const { digest } = await resolve(source, reference).catch((err: unknown) => {
-        if (err instanceof BerthError && err.code === 'MANIFEST_UNKNOWN') throw new BerthError('NOT_FOUND', `artifact ${source}:${reference} not found`);
+        if (err instanceof BerthError && err.code === 'MANIFEST_UNKNOWN')
+          throw new BerthError('NOT_FOUND', `artifact ${source}:${reference} not found`);
         throw err;
       });
       const outcome = await repo.copyArtifact(source, digest, target, isoNow(clock));
-      if (outcome.kind === 'source-missing') throw new BerthError('NOT_FOUND', `artifact ${source}@${digest} not found`);
-      if (outcome.kind === 'exists') throw new BerthError('CONFLICT', `the artifact ${target}@${digest} already exists`);
+      if (outcome.kind === 'source-missing')
+        throw new BerthError('NOT_FOUND', `artifact ${source}@${digest} not found`);
+      if (outcome.kind === 'exists')
+        throw new BerthError('CONFLICT', `the artifact ${target}@${digest} already exists`);
       const tag = outcome.tags[0];
-      events.publish({ type: 'artifact.pushed', repository: target, digest, mediaType: outcome.mediaType, size: outcome.size, ...(tag ? { tag } : {}), ...by });
+      events.publish({
+        type: 'artifact.pushed',
+        repository: target,
+        digest,
+        mediaType: outcome.mediaType,
+        size: outcome.size,
+        ...(tag ? { tag } : {}),
+        ...by,
+      });
       return { digest };
     },
   };

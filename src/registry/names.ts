@@ -28,9 +28,11 @@ export type Reference = { kind: 'digest'; digest: string } | { kind: 'tag'; tag:
 export function parseReference(reference: string): Reference {
   if (reference.includes(':')) {
     const digest = tryParseDigest(reference);
-    if (!digest) throw new BerthError('DIGEST_INVALID', `invalid digest "${reference.slice(0, 150)}"`, { detail: { reference } });
+    if (!digest)
+      throw new BerthError('DIGEST_INVALID', `invalid digest "${reference.slice(0, 150)}"`, { detail: { reference } });
     return { kind: 'digest', digest: digest.value };
   }
-  if (!isValidTag(reference)) throw new BerthError('TAG_INVALID', `invalid tag "${reference.slice(0, 150)}"`, { detail: { reference } });
+  if (!isValidTag(reference))
+    throw new BerthError('TAG_INVALID', `invalid tag "${reference.slice(0, 150)}"`, { detail: { reference } });
   return { kind: 'tag', tag: reference };
 }

@@ -7,7 +7,10 @@ function assertUnsatisfiable(header: string, size: number): void {
   assert.throws(
     () => parseByteRange(header, size),
     (err: unknown) =>
-      err instanceof BerthError && err.code === 'RANGE_INVALID' && err.status === 416 && err.headers['Content-Range'] === `bytes */${size}`,
+      err instanceof BerthError &&
+      err.code === 'RANGE_INVALID' &&
+      err.status === 416 &&
+      err.headers['Content-Range'] === `bytes */${size}`,
     `expected ${JSON.stringify(header)} on ${size} bytes to be unsatisfiable`,
   );
 }

@@ -41,9 +41,7 @@ export interface NewManifest {
 }
 
 export type CopyOutcome =
-  | { kind: 'copied'; mediaType: string; size: number; tags: string[] }
-  | { kind: 'exists' }
-  | { kind: 'source-missing' };
+  { kind: 'copied'; mediaType: string; size: number; tags: string[] } | { kind: 'exists' } | { kind: 'source-missing' };
 
 export interface DeletedArtifact {
   digest: string;
@@ -104,37 +102,65 @@ export function createRegistryRepo(db: Kysely<Database>) {
       const current = pending.shift() as string;
       if (seen.has(current)) continue;
       seen.add(current);
-      const row = await trx.selectFrom('artifacts').selectAll().where('repository_id', '=', sourceId).where('digest', '=', current).executeTakeFirst();
+      const row = await trx
+        .selectFrom('artifacts')
+        .selectAll()
+        .where('repository_id', '=', sourceId)
+        .where('digest', '=', current)
+        .executeTakeFirst();
       if (!row) continue;
       const present = await findArtifactId(trx, targetId, current);
       const id = present ?? (await insertCopy(trx, row, targetId, now));
       root ??= { rootId: id, mediaType: row.media_type, size: Number(row.size) };
-      const children = await trx.selectFrom('artifact_references').select('child_digest').where('parent_id', '=', row.id).execute();
+      const children = await trx
+        .selectFrom('artifact_references')
+        .select('child_digest')
+        .where('parent_id', '=', row.id)
+        .execute();
       pending.push(...children.map((c) => c.child_digest));
     }
     if (!root) throw new Error(`artifact ${digest} vanished during copy`);
     return root;
   }
 
-  async function insertCopy(trx: Transaction<Database>, row: ArtifactRow, targetId: number, now: string): Promise<number> {
+  async function insertCopy(
+    trx: Transaction<Database>,
+    row: ArtifactRow,
+    targetId: number,
+    now: string,
+  ): Promise<number> {
     const { id: sourceArtifactId, ...columns } = row;
     const inserted = await trx
       .insertInto('artifacts')
       .values({ ...columns, repository_id: targetId, push_time: now, pull_time: null })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const blobs = await trx.selectFrom('artifact_blobs').select('digest').where('artifact_id', '=', sourceArtifactId).execute();
+    const blobs = await trx
+      .selectFrom('artifact_blobs')
+      .select('digest')
+      .where('artifact_id', '=', sourceArtifactId)
+      .execute();
     if (blobs.length > 0) {
-      await trx.insertInto('artifact_blobs').values(blobs.map((b) => ({ artifact_id: inserted.id, digest: b.digest }))).execute();
+      await trx
+        .insertInto('artifact_blobs')
+        .values(blobs.map((b) => ({ artifact_id: inserted.id, digest: b.digest })))
+        .execute();
       await trx
         .insertInto('repository_blobs')
         .values(blobs.map((b) => ({ repository_id: targetId, digest: b.digest, created_at: now })))
         .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
         .execute();
     }
-    const references = await trx.selectFrom('artifact_references').selectAll().where('parent_id', '=', sourceArtifactId).execute();
+    const references = await trx
+      .selectFrom('artifact_references')
+      .selectAll()
+      .where('parent_id', '=', sourceArtifactId)
+      .execute();
     if (references.length > 0) {
-      await trx.insertInto('artifact_references').values(references.map((r) => ({ ...r, parent_id: inserted.id }))).execute();
+      await trx
+        .insertInto('artifact_references')
+        .values(references.map((r) => ({ ...r, parent_id: inserted.id })))
+        .execute();
     }
     return inserted.id;
   }
@@ -155,7 +181,11 @@ export function createRegistryRepo(db: Kysely<Database>) {
     },
 
     async blob(digest: string): Promise<BlobInfo | undefined> {
-      const row = await db.selectFrom('blobs').select(['digest', 'size', 'media_type']).where('digest', '=', digest).executeTakeFirst();
+      const row = await db
+        .selectFrom('blobs')
+        .select(['digest', 'size', 'media_type'])
+        .where('digest', '=', digest)
+        .executeTakeFirst();
       return row && { digest: row.digest, size: Number(row.size), mediaType: row.media_type };
     },
 
@@ -179,7 +209,11 @@ export function createRegistryRepo(db: Kysely<Database>) {
     async unlinkBlob(repository: string, digest: string): Promise<boolean> {
       const repoId = await repositoryId(db, repository);
       if (repoId === undefined) return false;
-      const result = await db.deleteFrom('repository_blobs').where('repository_id', '=', repoId).where('digest', '=', digest).executeTakeFirst();
+      const result = await db
+        .deleteFrom('repository_blobs')
+        .where('repository_id', '=', repoId)
+        .where('digest', '=', digest)
+        .executeTakeFirst();
       return Number(result.numDeletedRows) > 0;
     },
 
@@ -218,7 +252,14 @@ export function createRegistryRepo(db: Kysely<Database>) {
         .where('r.name', '=', repository)
         .where('a.digest', '=', digest)
         .executeTakeFirst();
-      return row && { digest: row.digest, mediaType: row.media_type, bytes: Buffer.from(row.manifest), subjectDigest: row.subject_digest };
+      return (
+        row && {
+          digest: row.digest,
+          mediaType: row.media_type,
+          bytes: Buffer.from(row.manifest),
+          subjectDigest: row.subject_digest,
+        }
+      );
     },
 
     /** tag → digest in one indexed query, compiled once: it runs on every pull by tag. */
@@ -252,7 +293,10 @@ export function createRegistryRepo(db: Kysely<Database>) {
           artifactId = inserted.id;
           const blobDigests = [...new Set(manifest.blobDigests)];
           if (blobDigests.length > 0) {
-            await trx.insertInto('artifact_blobs').values(blobDigests.map((digest) => ({ artifact_id: artifactId as number, digest }))).execute();
+            await trx
+              .insertInto('artifact_blobs')
+              .values(blobDigests.map((digest) => ({ artifact_id: artifactId as number, digest })))
+              .execute();
           }
           const seen = new Set<string>();
           const children = manifest.children.filter((child) => !seen.has(child.digest) && seen.add(child.digest));
@@ -274,7 +318,9 @@ export function createRegistryRepo(db: Kysely<Database>) {
           await trx
             .insertInto('tags')
             .values({ repository_id: repoId, artifact_id: artifactId, name: manifest.tag, push_time: manifest.now })
-            .onConflict((oc) => oc.columns(['repository_id', 'name']).doUpdateSet({ artifact_id: artifactId, push_time: manifest.now }))
+            .onConflict((oc) =>
+              oc.columns(['repository_id', 'name']).doUpdateSet({ artifact_id: artifactId, push_time: manifest.now }),
+            )
             .execute();
         }
         await trx.updateTable('repositories').set({ updated_at: manifest.now }).where('id', '=', repoId).execute();
@@ -298,7 +344,11 @@ export function createRegistryRepo(db: Kysely<Database>) {
           const isRoot = deleted.length === 0;
           if (!isRoot && !(await isOrphan(trx, repoId, artifactId, current))) continue;
           const tags = await trx.selectFrom('tags').select('name').where('artifact_id', '=', artifactId).execute();
-          const children = await trx.selectFrom('artifact_references').select('child_digest').where('parent_id', '=', artifactId).execute();
+          const children = await trx
+            .selectFrom('artifact_references')
+            .select('child_digest')
+            .where('parent_id', '=', artifactId)
+            .execute();
           await trx.deleteFrom('artifacts').where('id', '=', artifactId).execute();
           deleted.push({ digest: current, tags: tags.map((t) => t.name) });
           pending.push(...children.map((c) => c.child_digest));
@@ -306,7 +356,12 @@ export function createRegistryRepo(db: Kysely<Database>) {
         return deleted;
       });
 
-      async function isOrphan(trx: Transaction<Database>, repoId: number, artifactId: number, childDigest: string): Promise<boolean> {
+      async function isOrphan(
+        trx: Transaction<Database>,
+        repoId: number,
+        artifactId: number,
+        childDigest: string,
+      ): Promise<boolean> {
         const tag = await trx.selectFrom('tags').select('id').where('artifact_id', '=', artifactId).executeTakeFirst();
         if (tag) return false;
         const parent = await trx
@@ -332,12 +387,19 @@ export function createRegistryRepo(db: Kysely<Database>) {
         const targetId = await ensureRepository(trx, target, now);
         if ((await findArtifactId(trx, targetId, digest)) !== undefined) return { kind: 'exists' };
         const copied = await copyTree(trx, sourceId, targetId, digest, now);
-        const tags = await trx.selectFrom('tags').select('name').where('artifact_id', '=', rootId).orderBy('name').execute();
+        const tags = await trx
+          .selectFrom('tags')
+          .select('name')
+          .where('artifact_id', '=', rootId)
+          .orderBy('name')
+          .execute();
         for (const { name } of tags) {
           await trx
             .insertInto('tags')
             .values({ repository_id: targetId, artifact_id: copied.rootId, name, push_time: now })
-            .onConflict((oc) => oc.columns(['repository_id', 'name']).doUpdateSet({ artifact_id: copied.rootId, push_time: now }))
+            .onConflict((oc) =>
+              oc.columns(['repository_id', 'name']).doUpdateSet({ artifact_id: copied.rootId, push_time: now }),
+            )
             .execute();
         }
         await trx.updateTable('repositories').set({ updated_at: now }).where('id', '=', targetId).execute();
@@ -346,14 +408,27 @@ export function createRegistryRepo(db: Kysely<Database>) {
     },
 
     /** Adds a tag to an artifact; an existing tag of that name in the repository is left alone. */
-    async createTag(repository: string, digest: string, tag: string, now: string): Promise<'created' | 'exists' | 'no-artifact'> {
+    async createTag(
+      repository: string,
+      digest: string,
+      tag: string,
+      now: string,
+    ): Promise<'created' | 'exists' | 'no-artifact'> {
       return db.transaction().execute(async (trx) => {
         const repoId = await repositoryId(trx, repository);
         const artifactId = repoId === undefined ? undefined : await findArtifactId(trx, repoId, digest);
         if (repoId === undefined || artifactId === undefined) return 'no-artifact';
-        const existing = await trx.selectFrom('tags').select('id').where('repository_id', '=', repoId).where('name', '=', tag).executeTakeFirst();
+        const existing = await trx
+          .selectFrom('tags')
+          .select('id')
+          .where('repository_id', '=', repoId)
+          .where('name', '=', tag)
+          .executeTakeFirst();
         if (existing) return 'exists';
-        await trx.insertInto('tags').values({ repository_id: repoId, artifact_id: artifactId, name: tag, push_time: now }).execute();
+        await trx
+          .insertInto('tags')
+          .values({ repository_id: repoId, artifact_id: artifactId, name: tag, push_time: now })
+          .execute();
         return 'created';
       });
     },

@@ -6,15 +6,30 @@ import type { RegistryRepo } from './repo.js';
 // Whole repositories: deleting one goes artifact by artifact through the same cascade
 // as a manifest DELETE, so subscribers hear of every artifact that went.
 
-export function createRepositoryService({ repo, reads, events }: { repo: RegistryRepo; reads: CachedContentReads; events: EventBus }) {
+export function createRepositoryService({
+  repo,
+  reads,
+  events,
+}: {
+  repo: RegistryRepo;
+  reads: CachedContentReads;
+  events: EventBus;
+}) {
   return {
     exists: (name: string) => repo.repositoryExists(name),
 
     async delete(name: string, by: EventActor = {}): Promise<void> {
-      if (!(await repo.repositoryExists(name))) throw new BerthError('NAME_UNKNOWN', `repository ${name} not known to registry`, { detail: { name } });
+      if (!(await repo.repositoryExists(name)))
+        throw new BerthError('NAME_UNKNOWN', `repository ${name} not known to registry`, { detail: { name } });
       for (const digest of await repo.rootDigests(name)) {
         for (const artifact of await repo.deleteArtifact(name, digest)) {
-          events.publish({ type: 'artifact.deleted', repository: name, digest: artifact.digest, tags: artifact.tags, ...by });
+          events.publish({
+            type: 'artifact.deleted',
+            repository: name,
+            digest: artifact.digest,
+            tags: artifact.tags,
+            ...by,
+          });
         }
       }
       await repo.deleteRepository(name);

@@ -10,7 +10,11 @@ export function createUploadQueries(db: Kysely<Database>) {
     },
 
     async upload(uuid: string): Promise<{ uuid: string; repository: string; size: number } | undefined> {
-      const row = await db.selectFrom('uploads').select(['uuid', 'repository', 'size']).where('uuid', '=', uuid).executeTakeFirst();
+      const row = await db
+        .selectFrom('uploads')
+        .select(['uuid', 'repository', 'size'])
+        .where('uuid', '=', uuid)
+        .executeTakeFirst();
       return row && { ...row, size: Number(row.size) };
     },
 

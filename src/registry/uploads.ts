@@ -40,7 +40,9 @@ export function createUploadService({ repo, reads, store, locks, clock, logger }
   async function session(repository: string, uuid: string): Promise<{ uuid: string; repository: string }> {
     const row = /^[0-9a-f-]{36}$/.test(uuid) ? await repo.upload(uuid) : undefined;
     if (!row || row.repository !== repository) {
-      throw new BerthError('BLOB_UPLOAD_UNKNOWN', `upload ${uuid.slice(0, 64)} unknown to repository ${repository}`, { detail: { uuid } });
+      throw new BerthError('BLOB_UPLOAD_UNKNOWN', `upload ${uuid.slice(0, 64)} unknown to repository ${repository}`, {
+        detail: { uuid },
+      });
     }
     return row;
   }
@@ -55,15 +57,24 @@ export function createUploadService({ repo, reads, store, locks, clock, logger }
   }
 
   /** Appends a body to the session, checking `Content-Range` against what was received. */
-  async function append(uuid: string, body: Body, range: ByteRange | undefined, declaredLength: number | undefined): Promise<number> {
+  async function append(
+    uuid: string,
+    body: Body,
+    range: ByteRange | undefined,
+    declaredLength: number | undefined,
+  ): Promise<number> {
     const current = await receivedBytes(uuid);
     if (range) {
       const expected = range.end - range.start + 1;
       if (range.start !== current || (declaredLength !== undefined && declaredLength !== expected)) {
-        throw new BerthError('RANGE_INVALID', `chunk ${range.start}-${range.end} does not continue the upload at byte ${current}`, {
-          headers: { Range: `0-${current > 0 ? current - 1 : 0}`, 'Docker-Upload-UUID': uuid },
-          detail: { uuid, size: current },
-        });
+        throw new BerthError(
+          'RANGE_INVALID',
+          `chunk ${range.start}-${range.end} does not continue the upload at byte ${current}`,
+          {
+            headers: { Range: `0-${current > 0 ? current - 1 : 0}`, 'Docker-Upload-UUID': uuid },
+            detail: { uuid, size: current },
+          },
+        );
       }
     }
     let hasher = hashers.get(uuid);
@@ -135,7 +146,9 @@ export function createUploadService({ repo, reads, store, locks, clock, logger }
     const actual = await computeDigest(uuid, algorithm, size);
     if (actual !== digest) {
       await discard(uuid);
-      throw new BerthError('DIGEST_INVALID', `uploaded content has digest ${actual}, not ${digest}`, { detail: { expected: digest, actual } });
+      throw new BerthError('DIGEST_INVALID', `uploaded content has digest ${actual}, not ${digest}`, {
+        detail: { expected: digest, actual },
+      });
     }
     const existing = await repo.blob(digest);
     if (existing) {
@@ -155,7 +168,10 @@ export function createUploadService({ repo, reads, store, locks, clock, logger }
      * `POST /blobs/uploads/`: mounts `mount` from `from` when that repository has it
      * (returns the blob), else opens a session.
      */
-    async start(repository: string, mount?: { digest: string; from: string }): Promise<{ mounted: BlobInfo } | { session: UploadState }> {
+    async start(
+      repository: string,
+      mount?: { digest: string; from: string },
+    ): Promise<{ mounted: BlobInfo } | { session: UploadState }> {
       if (mount) {
         parseDigest(mount.digest);
         const source = await reads.repositoryBlob(mount.from, mount.digest);
@@ -183,13 +199,29 @@ export function createUploadService({ repo, reads, store, locks, clock, logger }
     },
 
     /** `PATCH`: a chunk (with `Content-Range`) or a stream (without). */
-    async patch(repository: string, uuid: string, body: Body, range: ByteRange | undefined, declaredLength: number | undefined): Promise<UploadState> {
+    async patch(
+      repository: string,
+      uuid: string,
+      body: Body,
+      range: ByteRange | undefined,
+      declaredLength: number | undefined,
+    ): Promise<UploadState> {
       await session(repository, uuid);
-      return locks.withLock(`upload:${uuid}`, async () => ({ uuid, size: await append(uuid, body, range, declaredLength) }));
+      return locks.withLock(`upload:${uuid}`, async () => ({
+        uuid,
+        size: await append(uuid, body, range, declaredLength),
+      }));
     },
 
     /** `PUT ?digest=`: an optional last chunk, then verification. */
-    async complete(repository: string, uuid: string, digest: string, body: Body | undefined, range: ByteRange | undefined, declaredLength: number | undefined): Promise<BlobInfo> {
+    async complete(
+      repository: string,
+      uuid: string,
+      digest: string,
+      body: Body | undefined,
+      range: ByteRange | undefined,
+      declaredLength: number | undefined,
+    ): Promise<BlobInfo> {
       await session(repository, uuid);
       parseDigest(digest);
       return locks.withLock(`upload:${uuid}`, async () => {

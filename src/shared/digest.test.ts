@@ -30,7 +30,18 @@ test('parseDigest reads a sha512 digest', () => {
 });
 
 test('malformed digests are DIGEST_INVALID', () => {
-  for (const value of ['', 'sha256', `sha256${sha256Hex}`, `:${sha256Hex}`, 'sha256:', ` sha256:${sha256Hex}`, `sha256:${sha256Hex} `, `sha256::${sha256Hex}`, `sha256:${sha256Hex}\n`, `SHA256:${sha256Hex}`]) {
+  for (const value of [
+    '',
+    'sha256',
+    `sha256${sha256Hex}`,
+    `:${sha256Hex}`,
+    'sha256:',
+    ` sha256:${sha256Hex}`,
+    `sha256:${sha256Hex} `,
+    `sha256::${sha256Hex}`,
+    `sha256:${sha256Hex}\n`,
+    `SHA256:${sha256Hex}`,
+  ]) {
     assertDigestInvalid(value);
   }
 });

@@ -17,7 +17,8 @@ export interface Digest {
 /** Parses a digest string; throws DIGEST_INVALID for malformed or unsupported digests. */
 export function parseDigest(value: string): Digest {
   const parsed = tryParseDigest(value);
-  if (!parsed) throw new BerthError('DIGEST_INVALID', `invalid digest "${truncate(value)}"`, { detail: { digest: value } });
+  if (!parsed)
+    throw new BerthError('DIGEST_INVALID', `invalid digest "${truncate(value)}"`, { detail: { digest: value } });
   return parsed;
 }
 

@@ -41,7 +41,11 @@ export class BerthError extends Error {
   /** Extra response headers the error carries (e.g. `Range` on a 416 upload chunk). */
   readonly headers: Record<string, string>;
 
-  constructor(code: ErrorCode, message?: string, options: { detail?: unknown; headers?: Record<string, string>; status?: number; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message?: string,
+    options: { detail?: unknown; headers?: Record<string, string>; status?: number; cause?: unknown } = {},
+  ) {
     super(message ?? errorCatalogue[code].message, { cause: options.cause });
     this.name = 'BerthError';
     this.code = code;

@@ -50,7 +50,11 @@ interface Sent {
 }
 
 /** Redis pub/sub on `<prefix>:invalidate`: `publisher` sends and acknowledges, `subscriber` (a connection of its own) listens. */
-export async function createRedisInvalidationBus(publisher: Redis, subscriber: Redis, options: RedisBusOptions): Promise<InvalidationBus> {
+export async function createRedisInvalidationBus(
+  publisher: Redis,
+  subscriber: Redis,
+  options: RedisBusOptions,
+): Promise<InvalidationBus> {
   const { prefix, onError } = options;
   const ackTimeoutMs = options.ackTimeoutMs ?? 2000;
   const channel = `${prefix}:invalidate`;
@@ -122,7 +126,11 @@ export async function createRedisInvalidationBus(publisher: Redis, subscriber: R
           sent.delete(seq);
           entry.settle();
         }
-        onError(new Error(`${late.length} cache invalidation(s) not acknowledged by every replica within ${ackTimeoutMs} ms; a replica may serve deleted content until it catches up`));
+        onError(
+          new Error(
+            `${late.length} cache invalidation(s) not acknowledged by every replica within ${ackTimeoutMs} ms; a replica may serve deleted content until it catches up`,
+          ),
+        );
       }
     },
     subscribe(handler) {

@@ -47,7 +47,10 @@ export function createRedisLocks(redis: Redis, options: RedisLocksOptions = {}):
         const key = prefix + name;
         const token = randomBytes(16).toString('hex');
         await acquire(key, token);
-        const renewal = setInterval(() => void redis.eval(renew, 1, key, token, String(ttlMs)).catch(() => undefined), ttlMs / 3);
+        const renewal = setInterval(
+          () => void redis.eval(renew, 1, key, token, String(ttlMs)).catch(() => undefined),
+          ttlMs / 3,
+        );
         try {
           return await fn();
         } finally {

@@ -18,14 +18,18 @@ export class RedisUrlError extends Error {
 /** ioredis options for the settings; throws RedisUrlError naming the key that is wrong. */
 export function redisOptions(settings: RedisSettings): RedisOptions {
   const match = /^(rediss?):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^/?#]+)(?:\/(\d*))?\/?$/.exec(settings.url);
-  if (!match) throw new RedisUrlError(`redis.url: expected redis://[:password@]host:port[/db], got "${settings.url.replace(/\/\/[^@]*@/, '//***@')}"`);
+  if (!match)
+    throw new RedisUrlError(
+      `redis.url: expected redis://[:password@]host:port[/db], got "${settings.url.replace(/\/\/[^@]*@/, '//***@')}"`,
+    );
   const [, scheme, username, urlPassword, hostList, db] = match;
   const hosts = hostList.split(',').map((h) => {
     const [host, port] = h.split(':');
     if (!host || (port !== undefined && !/^\d+$/.test(port))) throw new RedisUrlError(`redis.url: bad host "${h}"`);
     return { host, port: port ? Number(port) : settings.sentinelMasterSet ? 26379 : 6379 };
   });
-  if (hosts.length > 1 && !settings.sentinelMasterSet) throw new RedisUrlError('redis.url: several hosts need redis.sentinelMasterSet');
+  if (hosts.length > 1 && !settings.sentinelMasterSet)
+    throw new RedisUrlError('redis.url: several hosts need redis.sentinelMasterSet');
   const password = settings.password ?? (urlPassword ? decodeURIComponent(urlPassword) : undefined);
   const common: RedisOptions = {
     db: db ? Number(db) : 0,
@@ -49,6 +53,8 @@ export function connectRedis(settings: RedisSettings, extra: RedisOptions = {}):
 /** A short description for logs, without the password. */
 export function describeRedis(settings: RedisSettings): string {
   const o = redisOptions(settings);
-  const where = o.sentinels ? `sentinels ${o.sentinels.map((s) => `${s.host}:${s.port}`).join(',')} (master set ${o.name})` : `${o.host}:${o.port}`;
+  const where = o.sentinels
+    ? `sentinels ${o.sentinels.map((s) => `${s.host}:${s.port}`).join(',')} (master set ${o.name})`
+    : `${o.host}:${o.port}`;
   return `${where} db ${o.db}`;
 }

@@ -5,7 +5,15 @@ import { adminAuth, api, startApiBerth } from '../helpers/api.js';
 import { assertArtifactSchema } from '../helpers/artifact-schema.js';
 import { assertHarborSchema } from '../helpers/harbor-schema.js';
 import { addMember, createProject, createUser } from '../helpers/projects.js';
-import { encodeRepository, media, pullManifest, pushChart, pushImage, pushIndex, type Pushed } from '../helpers/push.js';
+import {
+  encodeRepository,
+  media,
+  pullManifest,
+  pushChart,
+  pushImage,
+  pushIndex,
+  type Pushed,
+} from '../helpers/push.js';
 import type { TestBerth } from '../helpers/berth.js';
 
 interface Tag {
@@ -77,7 +85,7 @@ function amd64Digestless(): string {
   return `tmp-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-test('GET artifacts lists images with Harbor\'s fields: type, media types, extra_attrs, tags, addition links', async () => {
+test("GET artifacts lists images with Harbor's fields: type, media types, extra_attrs, tags, addition links", async () => {
   const res = await api<Artifact[]>(server, 'GET', '/projects/library/repositories/app/artifacts');
   assert.equal(res.status, 200);
   assertArtifactSchema('GET', list, 200, res.body);
@@ -92,18 +100,31 @@ test('GET artifacts lists images with Harbor\'s fields: type, media types, extra
   assert.equal(v1.extra_attrs.architecture, 'amd64');
   assert.equal(v1.extra_attrs.os, 'linux');
   assert.deepEqual(v1.extra_attrs.config, { Env: ['PATH=/bin'], Cmd: ['/hello'] });
-  assert.deepEqual(v1.tags?.map((t) => t.name), ['v1']);
+  assert.deepEqual(
+    v1.tags?.map((t) => t.name),
+    ['v1'],
+  );
   assert.equal(v1.tags?.[0].artifact_id, v1.id);
   assert.equal(v1.tags?.[0].immutable, false);
   assert.ok(v1.size > 0);
-  assert.match(v1.addition_links.build_history.href, new RegExp(`/api/v2.0/projects/library/repositories/app/artifacts/${v1.digest}/additions/build_history$`));
+  assert.match(
+    v1.addition_links.build_history.href,
+    new RegExp(`/api/v2.0/projects/library/repositories/app/artifacts/${v1.digest}/additions/build_history$`),
+  );
   assert.equal(v1.addition_links.build_history.absolute, false);
   // Newest first by default (Harbor sorts by push_time descending).
-  assert.deepEqual(res.body.map((a) => a.tags?.[0].name), ['v2', 'v1']);
+  assert.deepEqual(
+    res.body.map((a) => a.tags?.[0].name),
+    ['v2', 'v1'],
+  );
 });
 
 test('with_tag=false leaves tags out; with_label and with_accessory add empty lists; the other with_* flags are accepted', async () => {
-  const res = await api<Artifact[]>(server, 'GET', '/projects/library/repositories/app/artifacts?with_tag=false&with_label=true&with_accessory=true&with_scan_overview=true&with_immutable_status=true&with_signature=true');
+  const res = await api<Artifact[]>(
+    server,
+    'GET',
+    '/projects/library/repositories/app/artifacts?with_tag=false&with_label=true&with_accessory=true&with_scan_overview=true&with_immutable_status=true&with_signature=true',
+  );
   assert.equal(res.status, 200);
   assertArtifactSchema('GET', list, 200, res.body);
   for (const artifact of res.body) {
@@ -138,17 +159,28 @@ test('an OCI index lists its references with platform and child ids; its childre
   for (const digest of [amd64.digest, arm64.digest]) {
     const tagList = await api<Tag[]>(server, 'GET', `/projects/library/repositories/multi/artifacts/${digest}/tags`);
     for (const tag of tagList.body) {
-      const deleted = await api(server, 'DELETE', `/projects/library/repositories/multi/artifacts/${digest}/tags/${tag.name}`);
+      const deleted = await api(
+        server,
+        'DELETE',
+        `/projects/library/repositories/multi/artifacts/${digest}/tags/${tag.name}`,
+      );
       assert.equal(deleted.status, 200);
     }
   }
   const all = await api<Artifact[]>(server, 'GET', '/projects/library/repositories/multi/artifacts');
-  assert.deepEqual(all.body.map((a) => a.digest), [multi.digest]);
+  assert.deepEqual(
+    all.body.map((a) => a.digest),
+    [multi.digest],
+  );
   assert.equal(all.headers.get('x-total-count'), '1');
 });
 
 test('a Helm chart artifact has type CHART with the chart metadata as extra_attrs, in a nested repository', async () => {
-  const res = await api<Artifact[]>(server, 'GET', `/projects/library/repositories/${encodeRepository('charts/nginx')}/artifacts`);
+  const res = await api<Artifact[]>(
+    server,
+    'GET',
+    `/projects/library/repositories/${encodeRepository('charts/nginx')}/artifacts`,
+  );
   assert.equal(res.status, 200);
   assertArtifactSchema('GET', list, 200, res.body);
   assert.equal(res.body.length, 1);
@@ -160,27 +192,47 @@ test('a Helm chart artifact has type CHART with the chart metadata as extra_attr
   assert.equal(artifact.extra_attrs.version, '1.2.3');
   assert.ok(artifact.addition_links['values.yaml']);
   assert.ok(artifact.addition_links['values.yaml'].href.includes('/repositories/charts%252Fnginx/'));
-  const byType = await api<Artifact[]>(server, 'GET', `/projects/library/repositories/${encodeRepository('charts/nginx')}/artifacts?q=${encodeURIComponent('type=CHART')}`);
+  const byType = await api<Artifact[]>(
+    server,
+    'GET',
+    `/projects/library/repositories/${encodeRepository('charts/nginx')}/artifacts?q=${encodeURIComponent('type=CHART')}`,
+  );
   assert.equal(byType.body.length, 1);
-  const noImages = await api<Artifact[]>(server, 'GET', `/projects/library/repositories/${encodeRepository('charts/nginx')}/artifacts?q=${encodeURIComponent('type=IMAGE')}`);
+  const noImages = await api<Artifact[]>(
+    server,
+    'GET',
+    `/projects/library/repositories/${encodeRepository('charts/nginx')}/artifacts?q=${encodeURIComponent('type=IMAGE')}`,
+  );
   assert.equal(noImages.body.length, 0);
 });
 
 test('artifact listing filters with q on tags and digest, sorts and pages', async () => {
   const base = '/projects/library/repositories/app/artifacts';
   const exact = await api<Artifact[]>(server, 'GET', `${base}?q=${encodeURIComponent('tags=v1')}`);
-  assert.deepEqual(exact.body.map((a) => a.digest), [plain.digest]);
+  assert.deepEqual(
+    exact.body.map((a) => a.digest),
+    [plain.digest],
+  );
   const fuzzy = await api<Artifact[]>(server, 'GET', `${base}?q=${encodeURIComponent('tags=~v')}`);
   assert.equal(fuzzy.body.length, 2);
   const untagged = await api<Artifact[]>(server, 'GET', `${base}?q=${encodeURIComponent('tags=nil')}`);
   assert.equal(untagged.body.length, 0);
   const digest = await api<Artifact[]>(server, 'GET', `${base}?q=${encodeURIComponent(`digest=${plain.digest}`)}`);
-  assert.deepEqual(digest.body.map((a) => a.digest), [plain.digest]);
+  assert.deepEqual(
+    digest.body.map((a) => a.digest),
+    [plain.digest],
+  );
   const byName = await api<Artifact[]>(server, 'GET', `${base}?sort=name`);
-  assert.deepEqual(byName.body.map((a) => a.tags?.[0].name), ['v1', 'v2']);
+  assert.deepEqual(
+    byName.body.map((a) => a.tags?.[0].name),
+    ['v1', 'v2'],
+  );
   const oldest = await api<Artifact[]>(server, 'GET', `${base}?sort=push_time&page_size=1`);
   assertArtifactSchema('GET', list, 200, oldest.body);
-  assert.deepEqual(oldest.body.map((a) => a.tags?.[0].name), ['v1']);
+  assert.deepEqual(
+    oldest.body.map((a) => a.tags?.[0].name),
+    ['v1'],
+  );
   assert.equal(oldest.headers.get('x-total-count'), '2');
   assert.match(oldest.headers.get('link') ?? '', /rel="next"/);
   const bad = await api(server, 'GET', `${base}?q=${encodeURIComponent('colour=red')}`);
@@ -218,9 +270,15 @@ test('tags: list with paging, create (201, 409 when taken, 400 for a bad name, 4
   const listed = await api<Tag[]>(server, 'GET', `${base}?sort=name`);
   assert.equal(listed.status, 200);
   assertHarborSchema('GET', tags, 200, listed.body);
-  assert.deepEqual(listed.body.map((t) => t.name), ['prod', 'stable', 'v1']);
+  assert.deepEqual(
+    listed.body.map((t) => t.name),
+    ['prod', 'stable', 'v1'],
+  );
   const paged = await api<Tag[]>(server, 'GET', `${base}?sort=name&page=2&page_size=2`);
-  assert.deepEqual(paged.body.map((t) => t.name), ['v1']);
+  assert.deepEqual(
+    paged.body.map((t) => t.name),
+    ['v1'],
+  );
   assert.equal(paged.headers.get('x-total-count'), '3');
   const taken = await api(server, 'POST', base, { body: { name: 'v2' } });
   assert.equal(taken.status, 409);
@@ -228,7 +286,9 @@ test('tags: list with paging, create (201, 409 when taken, 400 for a bad name, 4
   const badName = await api(server, 'POST', base, { body: { name: 'no spaces' } });
   assert.equal(badName.status, 400);
   assertHarborSchema('POST', tags, 400, badName.body);
-  const noArtifact = await api(server, 'POST', '/projects/library/repositories/app/artifacts/missing/tags', { body: { name: 'x' } });
+  const noArtifact = await api(server, 'POST', '/projects/library/repositories/app/artifacts/missing/tags', {
+    body: { name: 'x' },
+  });
   assert.equal(noArtifact.status, 404);
   assertHarborSchema('POST', tags, 404, noArtifact.body);
   assert.equal(await pullManifest(server, 'library/app', 'stable'), 200);
@@ -245,16 +305,26 @@ test('tags: list with paging, create (201, 409 when taken, 400 for a bad name, 4
 });
 
 test('tag and artifact writes need the project roles: a stranger cannot tag in a public project, a developer cannot delete', async () => {
-  const asStranger = await api(server, 'POST', '/projects/library/repositories/app/artifacts/v1/tags', { auth: stranger.auth, body: { name: 'mine' } });
+  const asStranger = await api(server, 'POST', '/projects/library/repositories/app/artifacts/v1/tags', {
+    auth: stranger.auth,
+    body: { name: 'mine' },
+  });
   assert.equal(asStranger.status, 403);
   assertHarborSchema('POST', tags, 403, asStranger.body);
   await pushImage(server, 'dev/tool', 'v1', { auth: developer.auth });
-  const tagged = await api(server, 'POST', '/projects/dev/repositories/tool/artifacts/v1/tags', { auth: developer.auth, body: { name: 'ok' } });
+  const tagged = await api(server, 'POST', '/projects/dev/repositories/tool/artifacts/v1/tags', {
+    auth: developer.auth,
+    body: { name: 'ok' },
+  });
   assert.equal(tagged.status, 201);
-  const deleteTag = await api(server, 'DELETE', '/projects/dev/repositories/tool/artifacts/v1/tags/ok', { auth: developer.auth });
+  const deleteTag = await api(server, 'DELETE', '/projects/dev/repositories/tool/artifacts/v1/tags/ok', {
+    auth: developer.auth,
+  });
   assert.equal(deleteTag.status, 403);
   assertHarborSchema('DELETE', oneTag, 403, deleteTag.body);
-  const deleteArtifact = await api(server, 'DELETE', '/projects/dev/repositories/tool/artifacts/v1', { auth: developer.auth });
+  const deleteArtifact = await api(server, 'DELETE', '/projects/dev/repositories/tool/artifacts/v1', {
+    auth: developer.auth,
+  });
   assert.equal(deleteArtifact.status, 403);
   assertHarborSchema('DELETE', one, 403, deleteArtifact.body);
 });
@@ -281,19 +351,33 @@ test('DELETE an index removes its untagged children too', async () => {
 
 test('copy between projects: 201 with Location, the copy is pullable with its tags, 409 the second time', async () => {
   const source = await pushImage(server, 'library/copyme', 'v1');
-  const res = await api(server, 'POST', `/projects/dev/repositories/${encodeRepository('copies/copyme')}/artifacts?from=${encodeURIComponent('library/copyme:v1')}`);
+  const res = await api(
+    server,
+    'POST',
+    `/projects/dev/repositories/${encodeRepository('copies/copyme')}/artifacts?from=${encodeURIComponent('library/copyme:v1')}`,
+  );
   assert.equal(res.status, 201, JSON.stringify(res.body));
   assertHarborSchema('POST', list, 201, res.body);
   assert.match(res.headers.get('location') ?? '', new RegExp(`/artifacts/${source.digest}$`));
   assert.equal(await pullManifest(server, 'dev/copies/copyme', 'v1'), 200);
-  const config = await fetch(`${server.url}/v2/dev/copies/copyme/blobs/${source.configDigest}`, { headers: { authorization: adminAuth } });
+  const config = await fetch(`${server.url}/v2/dev/copies/copyme/blobs/${source.configDigest}`, {
+    headers: { authorization: adminAuth },
+  });
   assert.equal(config.status, 200);
   await config.arrayBuffer();
-  const copied = await api<Artifact>(server, 'GET', `/projects/dev/repositories/${encodeRepository('copies/copyme')}/artifacts/v1`);
+  const copied = await api<Artifact>(
+    server,
+    'GET',
+    `/projects/dev/repositories/${encodeRepository('copies/copyme')}/artifacts/v1`,
+  );
   assert.equal(copied.body.digest, source.digest);
   assert.equal(copied.body.repository_name, 'dev/copies/copyme');
   assert.equal(copied.body.extra_attrs.architecture, 'amd64');
-  const again = await api(server, 'POST', `/projects/dev/repositories/${encodeRepository('copies/copyme')}/artifacts?from=library/copyme@${source.digest}`);
+  const again = await api(
+    server,
+    'POST',
+    `/projects/dev/repositories/${encodeRepository('copies/copyme')}/artifacts?from=library/copyme@${source.digest}`,
+  );
   assert.equal(again.status, 409);
 });
 
@@ -311,7 +395,10 @@ test('copy an index by digest brings its children along', async () => {
   const copied = await api<Artifact>(server, 'GET', `/projects/dev/repositories/idx/artifacts/${index.digest}`);
   assert.equal(copied.body.references.length, 2);
   assert.ok(copied.body.references.every((r) => typeof r.child_id === 'number'));
-  assert.deepEqual(copied.body.tags?.map((t) => t.name), ['all']);
+  assert.deepEqual(
+    copied.body.tags?.map((t) => t.name),
+    ['all'],
+  );
 });
 
 test('copy errors: 400 without or with a malformed from, 404 for an unknown source, 403 without pull on the source or push on the target', async () => {
@@ -327,7 +414,9 @@ test('copy errors: 400 without or with a malformed from, 404 for an unknown sour
   await pushImage(server, 'vault/secret', 'v1');
   const noPull = await api(server, 'POST', `${target}?from=vault/secret:v1`, { auth: developer.auth });
   assert.equal(noPull.status, 404, 'a private source project the caller cannot see is not found');
-  const noPush = await api(server, 'POST', '/projects/library/repositories/copy3/artifacts?from=dev/tool:v1', { auth: developer.auth });
+  const noPush = await api(server, 'POST', '/projects/library/repositories/copy3/artifacts?from=dev/tool:v1', {
+    auth: developer.auth,
+  });
   assert.equal(noPush.status, 403);
   assertHarborSchema('POST', list, 403, noPush.body);
   const anonymous = await api(server, 'POST', `${target}?from=library/app:v1`, { auth: null });

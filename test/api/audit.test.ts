@@ -59,7 +59,10 @@ test('a push, a pull and a delete over /v2 appear in /audit-logs with the acting
   const pulls = await waitForLogs(`/audit-logs?${q('operation=pull,resource=audited/web:v1')}`, 1);
   assert.equal(pulls[0].username, reader.username);
 
-  const deleted = await fetch(`${server.url}/v2/audited/web/manifests/${pushed.digest}`, { method: 'DELETE', headers: { authorization: owner.auth } });
+  const deleted = await fetch(`${server.url}/v2/audited/web/manifests/${pushed.digest}`, {
+    method: 'DELETE',
+    headers: { authorization: owner.auth },
+  });
   assert.equal(deleted.status, 202);
   const deletes = await waitForLogs(`/audit-logs?${q(`operation=delete,resource_type=artifact`)}`, 1);
   assert.equal(deletes[0].resource, `audited/web:${pushed.digest}`);
@@ -68,11 +71,24 @@ test('a push, a pull and a delete over /v2 appear in /audit-logs with the acting
 
 test('REST API changes are audited too: tag creation and deletion, repository deletion', async () => {
   await pushImage(server, 'library/tagged', 'v1');
-  assert.equal((await api(server, 'POST', '/projects/library/repositories/tagged/artifacts/v1/tags', { body: { name: 'extra' } })).status, 201);
-  assert.equal((await api(server, 'DELETE', '/projects/library/repositories/tagged/artifacts/v1/tags/extra')).status, 200);
+  assert.equal(
+    (await api(server, 'POST', '/projects/library/repositories/tagged/artifacts/v1/tags', { body: { name: 'extra' } }))
+      .status,
+    201,
+  );
+  assert.equal(
+    (await api(server, 'DELETE', '/projects/library/repositories/tagged/artifacts/v1/tags/extra')).status,
+    200,
+  );
   assert.equal((await api(server, 'DELETE', '/projects/library/repositories/tagged')).status, 200);
-  const tagLogs = await waitForLogs(`/audit-logs?${q('resource_type=tag,resource=library/tagged:extra')}&sort=op_time`, 2);
-  assert.deepEqual(tagLogs.map((l) => l.operation), ['create', 'delete']);
+  const tagLogs = await waitForLogs(
+    `/audit-logs?${q('resource_type=tag,resource=library/tagged:extra')}&sort=op_time`,
+    2,
+  );
+  assert.deepEqual(
+    tagLogs.map((l) => l.operation),
+    ['create', 'delete'],
+  );
   assert.ok(tagLogs.every((l) => l.username === 'admin'));
   const repoLogs = await waitForLogs(`/audit-logs?${q('resource_type=repository')}`, 1);
   assert.equal(repoLogs[0].resource, 'library/tagged');
@@ -87,10 +103,18 @@ test('/audit-logs filters by username (fuzzy), operation lists and op_time range
   const anyOf = await api<AuditLog[]>(server, 'GET', `/audit-logs?${q('operation={pull delete}')}`);
   assert.ok(anyOf.body.length >= 2);
   assert.ok(anyOf.body.every((l) => l.operation === 'pull' || l.operation === 'delete'));
-  const inRange = await api<AuditLog[]>(server, 'GET', `/audit-logs?${q(`op_time=[${started}~${new Date(Date.now() + 60_000).toISOString()}]`)}`);
+  const inRange = await api<AuditLog[]>(
+    server,
+    'GET',
+    `/audit-logs?${q(`op_time=[${started}~${new Date(Date.now() + 60_000).toISOString()}]`)}`,
+  );
   assert.ok(inRange.body.length > 0);
   const harborTime = (d: Date) => d.toISOString().slice(0, 19).replace('T', ' ');
-  const past = await api<AuditLog[]>(server, 'GET', `/audit-logs?${q(`op_time=[2000-01-01 00:00:00~${harborTime(new Date(Date.parse(started) - 60_000))}]`)}`);
+  const past = await api<AuditLog[]>(
+    server,
+    'GET',
+    `/audit-logs?${q(`op_time=[2000-01-01 00:00:00~${harborTime(new Date(Date.parse(started) - 60_000))}]`)}`,
+  );
   assert.equal(past.status, 200);
   assert.deepEqual(past.body, []);
   const newest = await api<AuditLog[]>(server, 'GET', '/audit-logs?page_size=1');
@@ -107,24 +131,32 @@ test('/audit-logs filters by username (fuzzy), operation lists and op_time range
   assert.equal(badTime.status, 400);
 });
 
-test('/audit-logs: 401 anonymous; a project admin sees their project\'s entries only; other users see none', async () => {
+test("/audit-logs: 401 anonymous; a project admin sees their project's entries only; other users see none", async () => {
   const anonymous = await api(server, 'GET', '/audit-logs', { auth: null });
   assert.equal(anonymous.status, 401);
   assertHarborSchema('GET', '/audit-logs', 401, anonymous.body);
   const asOwner = await waitForLogs('/audit-logs', 1, owner.auth);
   assertHarborSchema('GET', '/audit-logs', 200, asOwner);
-  assert.ok(asOwner.every((l) => l.resource.startsWith('audited')), JSON.stringify(asOwner));
+  assert.ok(
+    asOwner.every((l) => l.resource.startsWith('audited')),
+    JSON.stringify(asOwner),
+  );
   const asStranger = await api<AuditLog[]>(server, 'GET', '/audit-logs', { auth: stranger.auth });
   assert.equal(asStranger.status, 200);
   assert.deepEqual(asStranger.body, []);
 });
 
-test('/projects/{p}/logs lists the project\'s entries for members with log:list; 401 anonymous, 404 to outsiders', async () => {
+test("/projects/{p}/logs lists the project's entries for members with log:list; 401 anonymous, 404 to outsiders", async () => {
   const asReader = await waitForLogs('/projects/audited/logs', 2, reader.auth);
   assertHarborSchema('GET', '/projects/{project_name}/logs', 200, asReader);
   assert.ok(asReader.every((l) => l.resource.startsWith('audited')));
-  const pulls = await api<AuditLog[]>(server, 'GET', `/projects/audited/logs?${q('operation=pull')}`, { auth: reader.auth });
-  assert.deepEqual(pulls.body.map((l) => l.username), [reader.username]);
+  const pulls = await api<AuditLog[]>(server, 'GET', `/projects/audited/logs?${q('operation=pull')}`, {
+    auth: reader.auth,
+  });
+  assert.deepEqual(
+    pulls.body.map((l) => l.username),
+    [reader.username],
+  );
   const library = await api<AuditLog[]>(server, 'GET', '/projects/library/logs');
   assert.ok(library.body.every((l) => l.resource.startsWith('library')));
   assert.ok(library.body.length > 0);
@@ -132,7 +164,9 @@ test('/projects/{p}/logs lists the project\'s entries for members with log:list;
   assert.equal(anonymous.status, 401);
   assertHarborSchema('GET', '/projects/{project_name}/logs', 401, anonymous.body);
   // Harbor answers 404/403 here (RequireProjectAccess) though its swagger lists neither.
-  const outsider = await api<{ errors: { code: string }[] }>(server, 'GET', '/projects/audited/logs', { auth: stranger.auth });
+  const outsider = await api<{ errors: { code: string }[] }>(server, 'GET', '/projects/audited/logs', {
+    auth: stranger.auth,
+  });
   assert.equal(outsider.status, 404);
   assert.equal(outsider.body.errors[0].code, 'NOT_FOUND');
   const bad = await api(server, 'GET', '/projects/audited/logs?sort=colour');
@@ -143,7 +177,9 @@ test('/projects/{p}/logs lists the project\'s entries for members with log:list;
 test('a burst of 130 pulls writes 130 pull entries (batched inserts of 100 and 30), each with its username and time', async () => {
   await pushImage(server, 'audited/burst', 'v1', { auth: owner.auth });
   const before = Date.now();
-  const statuses = await Promise.all(Array.from({ length: 130 }, () => pullManifest(server, 'audited/burst', 'v1', reader.auth)));
+  const statuses = await Promise.all(
+    Array.from({ length: 130 }, () => pullManifest(server, 'audited/burst', 'v1', reader.auth)),
+  );
   assert.ok(statuses.every((s) => s === 200));
   const path = `/audit-logs?${q('operation=pull,resource=audited/burst:v1')}&page_size=100`;
   let total = 0;
@@ -154,5 +190,10 @@ test('a burst of 130 pulls writes 130 pull entries (batched inserts of 100 and 3
   assert.equal(total, 130);
   const page = await api<AuditLog[]>(server, 'GET', `${path}&page=2`);
   assert.equal(page.body.length, 30);
-  assert.ok(page.body.every((l) => l.username === reader.username && Date.parse(l.op_time) >= before - 1000 && Date.parse(l.op_time) <= Date.now()));
+  assert.ok(
+    page.body.every(
+      (l) =>
+        l.username === reader.username && Date.parse(l.op_time) >= before - 1000 && Date.parse(l.op_time) <= Date.now(),
+    ),
+  );
 });

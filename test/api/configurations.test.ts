@@ -45,7 +45,7 @@ function assertError(res: { status: number; body: unknown }, status: number, cod
   if (message) assert.match(body.errors[0].message, message);
 }
 
-test('GET /configurations shows Berth\'s values in Harbor\'s schema, editable only where Berth honours a change', async () => {
+test("GET /configurations shows Berth's values in Harbor's schema, editable only where Berth honours a change", async () => {
   const body = await configurations();
   assert.deepEqual(body.auth_mode, { value: 'db_auth', editable: false });
   assert.deepEqual(body.token_expiration, { value: 45, editable: false }, 'from auth.tokenExpirationMinutes');
@@ -57,8 +57,17 @@ test('GET /configurations shows Berth\'s values in Harbor\'s schema, editable on
   assert.deepEqual(body.read_only, { value: false, editable: true });
   assert.deepEqual(body.banner_message, { value: '', editable: true });
   assert.deepEqual(body.storage_per_project, { value: -1, editable: false });
-  const editable = Object.entries(body).filter(([, item]) => (item as Item).editable).map(([key]) => key).sort();
-  assert.deepEqual(editable, ['banner_message', 'project_creation_restriction', 'read_only', 'robot_token_duration', 'self_registration']);
+  const editable = Object.entries(body)
+    .filter(([, item]) => (item as Item).editable)
+    .map(([key]) => key)
+    .sort();
+  assert.deepEqual(editable, [
+    'banner_message',
+    'project_creation_restriction',
+    'read_only',
+    'robot_token_duration',
+    'self_registration',
+  ]);
 });
 
 test('configurations are for system administrators: 401 anonymous, 403 for a user, on GET and PUT', async () => {
@@ -71,7 +80,12 @@ test('configurations are for system administrators: 401 anonymous, 403 for a use
 
 test('PUT /configurations refuses unknown keys, keys Berth cannot change, bad values and bad bodies with 400, changing nothing', async () => {
   assertError(await put({ no_such_key: 1 }), 400, 'BAD_REQUEST', /invalid config key no_such_key/);
-  assertError(await put({ token_expiration: 10 }), 400, 'BAD_REQUEST', /token_expiration cannot be changed at runtime.*auth\.tokenExpirationMinutes in berth\.yml/);
+  assertError(
+    await put({ token_expiration: 10 }),
+    400,
+    'BAD_REQUEST',
+    /token_expiration cannot be changed at runtime.*auth\.tokenExpirationMinutes in berth\.yml/,
+  );
   assertError(await put({ ldap_url: 'ldap://x' }), 400, 'BAD_REQUEST', /ldap_url cannot be changed at runtime/);
   assertError(await put({ project_creation_restriction: 'nobody' }), 400, 'BAD_REQUEST', /"everyone" or "adminonly"/);
   assertError(await put({ self_registration: 'yes' }), 400, 'BAD_REQUEST', /self_registration must be true or false/);
@@ -88,11 +102,17 @@ test('PUT /configurations refuses unknown keys, keys Berth cannot change, bad va
 
 test('self_registration set at runtime lets anyone sign up, and unset stops it; /systeminfo follows', async () => {
   const signUp = (username: string) =>
-    api(server, 'POST', '/users', { auth: null, body: { username, email: `${username}@example.com`, realname: username, password: userPassword } });
+    api(server, 'POST', '/users', {
+      auth: null,
+      body: { username, email: `${username}@example.com`, realname: username, password: userPassword },
+    });
   assertError(await signUp('selfreg1'), 401, 'UNAUTHORIZED');
   await putOk({ self_registration: true });
   assert.equal((await configurations()).self_registration.value, true);
-  assert.equal((await api<{ self_registration: boolean }>(server, 'GET', '/systeminfo', { auth: null })).body.self_registration, true);
+  assert.equal(
+    (await api<{ self_registration: boolean }>(server, 'GET', '/systeminfo', { auth: null })).body.self_registration,
+    true,
+  );
   assert.equal((await signUp('selfreg2')).status, 201);
   const login = await api(server, 'GET', '/users/current', { auth: basic('selfreg2', userPassword) });
   assert.equal(login.status, 200, 'the new account logs in');
@@ -101,10 +121,15 @@ test('self_registration set at runtime lets anyone sign up, and unset stops it; 
 });
 
 test('project_creation_restriction adminonly: users get 403, administrators still create; everyone restores it', async () => {
-  const create = (name: string, auth?: string) => api(server, 'POST', '/projects', { auth, body: { project_name: name, metadata: { public: 'false' } } });
+  const create = (name: string, auth?: string) =>
+    api(server, 'POST', '/projects', { auth, body: { project_name: name, metadata: { public: 'false' } } });
   await putOk({ project_creation_restriction: 'adminonly' });
   try {
-    assert.equal((await api<{ project_creation_restriction: string }>(server, 'GET', '/systeminfo')).body.project_creation_restriction, 'adminonly');
+    assert.equal(
+      (await api<{ project_creation_restriction: string }>(server, 'GET', '/systeminfo')).body
+        .project_creation_restriction,
+      'adminonly',
+    );
     assertError(await create('cfg-user-denied', user.auth), 403, 'FORBIDDEN', /Only system admin can create project/);
     assert.equal((await api(server, 'GET', '/projects/cfg-user-denied')).status, 404, 'no project was created');
     assert.equal((await create('cfg-admin-ok')).status, 201);
@@ -118,10 +143,19 @@ test('robot_token_duration is the lifetime of a robot created with duration 0', 
   await putOk({ robot_token_duration: 7 });
   try {
     const created = await api<{ id: number; expires_at: number; creation_time: string }>(server, 'POST', '/robots', {
-      body: { name: 'cfg-seven', level: 'system', duration: 0, permissions: [{ kind: 'project', namespace: 'library', access: [{ resource: 'repository', action: 'pull' }] }] },
+      body: {
+        name: 'cfg-seven',
+        level: 'system',
+        duration: 0,
+        permissions: [{ kind: 'project', namespace: 'library', access: [{ resource: 'repository', action: 'pull' }] }],
+      },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    const robot = await api<{ duration: number; expires_at: number; creation_time: string }>(server, 'GET', `/robots/${created.body.id}`);
+    const robot = await api<{ duration: number; expires_at: number; creation_time: string }>(
+      server,
+      'GET',
+      `/robots/${created.body.id}`,
+    );
     assert.equal(robot.body.duration, 7);
     assert.equal(robot.body.expires_at, Math.floor(Date.parse(robot.body.creation_time) / 1000) + 7 * 86_400);
   } finally {
@@ -139,10 +173,23 @@ test('read_only refuses pushes, deletes and API writes with 403 DENIED; pulls, l
     assert.equal((await api<{ read_only: boolean }>(server, 'GET', '/systeminfo')).body.read_only, true);
     await expectError(await oci.fetch(`/v2/${repository}/blobs/uploads/`, { method: 'POST' }), 403, 'DENIED');
     await expectError(await oci.putManifest(repository, 'v2', image), 403, 'DENIED');
-    await expectError(await oci.fetch(`/v2/${repository}/manifests/${image.digest}`, { method: 'DELETE' }), 403, 'DENIED');
-    assert.equal((await oci.send('GET', `/v2/${repository}/manifests/v1`, { headers: { accept: image.mediaType } })).status, 200, 'pulls go on');
+    await expectError(
+      await oci.fetch(`/v2/${repository}/manifests/${image.digest}`, { method: 'DELETE' }),
+      403,
+      'DENIED',
+    );
+    assert.equal(
+      (await oci.send('GET', `/v2/${repository}/manifests/v1`, { headers: { accept: image.mediaType } })).status,
+      200,
+      'pulls go on',
+    );
     assert.equal((await oci.send('GET', '/v2/_catalog')).status, 200, 'listings go on');
-    assertError(await api(server, 'POST', '/projects', { body: { project_name: 'cfg-ro', metadata: {} } }), 403, 'DENIED', /read only mode/);
+    assertError(
+      await api(server, 'POST', '/projects', { body: { project_name: 'cfg-ro', metadata: {} } }),
+      403,
+      'DENIED',
+      /read only mode/,
+    );
     const [, name] = repository.split('/');
     assertError(await api(server, 'DELETE', `/projects/library/repositories/${name}/artifacts/v1`), 403, 'DENIED');
     const login = await fetch(`${server.url}/c/login`, {
@@ -163,7 +210,10 @@ test('a change made through one replica reaches another sharing the database', a
   const read = async () => (await api<Configurations>(replica, 'GET', '/configurations')).body.banner_message.value;
   assert.equal(await read(), '');
   await putOk({ banner_message: 'maintenance at noon' });
-  assert.equal((await api<{ banner_message: string }>(server, 'GET', '/systeminfo', { auth: null })).body.banner_message, 'maintenance at noon');
+  assert.equal(
+    (await api<{ banner_message: string }>(server, 'GET', '/systeminfo', { auth: null })).body.banner_message,
+    'maintenance at noon',
+  );
   // Shared Redis tells the replica at once; without it, its cache lasts at most 2 s.
   const deadline = Date.now() + 5000;
   while ((await read()) !== 'maintenance at noon' && Date.now() < deadline) await sleep(100);

@@ -8,7 +8,11 @@ test('docs/api-coverage.md lists exactly the Harbor operations Berth serves', as
   const server = await startApiBerth();
   try {
     const current = readFileSync(new URL('../../docs/api-coverage.md', import.meta.url), 'utf8');
-    assert.equal(current, coverageMarkdown(server), 'docs/api-coverage.md is stale: run node --import tsx scripts/api-coverage.ts');
+    assert.equal(
+      current,
+      coverageMarkdown(server),
+      'docs/api-coverage.md is stale: run node --import tsx scripts/api-coverage.ts',
+    );
   } finally {
     await server.close();
   }

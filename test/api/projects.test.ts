@@ -44,20 +44,31 @@ function assertHeadStatus(status: number): void {
   assert.ok(harborOperation('HEAD', P).responses?.[String(status)], `Harbor documents ${status} for HEAD /projects`);
 }
 
-function assertError(res: { status: number; body: unknown }, status: number, code: string, method: string, template: string): void {
+function assertError(
+  res: { status: number; body: unknown },
+  status: number,
+  code: string,
+  method: string,
+  template: string,
+): void {
   assert.equal(res.status, status, JSON.stringify(res.body));
   assertHarborSchema(method, template, status, res.body);
   assert.equal((res.body as Errors).errors[0].code, code);
 }
 
 test('POST /projects creates a project: 201 with Location by id, or by name with X-Resource-Name-In-Location', async () => {
-  const res = await api(server, 'POST', P, { body: { project_name: 'created', metadata: { public: 'false', auto_scan: 'true', severity: 'High' } } });
+  const res = await api(server, 'POST', P, {
+    body: { project_name: 'created', metadata: { public: 'false', auto_scan: 'true', severity: 'High' } },
+  });
   assert.equal(res.status, 201);
   assertHarborSchema('POST', P, 201, res.body);
   const id = idFromLocation(res.headers);
   assert.equal(res.headers.get('location'), `/api/v2.0/projects/${id}`);
 
-  const byName = await api(server, 'POST', P, { body: { project_name: 'created-by-name' }, headers: { 'X-Resource-Name-In-Location': 'true' } });
+  const byName = await api(server, 'POST', P, {
+    body: { project_name: 'created-by-name' },
+    headers: { 'X-Resource-Name-In-Location': 'true' },
+  });
   assert.equal(byName.status, 201);
   assert.equal(byName.headers.get('location'), '/api/v2.0/projects/created-by-name');
 
@@ -73,16 +84,20 @@ test('POST /projects creates a project: 201 with Location by id, or by name with
 });
 
 test('POST /projects accepts the deprecated `public` flag and storage_limit, and ignores proxy-cache metadata', async () => {
-  const res = await api(server, 'POST', P, { body: { project_name: 'legacy-public', public: true, storage_limit: -1, metadata: { proxy_speed_kb: '10' } } });
+  const res = await api(server, 'POST', P, {
+    body: { project_name: 'legacy-public', public: true, storage_limit: -1, metadata: { proxy_speed_kb: '10' } },
+  });
   assert.equal(res.status, 201);
   const got = await api<Project>(server, 'GET', '/projects/legacy-public');
   assert.deepEqual(got.body.metadata, { public: 'true' });
-  const explicit = await api(server, 'POST', P, { body: { project_name: 'explicit-wins', public: true, metadata: { public: 'false' } } });
+  const explicit = await api(server, 'POST', P, {
+    body: { project_name: 'explicit-wins', public: true, metadata: { public: 'false' } },
+  });
   assert.equal(explicit.status, 201);
   assert.equal((await api<Project>(server, 'GET', '/projects/explicit-wins')).body.metadata?.public, 'false');
 });
 
-test('POST /projects refuses names outside Harbor\'s rule with 400', async () => {
+test("POST /projects refuses names outside Harbor's rule with 400", async () => {
   for (const name of ['', 'Upper', '-lead', 'trail-', 'two--dashes', 'a/b', 'sp ace', 'x'.repeat(256)]) {
     const res = await api(server, 'POST', P, { body: { project_name: name } });
     assertError(res, 400, 'BAD_REQUEST', 'POST', P);
@@ -113,7 +128,13 @@ test('POST /projects refuses bad bodies and metadata with 400', async () => {
 test('POST /projects answers 409 for a taken name, 401 to anonymous callers', async () => {
   await createProject(server, 'taken');
   assertError(await api(server, 'POST', P, { body: { project_name: 'taken' } }), 409, 'CONFLICT', 'POST', P);
-  assertError(await api(server, 'POST', P, { auth: null, body: { project_name: 'anon' } }), 401, 'UNAUTHORIZED', 'POST', P);
+  assertError(
+    await api(server, 'POST', P, { auth: null, body: { project_name: 'anon' } }),
+    401,
+    'UNAUTHORIZED',
+    'POST',
+    P,
+  );
 });
 
 test('any logged-in user may create a project and becomes its project admin', async () => {
@@ -126,8 +147,13 @@ test('any logged-in user may create a project and becomes its project admin', as
   assert.equal(got.body.current_user_role_id, 1);
   assert.deepEqual(got.body.current_user_role_ids, [1]);
   assert.equal(got.body.togglable, true);
-  const members = await api<{ entity_name: string; role_id: number }[]>(server, 'GET', '/projects/alices/members', { auth: alice.auth });
-  assert.deepEqual(members.body.map((m) => [m.entity_name, m.role_id]), [['alice', 1]]);
+  const members = await api<{ entity_name: string; role_id: number }[]>(server, 'GET', '/projects/alices/members', {
+    auth: alice.auth,
+  });
+  assert.deepEqual(
+    members.body.map((m) => [m.entity_name, m.role_id]),
+    [['alice', 1]],
+  );
   const asAdmin = await api<Project>(server, 'GET', '/projects/alices');
   assert.equal(asAdmin.body.current_user_role_id, 0, 'the admin is not a member');
   assert.deepEqual(asAdmin.body.current_user_role_ids, []);
@@ -138,14 +164,22 @@ test('HEAD /projects?project_name= answers 200 when the project exists and 404 o
   await createProject(server, 'head-private');
   assert.equal((await api(server, 'HEAD', `${P}?project_name=head-private`)).status, 200);
   assertHeadStatus(200);
-  assert.equal((await api(server, 'HEAD', `${P}?project_name=head-private`, { auth: bob.auth })).status, 200, 'users learn that a name is taken');
+  assert.equal(
+    (await api(server, 'HEAD', `${P}?project_name=head-private`, { auth: bob.auth })).status,
+    200,
+    'users learn that a name is taken',
+  );
   const missing = await api(server, 'HEAD', `${P}?project_name=no-such-project`);
   assert.equal(missing.status, 404);
   assertHeadStatus(404);
   assert.equal((await api(server, 'HEAD', P)).status, 400);
   assertHeadStatus(400);
   assert.equal((await api(server, 'HEAD', `${P}?project_name=library`, { auth: null })).status, 200);
-  assert.equal((await api(server, 'HEAD', `${P}?project_name=head-private`, { auth: null })).status, 404, 'anonymous callers see public projects only');
+  assert.equal(
+    (await api(server, 'HEAD', `${P}?project_name=head-private`, { auth: null })).status,
+    404,
+    'anonymous callers see public projects only',
+  );
 });
 
 test('GET /projects: admins see all, users public and member projects, anonymous callers public ones', async () => {
@@ -181,18 +215,39 @@ test('GET /projects filters with q, name and owner, sorts, and pages with X-Tota
     assertHarborSchema('GET', P, 200, res.body);
     return res;
   };
-  assert.deepEqual((await list('q=name%3Dflt-b')).body.map((p) => p.name), ['flt-b']);
-  assert.deepEqual((await list('q=name%3D~flt-&sort=name')).body.map((p) => p.name), ['flt-a', 'flt-b', 'flt-c', 'flt-owned']);
-  assert.deepEqual((await list('q=name%3D%7Bflt-a%20flt-c%7D&sort=-name')).body.map((p) => p.name), ['flt-c', 'flt-a']);
-  assert.deepEqual((await list('name=flt&owner=alice')).body.map((p) => p.name), ['flt-owned']);
-  assert.deepEqual((await list('q=owner%3Dalice,name%3D~flt')).body.map((p) => p.name), ['flt-owned']);
+  assert.deepEqual(
+    (await list('q=name%3Dflt-b')).body.map((p) => p.name),
+    ['flt-b'],
+  );
+  assert.deepEqual(
+    (await list('q=name%3D~flt-&sort=name')).body.map((p) => p.name),
+    ['flt-a', 'flt-b', 'flt-c', 'flt-owned'],
+  );
+  assert.deepEqual(
+    (await list('q=name%3D%7Bflt-a%20flt-c%7D&sort=-name')).body.map((p) => p.name),
+    ['flt-c', 'flt-a'],
+  );
+  assert.deepEqual(
+    (await list('name=flt&owner=alice')).body.map((p) => p.name),
+    ['flt-owned'],
+  );
+  assert.deepEqual(
+    (await list('q=owner%3Dalice,name%3D~flt')).body.map((p) => p.name),
+    ['flt-owned'],
+  );
 
   const page1 = await list('name=flt-&sort=name&page=1&page_size=2');
-  assert.deepEqual(page1.body.map((p) => p.name), ['flt-a', 'flt-b']);
+  assert.deepEqual(
+    page1.body.map((p) => p.name),
+    ['flt-a', 'flt-b'],
+  );
   assert.equal(page1.headers.get('x-total-count'), '4');
   assert.match(page1.headers.get('link') ?? '', /page=2.*rel="next"/);
   const page2 = await list('name=flt-&sort=name&page=2&page_size=2');
-  assert.deepEqual(page2.body.map((p) => p.name), ['flt-c', 'flt-owned']);
+  assert.deepEqual(
+    page2.body.map((p) => p.name),
+    ['flt-c', 'flt-owned'],
+  );
   assert.match(page2.headers.get('link') ?? '', /page=1.*rel="prev"/);
   assert.doesNotMatch(page2.headers.get('link') ?? '', /rel="next"/);
 
@@ -234,7 +289,10 @@ test('GET /projects/{project_name_or_id}: private projects are hidden from outsi
 test('PUT /projects/{project_name_or_id} merges metadata; project admins and system admins only', async () => {
   await createProject(server, 'upd', { auth: alice.auth });
   await addMember(server, 'upd', 'bob', 2);
-  const res = await api(server, 'PUT', '/projects/upd', { auth: alice.auth, body: { project_name: 'ignored', metadata: { public: 'true', prevent_vul: 'true', severity: 'critical' } } });
+  const res = await api(server, 'PUT', '/projects/upd', {
+    auth: alice.auth,
+    body: { project_name: 'ignored', metadata: { public: 'true', prevent_vul: 'true', severity: 'critical' } },
+  });
   assert.equal(res.status, 200, JSON.stringify(res.body));
   assertHarborSchema('PUT', ONE, 200, res.body);
   const got = await api<Project>(server, 'GET', '/projects/upd');
@@ -243,11 +301,33 @@ test('PUT /projects/{project_name_or_id} merges metadata; project admins and sys
   assert.equal((await api(server, 'PUT', '/projects/upd', { body: { metadata: { auto_scan: 'true' } } })).status, 200);
   assert.equal((await api<Project>(server, 'GET', '/projects/upd')).body.metadata?.auto_scan, 'true');
 
-  assertError(await api(server, 'PUT', '/projects/upd', { auth: bob.auth, body: { metadata: { public: 'false' } } }), 403, 'FORBIDDEN', 'PUT', ONE);
-  assertError(await api(server, 'PUT', '/projects/upd', { auth: null, body: { metadata: { public: 'false' } } }), 401, 'UNAUTHORIZED', 'PUT', ONE);
-  assertError(await api(server, 'PUT', '/projects/upd', { body: { metadata: { public: 'nope' } } }), 400, 'BAD_REQUEST', 'PUT', ONE);
+  assertError(
+    await api(server, 'PUT', '/projects/upd', { auth: bob.auth, body: { metadata: { public: 'false' } } }),
+    403,
+    'FORBIDDEN',
+    'PUT',
+    ONE,
+  );
+  assertError(
+    await api(server, 'PUT', '/projects/upd', { auth: null, body: { metadata: { public: 'false' } } }),
+    401,
+    'UNAUTHORIZED',
+    'PUT',
+    ONE,
+  );
+  assertError(
+    await api(server, 'PUT', '/projects/upd', { body: { metadata: { public: 'nope' } } }),
+    400,
+    'BAD_REQUEST',
+    'PUT',
+    ONE,
+  );
   assertError(await api(server, 'PUT', '/projects/no-such', { body: { metadata: {} } }), 404, 'NOT_FOUND', 'PUT', ONE);
-  assert.equal((await api<Project>(server, 'GET', '/projects/upd')).body.metadata?.public, 'true', 'refused updates changed nothing');
+  assert.equal(
+    (await api<Project>(server, 'GET', '/projects/upd')).body.metadata?.public,
+    'true',
+    'refused updates changed nothing',
+  );
 });
 
 test('making a project private takes away anonymous pulls at once', async () => {
@@ -265,10 +345,15 @@ test('making a project private takes away anonymous pulls at once', async () => 
 test('DELETE /projects/{project_name_or_id} answers 412 while repositories remain', async () => {
   await createProject(server, 'busy', { auth: alice.auth });
   assert.equal((await pushImage(server, 'busy/app', 'v1', adminAuth)).status, 201);
-  const blocked = await api<{ deletable: boolean; message: string }>(server, 'GET', '/projects/busy/_deletable', { auth: alice.auth });
+  const blocked = await api<{ deletable: boolean; message: string }>(server, 'GET', '/projects/busy/_deletable', {
+    auth: alice.auth,
+  });
   assert.equal(blocked.status, 200);
   assertHarborSchema('GET', '/projects/{project_name_or_id}/_deletable', 200, blocked.body);
-  assert.deepEqual(blocked.body, { deletable: false, message: 'the project contains repositories, can not be deleted' });
+  assert.deepEqual(blocked.body, {
+    deletable: false,
+    message: 'the project contains repositories, can not be deleted',
+  });
   assertError(await api(server, 'DELETE', '/projects/busy', { auth: alice.auth }), 412, 'PRECONDITION', 'DELETE', ONE);
   const still = await api<Project>(server, 'GET', '/projects/busy');
   assert.equal(still.status, 200);
@@ -293,9 +378,17 @@ test('DELETE /projects/{project_name_or_id} removes an empty project with its me
 
   const db = openDatabase(server.berth.config.database.url);
   try {
-    const leftovers = await db.kysely.selectFrom('project_members').select('project_id').where('project_id', 'not in', db.kysely.selectFrom('projects').select('id')).execute();
+    const leftovers = await db.kysely
+      .selectFrom('project_members')
+      .select('project_id')
+      .where('project_id', 'not in', db.kysely.selectFrom('projects').select('id'))
+      .execute();
     assert.deepEqual(leftovers, [], 'no membership outlives its project');
-    const metadata = await db.kysely.selectFrom('project_metadata').select('project_id').where('project_id', 'not in', db.kysely.selectFrom('projects').select('id')).execute();
+    const metadata = await db.kysely
+      .selectFrom('project_metadata')
+      .select('project_id')
+      .where('project_id', 'not in', db.kysely.selectFrom('projects').select('id'))
+      .execute();
     assert.deepEqual(metadata, [], 'no metadata outlives its project');
   } finally {
     await db.close();
@@ -303,16 +396,37 @@ test('DELETE /projects/{project_name_or_id} removes an empty project with its me
   // The name is free again, with a fresh member list.
   await createProject(server, 'doomed');
   const members = await api<{ entity_name: string }[]>(server, 'GET', '/projects/doomed/members');
-  assert.deepEqual(members.body.map((m) => m.entity_name), ['admin']);
+  assert.deepEqual(
+    members.body.map((m) => m.entity_name),
+    ['admin'],
+  );
 });
 
 test('DELETE and _deletable need project:delete: 403 for a maintainer, 401 for anonymous callers', async () => {
   await createProject(server, 'keep');
   await addMember(server, 'keep', 'alice', 4);
   assertError(await api(server, 'DELETE', '/projects/keep', { auth: alice.auth }), 403, 'FORBIDDEN', 'DELETE', ONE);
-  assertError(await api(server, 'GET', '/projects/keep/_deletable', { auth: alice.auth }), 403, 'FORBIDDEN', 'GET', '/projects/{project_name_or_id}/_deletable');
-  assertError(await api(server, 'GET', '/projects/keep/_deletable', { auth: null }), 401, 'UNAUTHORIZED', 'GET', '/projects/{project_name_or_id}/_deletable');
-  assertError(await api(server, 'GET', '/projects/nope/_deletable'), 404, 'NOT_FOUND', 'GET', '/projects/{project_name_or_id}/_deletable');
+  assertError(
+    await api(server, 'GET', '/projects/keep/_deletable', { auth: alice.auth }),
+    403,
+    'FORBIDDEN',
+    'GET',
+    '/projects/{project_name_or_id}/_deletable',
+  );
+  assertError(
+    await api(server, 'GET', '/projects/keep/_deletable', { auth: null }),
+    401,
+    'UNAUTHORIZED',
+    'GET',
+    '/projects/{project_name_or_id}/_deletable',
+  );
+  assertError(
+    await api(server, 'GET', '/projects/nope/_deletable'),
+    404,
+    'NOT_FOUND',
+    'GET',
+    '/projects/{project_name_or_id}/_deletable',
+  );
 });
 
 test('GET /projects/{project_name_or_id}/summary counts repositories and members by role', async () => {
@@ -325,11 +439,30 @@ test('GET /projects/{project_name_or_id}/summary counts repositories and members
   const res = await api(server, 'GET', '/projects/summed/summary');
   assert.equal(res.status, 200);
   assertHarborSchema('GET', SUMMARY, 200, res.body);
-  assert.deepEqual(res.body, { repo_count: 2, project_admin_count: 2, developer_count: 1, guest_count: 1, maintainer_count: 1, limited_guest_count: 1 });
+  assert.deepEqual(res.body, {
+    repo_count: 2,
+    project_admin_count: 2,
+    developer_count: 1,
+    guest_count: 1,
+    maintainer_count: 1,
+    limited_guest_count: 1,
+  });
   const limited = await api(server, 'GET', '/projects/summed/summary', { auth: users[4].auth });
   assert.deepEqual(limited.body, { repo_count: 2 }, 'a limited guest may not list members, so sees no member counts');
-  assertError(await api(server, 'GET', '/projects/summed/summary', { auth: bob.auth }), 404, 'NOT_FOUND', 'GET', SUMMARY);
-  assertError(await api(server, 'GET', '/projects/summed/summary', { auth: null }), 401, 'UNAUTHORIZED', 'GET', SUMMARY);
+  assertError(
+    await api(server, 'GET', '/projects/summed/summary', { auth: bob.auth }),
+    404,
+    'NOT_FOUND',
+    'GET',
+    SUMMARY,
+  );
+  assertError(
+    await api(server, 'GET', '/projects/summed/summary', { auth: null }),
+    401,
+    'UNAUTHORIZED',
+    'GET',
+    SUMMARY,
+  );
 });
 
 test('project metadata: list, get, add, update and delete one key at a time', async () => {
@@ -340,7 +473,11 @@ test('project metadata: list, get, add, update and delete one key at a time', as
   assert.equal(list.status, 200);
   assertHarborSchema('GET', LIST, 200, list.body);
   assert.deepEqual(list.body, { public: 'false' });
-  assert.deepEqual((await api(server, 'GET', '/projects/meta/metadatas')).body, { public: 'false' }, 'served without the trailing slash too');
+  assert.deepEqual(
+    (await api(server, 'GET', '/projects/meta/metadatas')).body,
+    { public: 'false' },
+    'served without the trailing slash too',
+  );
 
   const added = await api(server, 'POST', '/projects/meta/metadatas/', { body: { auto_scan: 'TRUE' } });
   assert.equal(added.status, 200);
@@ -349,24 +486,67 @@ test('project metadata: list, get, add, update and delete one key at a time', as
   assert.equal(one.status, 200);
   assertHarborSchema('GET', ONE_META, 200, one.body);
   assert.deepEqual(one.body, { auto_scan: 'true' });
-  assert.deepEqual((await api(server, 'GET', '/projects/meta/metadatas/severity')).body, {}, 'an unset key is an empty object, as in Harbor');
+  assert.deepEqual(
+    (await api(server, 'GET', '/projects/meta/metadatas/severity')).body,
+    {},
+    'an unset key is an empty object, as in Harbor',
+  );
 
-  assertError(await api(server, 'POST', '/projects/meta/metadatas/', { body: { auto_scan: 'false' } }), 409, 'CONFLICT', 'POST', LIST);
-  assertError(await api(server, 'POST', '/projects/meta/metadatas/', { body: { auto_scan: 'false', public: 'true' } }), 400, 'BAD_REQUEST', 'POST', LIST);
-  assertError(await api(server, 'POST', '/projects/meta/metadatas/', { body: { color: 'red' } }), 400, 'BAD_REQUEST', 'POST', LIST);
-  assertError(await api(server, 'POST', '/projects/meta/metadatas/', { body: { severity: 'awful' } }), 400, 'BAD_REQUEST', 'POST', LIST);
+  assertError(
+    await api(server, 'POST', '/projects/meta/metadatas/', { body: { auto_scan: 'false' } }),
+    409,
+    'CONFLICT',
+    'POST',
+    LIST,
+  );
+  assertError(
+    await api(server, 'POST', '/projects/meta/metadatas/', { body: { auto_scan: 'false', public: 'true' } }),
+    400,
+    'BAD_REQUEST',
+    'POST',
+    LIST,
+  );
+  assertError(
+    await api(server, 'POST', '/projects/meta/metadatas/', { body: { color: 'red' } }),
+    400,
+    'BAD_REQUEST',
+    'POST',
+    LIST,
+  );
+  assertError(
+    await api(server, 'POST', '/projects/meta/metadatas/', { body: { severity: 'awful' } }),
+    400,
+    'BAD_REQUEST',
+    'POST',
+    LIST,
+  );
 
   const put = await api(server, 'PUT', '/projects/meta/metadatas/severity', { body: { severity: 'Medium' } });
   assert.equal(put.status, 200);
   assertHarborSchema('PUT', ONE_META, 200, put.body);
   assert.deepEqual((await api(server, 'GET', '/projects/meta/metadatas/severity')).body, { severity: 'medium' });
-  assertError(await api(server, 'PUT', '/projects/meta/metadatas/severity', { body: { other: 'x' } }), 400, 'BAD_REQUEST', 'PUT', ONE_META);
-  assertError(await api(server, 'PUT', '/projects/meta/metadatas/color', { body: { color: 'red' } }), 400, 'BAD_REQUEST', 'PUT', ONE_META);
+  assertError(
+    await api(server, 'PUT', '/projects/meta/metadatas/severity', { body: { other: 'x' } }),
+    400,
+    'BAD_REQUEST',
+    'PUT',
+    ONE_META,
+  );
+  assertError(
+    await api(server, 'PUT', '/projects/meta/metadatas/color', { body: { color: 'red' } }),
+    400,
+    'BAD_REQUEST',
+    'PUT',
+    ONE_META,
+  );
 
   const deleted = await api(server, 'DELETE', '/projects/meta/metadatas/auto_scan');
   assert.equal(deleted.status, 200);
   assertHarborSchema('DELETE', ONE_META, 200, deleted.body);
-  assert.deepEqual((await api(server, 'GET', '/projects/meta/metadatas/')).body, { public: 'false', severity: 'medium' });
+  assert.deepEqual((await api(server, 'GET', '/projects/meta/metadatas/')).body, {
+    public: 'false',
+    severity: 'medium',
+  });
   assertError(await api(server, 'GET', '/projects/nope/metadatas/'), 404, 'NOT_FOUND', 'GET', LIST);
   assertError(await api(server, 'DELETE', '/projects/nope/metadatas/public'), 404, 'NOT_FOUND', 'DELETE', ONE_META);
 });
@@ -377,10 +557,39 @@ test('project metadata follows the roles: maintainers change it, guests may not 
   await createProject(server, 'meta-roles');
   await addMember(server, 'meta-roles', 'alice', 4);
   await addMember(server, 'meta-roles', 'bob', 3);
-  assert.equal((await api(server, 'PUT', '/projects/meta-roles/metadatas/auto_scan', { auth: alice.auth, body: { auto_scan: 'true' } })).status, 200);
-  assertError(await api(server, 'GET', '/projects/meta-roles/metadatas/', { auth: bob.auth }), 403, 'FORBIDDEN', 'GET', LIST);
-  assertError(await api(server, 'PUT', '/projects/meta-roles/metadatas/auto_scan', { auth: bob.auth, body: { auto_scan: 'false' } }), 403, 'FORBIDDEN', 'PUT', ONE_META);
-  assertError(await api(server, 'DELETE', '/projects/meta-roles/metadatas/auto_scan', { auth: null }), 401, 'UNAUTHORIZED', 'DELETE', ONE_META);
+  assert.equal(
+    (
+      await api(server, 'PUT', '/projects/meta-roles/metadatas/auto_scan', {
+        auth: alice.auth,
+        body: { auto_scan: 'true' },
+      })
+    ).status,
+    200,
+  );
+  assertError(
+    await api(server, 'GET', '/projects/meta-roles/metadatas/', { auth: bob.auth }),
+    403,
+    'FORBIDDEN',
+    'GET',
+    LIST,
+  );
+  assertError(
+    await api(server, 'PUT', '/projects/meta-roles/metadatas/auto_scan', {
+      auth: bob.auth,
+      body: { auto_scan: 'false' },
+    }),
+    403,
+    'FORBIDDEN',
+    'PUT',
+    ONE_META,
+  );
+  assertError(
+    await api(server, 'DELETE', '/projects/meta-roles/metadatas/auto_scan', { auth: null }),
+    401,
+    'UNAUTHORIZED',
+    'DELETE',
+    ONE_META,
+  );
   assert.deepEqual((await api(server, 'GET', '/projects/meta-roles/metadatas/auto_scan')).body, { auto_scan: 'true' });
 });
 
@@ -390,7 +599,13 @@ test('project changes are written to the audit log', async () => {
   await api(server, 'DELETE', '/projects/audited', { auth: alice.auth });
   const db = openDatabase(server.berth.config.database.url);
   try {
-    const rows = await db.kysely.selectFrom('audit_logs').select(['operation', 'username']).where('resource_type', '=', 'project').where('resource', '=', 'audited').orderBy('id').execute();
+    const rows = await db.kysely
+      .selectFrom('audit_logs')
+      .select(['operation', 'username'])
+      .where('resource_type', '=', 'project')
+      .where('resource', '=', 'audited')
+      .orderBy('id')
+      .execute();
     assert.deepEqual(rows, [
       { operation: 'create', username: 'alice' },
       { operation: 'update', username: 'alice' },

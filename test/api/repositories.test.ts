@@ -40,7 +40,7 @@ before(async () => {
 });
 after(() => server.close());
 
-test('GET /projects/{p}/repositories lists the project\'s repositories with artifact and pull counts', async () => {
+test("GET /projects/{p}/repositories lists the project's repositories with artifact and pull counts", async () => {
   const res = await api<Repository[]>(server, 'GET', '/projects/library/repositories');
   assert.equal(res.status, 200);
   assertHarborSchema('GET', list, 200, res.body);
@@ -54,19 +54,49 @@ test('GET /projects/{p}/repositories lists the project\'s repositories with arti
 });
 
 test('repository listing filters by q name (fuzzy and exact), sorts and pages with Link headers', async () => {
-  const fuzzy = await api<Repository[]>(server, 'GET', `/projects/library/repositories?q=${encodeURIComponent('name=~bet')}`);
+  const fuzzy = await api<Repository[]>(
+    server,
+    'GET',
+    `/projects/library/repositories?q=${encodeURIComponent('name=~bet')}`,
+  );
   assertHarborSchema('GET', list, 200, fuzzy.body);
-  assert.deepEqual(fuzzy.body.map((r) => r.name), ['library/team/beta']);
-  const exact = await api<Repository[]>(server, 'GET', `/projects/library/repositories?q=${encodeURIComponent('name=library/alpha')}`);
-  assert.deepEqual(exact.body.map((r) => r.name), ['library/alpha']);
-  const short = await api<Repository[]>(server, 'GET', `/projects/library/repositories?q=${encodeURIComponent('name=alpha')}`);
-  assert.deepEqual(short.body.map((r) => r.name), ['library/alpha']);
+  assert.deepEqual(
+    fuzzy.body.map((r) => r.name),
+    ['library/team/beta'],
+  );
+  const exact = await api<Repository[]>(
+    server,
+    'GET',
+    `/projects/library/repositories?q=${encodeURIComponent('name=library/alpha')}`,
+  );
+  assert.deepEqual(
+    exact.body.map((r) => r.name),
+    ['library/alpha'],
+  );
+  const short = await api<Repository[]>(
+    server,
+    'GET',
+    `/projects/library/repositories?q=${encodeURIComponent('name=alpha')}`,
+  );
+  assert.deepEqual(
+    short.body.map((r) => r.name),
+    ['library/alpha'],
+  );
   const ascending = await api<Repository[]>(server, 'GET', '/projects/library/repositories?sort=name');
-  assert.deepEqual(ascending.body.map((r) => r.name), ['library/alpha', 'library/team/beta']);
+  assert.deepEqual(
+    ascending.body.map((r) => r.name),
+    ['library/alpha', 'library/team/beta'],
+  );
   const descending = await api<Repository[]>(server, 'GET', '/projects/library/repositories?sort=-name');
-  assert.deepEqual(descending.body.map((r) => r.name), ['library/team/beta', 'library/alpha']);
+  assert.deepEqual(
+    descending.body.map((r) => r.name),
+    ['library/team/beta', 'library/alpha'],
+  );
   const page = await api<Repository[]>(server, 'GET', '/projects/library/repositories?sort=name&page=1&page_size=1');
-  assert.deepEqual(page.body.map((r) => r.name), ['library/alpha']);
+  assert.deepEqual(
+    page.body.map((r) => r.name),
+    ['library/alpha'],
+  );
   assert.equal(page.headers.get('x-total-count'), '2');
   assert.match(page.headers.get('link') ?? '', /page=2.*rel="next"/);
 });
@@ -91,35 +121,59 @@ test('GET /projects/{p}/repositories: 401 anonymous on a private project, 404 to
   assert.equal(unknown.status, 404);
   const asMember = await api<Repository[]>(server, 'GET', '/projects/secret/repositories', { auth: member.auth });
   assert.equal(asMember.status, 200);
-  assert.deepEqual(asMember.body.map((r) => r.name), ['secret/hidden']);
+  assert.deepEqual(
+    asMember.body.map((r) => r.name),
+    ['secret/hidden'],
+  );
 });
 
 test('GET /repositories lists what the caller may see: all for admins, public plus memberships for users', async () => {
   const admin = await api<Repository[]>(server, 'GET', '/repositories?sort=name');
   assert.equal(admin.status, 200);
   assertHarborSchema('GET', '/repositories', 200, admin.body);
-  assert.deepEqual(admin.body.map((r) => r.name), ['library/alpha', 'library/team/beta', 'secret/hidden']);
+  assert.deepEqual(
+    admin.body.map((r) => r.name),
+    ['library/alpha', 'library/team/beta', 'secret/hidden'],
+  );
   const anonymous = await api<Repository[]>(server, 'GET', '/repositories?sort=name', { auth: null });
   assertHarborSchema('GET', '/repositories', 200, anonymous.body);
-  assert.deepEqual(anonymous.body.map((r) => r.name), ['library/alpha', 'library/team/beta']);
+  assert.deepEqual(
+    anonymous.body.map((r) => r.name),
+    ['library/alpha', 'library/team/beta'],
+  );
   const stranger = await api<Repository[]>(server, 'GET', '/repositories?sort=name', { auth: outsider.auth });
-  assert.deepEqual(stranger.body.map((r) => r.name), ['library/alpha', 'library/team/beta']);
+  assert.deepEqual(
+    stranger.body.map((r) => r.name),
+    ['library/alpha', 'library/team/beta'],
+  );
   const asMember = await api<Repository[]>(server, 'GET', '/repositories?sort=name', { auth: member.auth });
-  assert.deepEqual(asMember.body.map((r) => r.name), ['library/alpha', 'library/team/beta', 'secret/hidden']);
-  const filtered = await api<Repository[]>(server, 'GET', `/repositories?q=${encodeURIComponent('name=~hid')}`, { auth: member.auth });
-  assert.deepEqual(filtered.body.map((r) => r.name), ['secret/hidden']);
+  assert.deepEqual(
+    asMember.body.map((r) => r.name),
+    ['library/alpha', 'library/team/beta', 'secret/hidden'],
+  );
+  const filtered = await api<Repository[]>(server, 'GET', `/repositories?q=${encodeURIComponent('name=~hid')}`, {
+    auth: member.auth,
+  });
+  assert.deepEqual(
+    filtered.body.map((r) => r.name),
+    ['secret/hidden'],
+  );
   const bad = await api(server, 'GET', '/repositories?page=0');
   assert.equal(bad.status, 400);
   assertHarborSchema('GET', '/repositories', 400, bad.body);
 });
 
-test('GET one repository takes Harbor\'s double-encoded name; 404 for an unknown one', async () => {
+test("GET one repository takes Harbor's double-encoded name; 404 for an unknown one", async () => {
   const res = await api<Repository>(server, 'GET', `/projects/library/repositories/${encodeRepository('team/beta')}`);
   assert.equal(res.status, 200);
   assertHarborSchema('GET', one, 200, res.body);
   assert.equal(res.body.name, 'library/team/beta');
   assert.equal(res.body.artifact_count, 1);
-  const single = await api<Repository>(server, 'GET', `/projects/library/repositories/${encodeURIComponent('team/beta')}`);
+  const single = await api<Repository>(
+    server,
+    'GET',
+    `/projects/library/repositories/${encodeURIComponent('team/beta')}`,
+  );
   assert.equal(single.status, 200);
   assert.equal(single.body.name, 'library/team/beta');
   const missing = await api(server, 'GET', '/projects/library/repositories/nothing-here');
@@ -128,21 +182,31 @@ test('GET one repository takes Harbor\'s double-encoded name; 404 for an unknown
 });
 
 test('PUT a repository updates its description; guests may not, anonymous callers get 401', async () => {
-  const res = await api(server, 'PUT', '/projects/library/repositories/alpha', { body: { description: 'the first letter' } });
+  const res = await api(server, 'PUT', '/projects/library/repositories/alpha', {
+    body: { description: 'the first letter' },
+  });
   assert.equal(res.status, 200);
   assertHarborSchema('PUT', one, 200, res.body);
   const read = await api<Repository>(server, 'GET', '/projects/library/repositories/alpha');
   assert.equal(read.body.description, 'the first letter');
-  const asGuest = await api(server, 'PUT', '/projects/secret/repositories/hidden', { auth: guest.auth, body: { description: 'x' } });
+  const asGuest = await api(server, 'PUT', '/projects/secret/repositories/hidden', {
+    auth: guest.auth,
+    body: { description: 'x' },
+  });
   assert.equal(asGuest.status, 403);
   assertHarborSchema('PUT', one, 403, asGuest.body);
-  const anonymous = await api(server, 'PUT', '/projects/library/repositories/alpha', { auth: null, body: { description: 'x' } });
+  const anonymous = await api(server, 'PUT', '/projects/library/repositories/alpha', {
+    auth: null,
+    body: { description: 'x' },
+  });
   assert.equal(anonymous.status, 401);
   assertHarborSchema('PUT', one, 401, anonymous.body);
   const badBody = await api(server, 'PUT', '/projects/library/repositories/alpha', { body: { description: 42 } });
   assert.equal(badBody.status, 400);
   assertHarborSchema('PUT', one, 400, badBody.body);
-  const missing = await api(server, 'PUT', '/projects/library/repositories/nothing-here', { body: { description: 'x' } });
+  const missing = await api(server, 'PUT', '/projects/library/repositories/nothing-here', {
+    body: { description: 'x' },
+  });
   assert.equal(missing.status, 404);
   assertHarborSchema('PUT', one, 404, missing.body);
 });

@@ -48,8 +48,15 @@ const projectIds: Record<string, number> = {};
 /** Test fixtures written straight into Berth's database: projects and members. */
 async function addProject(name: string): Promise<void> {
   const now = new Date().toISOString();
-  const row = await db.kysely.insertInto('projects').values({ name, owner_id: 1, registry_id: null, creation_time: now, update_time: now }).returning('id').executeTakeFirstOrThrow();
-  await db.kysely.insertInto('project_metadata').values({ project_id: row.id, name: 'public', value: 'false' }).execute();
+  const row = await db.kysely
+    .insertInto('projects')
+    .values({ name, owner_id: 1, registry_id: null, creation_time: now, update_time: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.kysely
+    .insertInto('project_metadata')
+    .values({ project_id: row.id, name: 'public', value: 'false' })
+    .execute();
   projectIds[name] = row.id;
 }
 
@@ -57,13 +64,26 @@ async function addUser(username: string, password: string, memberships: Record<s
   const now = new Date().toISOString();
   const user = await db.kysely
     .insertInto('users')
-    .values({ username, email: `${username}@example.com`, password_hash: await hashSecret(password), creation_time: now, update_time: now })
+    .values({
+      username,
+      email: `${username}@example.com`,
+      password_hash: await hashSecret(password),
+      creation_time: now,
+      update_time: now,
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   for (const [project, role] of Object.entries(memberships)) {
     await db.kysely
       .insertInto('project_members')
-      .values({ project_id: projectIds[project], entity_id: user.id, entity_type: 'u', role, creation_time: now, update_time: now })
+      .values({
+        project_id: projectIds[project],
+        entity_id: user.id,
+        entity_type: 'u',
+        role,
+        creation_time: now,
+        update_time: now,
+      })
       .execute();
   }
 }
@@ -98,7 +118,15 @@ function expectError(res: ApiResponse, method: string, template: string, status:
 }
 
 function projectRobot(name: string, project: string, access: [string, string][], extra: Json = {}): Json {
-  return { name, level: 'project', duration: -1, permissions: [{ kind: 'project', namespace: project, access: access.map(([resource, action]) => ({ resource, action })) }], ...extra };
+  return {
+    name,
+    level: 'project',
+    duration: -1,
+    permissions: [
+      { kind: 'project', namespace: project, access: access.map(([resource, action]) => ({ resource, action })) },
+    ],
+    ...extra,
+  };
 }
 
 async function createRobot(body: Json, auth = adminAuth): Promise<Created> {
@@ -122,13 +150,17 @@ async function v2Status(auth: string): Promise<number> {
 }
 
 async function tokenFor(auth: string, scope: string): Promise<{ status: number; token?: string }> {
-  const res = await fetch(`${server.url}/service/token?service=harbor-registry&scope=${encodeURIComponent(scope)}`, { headers: { authorization: auth } });
+  const res = await fetch(`${server.url}/service/token?service=harbor-registry&scope=${encodeURIComponent(scope)}`, {
+    headers: { authorization: auth },
+  });
   const body = (await res.json()) as { token?: string };
   return { status: res.status, token: body.token };
 }
 
 function accessClaim(token: string): { type: string; name: string; actions: string[] }[] {
-  const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { access: { type: string; name: string; actions: string[] }[] };
+  const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as {
+    access: { type: string; name: string; actions: string[] }[];
+  };
   return payload.access;
 }
 
@@ -146,10 +178,16 @@ const sha256 = (data: Buffer) => `sha256:${createHash('sha256').update(data).dig
 
 /** Pushes a one-layer OCI image with the given /v2 Authorization; answers the manifest PUT status. */
 async function pushImage(repository: string, tag: string, auth: string): Promise<number> {
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
+  const config = Buffer.from(
+    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
+  );
   const layer = Buffer.from(`layer of ${repository}:${tag} ${Math.random()}`);
   for (const blob of [config, layer]) {
-    const res = await fetch(`${server.url}/v2/${repository}/blobs/uploads/?digest=${sha256(blob)}`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/octet-stream' }, body: blob });
+    const res = await fetch(`${server.url}/v2/${repository}/blobs/uploads/?digest=${sha256(blob)}`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/octet-stream' },
+      body: blob,
+    });
     await res.arrayBuffer();
     if (res.status !== 201) return res.status;
   }
@@ -169,8 +207,11 @@ async function pushImage(repository: string, tag: string, auth: string): Promise
 }
 
 describe('GET /permissions', () => {
-  test('system admins see system and project permissions from Harbor\'s catalogue', async () => {
-    const res = await api<{ system: { resource: string; action: string }[]; project: { resource: string; action: string }[] }>(server, 'GET', '/permissions');
+  test("system admins see system and project permissions from Harbor's catalogue", async () => {
+    const res = await api<{
+      system: { resource: string; action: string }[];
+      project: { resource: string; action: string }[];
+    }>(server, 'GET', '/permissions');
     assert.equal(res.status, 200);
     assertHarborSchema('GET', '/permissions', 200, res.body);
     assert.ok(res.body.project.some((p) => p.resource === 'repository' && p.action === 'pull'));
@@ -196,7 +237,10 @@ describe('GET /permissions', () => {
 describe('POST /robots', () => {
   test('a project admin creates a project robot; the secret is answered once, with Location and expiry', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const res = await api<Created>(server, 'POST', '/robots', { body: projectRobot('ci', 'proj', [['repository', 'pull']], { duration: 7, description: 'CI pulls' }), auth: alice });
+    const res = await api<Created>(server, 'POST', '/robots', {
+      body: projectRobot('ci', 'proj', [['repository', 'pull']], { duration: 7, description: 'CI pulls' }),
+      auth: alice,
+    });
     assert.equal(res.status, 201, JSON.stringify(res.body));
     assertHarborSchema('POST', '/robots', 201, res.body);
     assert.equal(res.body.name, 'robot$proj+ci');
@@ -215,25 +259,42 @@ describe('POST /robots', () => {
     assert.equal(robot.duration, 7);
     assert.equal(robot.editable, true);
     assert.equal(robot.disable, false);
-    assert.deepEqual(robot.permissions, [{ kind: 'project', namespace: 'proj', access: [{ resource: 'repository', action: 'pull', effect: 'allow' }] }]);
+    assert.deepEqual(robot.permissions, [
+      { kind: 'project', namespace: 'proj', access: [{ resource: 'repository', action: 'pull', effect: 'allow' }] },
+    ]);
 
-    const audit = await db.kysely.selectFrom('audit_logs').selectAll().where('resource_type', '=', 'robot').where('resource', '=', 'robot$proj+ci').execute();
+    const audit = await db.kysely
+      .selectFrom('audit_logs')
+      .selectAll()
+      .where('resource_type', '=', 'robot')
+      .where('resource', '=', 'robot$proj+ci')
+      .execute();
     assert.equal(audit.length, 1);
     assert.equal(audit[0].operation, 'create');
     assert.equal(audit[0].username, 'alice');
     assert.equal(audit[0].project_id, projectIds.proj);
   });
 
-  test('a system admin creates a system robot; duration -1 never expires and duration 0 takes Harbor\'s 30 days', async () => {
-    const never = await createRobot({ name: 'sys-never', level: 'system', duration: -1, permissions: [{ kind: 'system', namespace: '/', access: [{ resource: 'audit-log', action: 'list' }] }] });
+  test("a system admin creates a system robot; duration -1 never expires and duration 0 takes Harbor's 30 days", async () => {
+    const never = await createRobot({
+      name: 'sys-never',
+      level: 'system',
+      duration: -1,
+      permissions: [{ kind: 'system', namespace: '/', access: [{ resource: 'audit-log', action: 'list' }] }],
+    });
     assert.equal(never.name, 'robot$sys-never');
     assert.equal(never.expires_at, -1);
-    const byDefault = await createRobot({ name: 'sys-default', level: 'system', duration: 0, permissions: [{ kind: 'system', namespace: '/', access: [{ resource: 'catalog', action: 'read' }] }] });
+    const byDefault = await createRobot({
+      name: 'sys-default',
+      level: 'system',
+      duration: 0,
+      permissions: [{ kind: 'system', namespace: '/', access: [{ resource: 'catalog', action: 'read' }] }],
+    });
     assert.equal(byDefault.expires_at, Math.floor(Date.parse(byDefault.creation_time) / 1000) + 30 * day);
     assert.equal((await getRobot(byDefault.id)).duration, 30);
   });
 
-  test('invalid bodies are 400 with Harbor\'s error body', async () => {
+  test("invalid bodies are 400 with Harbor's error body", async () => {
     const pull: [string, string][] = [['repository', 'pull']];
     const cases: [string, Json][] = [
       ['upper-case name', projectRobot('CI', 'proj', pull)],
@@ -243,15 +304,61 @@ describe('POST /robots', () => {
       ['duration below -1', projectRobot('x', 'proj', pull, { duration: -2 })],
       ['fractional duration', projectRobot('x', 'proj', pull, { duration: 1.5 })],
       ['no permissions', { name: 'x', level: 'project', duration: -1, permissions: [] }],
-      ['empty access', { name: 'x', level: 'project', duration: -1, permissions: [{ kind: 'project', namespace: 'proj', access: [] }] }],
+      [
+        'empty access',
+        {
+          name: 'x',
+          level: 'project',
+          duration: -1,
+          permissions: [{ kind: 'project', namespace: 'proj', access: [] }],
+        },
+      ],
       ['unknown action', projectRobot('x', 'proj', [['repository', 'fly']])],
       ['unknown resource', projectRobot('x', 'proj', [['spaceship', 'pull']])],
       ['a system resource in a project permission', projectRobot('x', 'proj', [['garbage-collection', 'create']])],
-      ['a project robot with a system permission', { name: 'x', level: 'project', duration: -1, permissions: [{ kind: 'system', namespace: '/', access: [{ resource: 'catalog', action: 'read' }] }] }],
+      [
+        'a project robot with a system permission',
+        {
+          name: 'x',
+          level: 'project',
+          duration: -1,
+          permissions: [{ kind: 'system', namespace: '/', access: [{ resource: 'catalog', action: 'read' }] }],
+        },
+      ],
       ['a project robot for every project', projectRobot('x', '*', pull)],
-      ['a project robot with two permissions', { name: 'x', level: 'project', duration: -1, permissions: [projectRobot('x', 'proj', pull).permissions as Json, projectRobot('x', 'other', pull).permissions as Json].flat() }],
-      ['a system permission outside "/"', { name: 'x', level: 'system', duration: -1, permissions: [{ kind: 'system', namespace: 'proj', access: [{ resource: 'catalog', action: 'read' }] }] }],
-      ['an unknown effect', projectRobot('x', 'proj', pull, { permissions: [{ kind: 'project', namespace: 'proj', access: [{ resource: 'repository', action: 'pull', effect: 'maybe' }] }] })],
+      [
+        'a project robot with two permissions',
+        {
+          name: 'x',
+          level: 'project',
+          duration: -1,
+          permissions: [
+            projectRobot('x', 'proj', pull).permissions as Json,
+            projectRobot('x', 'other', pull).permissions as Json,
+          ].flat(),
+        },
+      ],
+      [
+        'a system permission outside "/"',
+        {
+          name: 'x',
+          level: 'system',
+          duration: -1,
+          permissions: [{ kind: 'system', namespace: 'proj', access: [{ resource: 'catalog', action: 'read' }] }],
+        },
+      ],
+      [
+        'an unknown effect',
+        projectRobot('x', 'proj', pull, {
+          permissions: [
+            {
+              kind: 'project',
+              namespace: 'proj',
+              access: [{ resource: 'repository', action: 'pull', effect: 'maybe' }],
+            },
+          ],
+        }),
+      ],
       ['not an object', [] as unknown as Json],
     ];
     for (const [what, body] of cases) {
@@ -261,9 +368,20 @@ describe('POST /robots', () => {
     }
   });
 
-  test('a project that does not exist is 404, for a project robot and in a system robot\'s namespace', async () => {
-    expectError(await api(server, 'POST', '/robots', { body: projectRobot('x', 'nope', [['repository', 'pull']]) }), 'POST', '/robots', 404, 'NOT_FOUND');
-    const system = { name: 'x', level: 'system', duration: -1, permissions: [{ kind: 'project', namespace: 'nope', access: [{ resource: 'repository', action: 'pull' }] }] };
+  test("a project that does not exist is 404, for a project robot and in a system robot's namespace", async () => {
+    expectError(
+      await api(server, 'POST', '/robots', { body: projectRobot('x', 'nope', [['repository', 'pull']]) }),
+      'POST',
+      '/robots',
+      404,
+      'NOT_FOUND',
+    );
+    const system = {
+      name: 'x',
+      level: 'system',
+      duration: -1,
+      permissions: [{ kind: 'project', namespace: 'nope', access: [{ resource: 'repository', action: 'pull' }] }],
+    };
     expectError(await api(server, 'POST', '/robots', { body: system }), 'POST', '/robots', 404, 'NOT_FOUND');
   });
 
@@ -272,14 +390,33 @@ describe('POST /robots', () => {
     expectError(await api(server, 'POST', '/robots', { body, auth: null }), 'POST', '/robots', 401, 'UNAUTHORIZED');
     expectError(await api(server, 'POST', '/robots', { body, auth: bob }), 'POST', '/robots', 403, 'FORBIDDEN');
     // alice administers proj only: another private project is not even visible to her.
-    expectError(await api(server, 'POST', '/robots', { body: projectRobot('x', 'other', [['repository', 'pull']]), auth: alice }), 'POST', '/robots', 404, 'NOT_FOUND');
-    const system = { name: 'x', level: 'system', duration: -1, permissions: [{ kind: 'system', namespace: '/', access: [{ resource: 'catalog', action: 'read' }] }] };
-    expectError(await api(server, 'POST', '/robots', { body: system, auth: alice }), 'POST', '/robots', 403, 'FORBIDDEN');
+    expectError(
+      await api(server, 'POST', '/robots', { body: projectRobot('x', 'other', [['repository', 'pull']]), auth: alice }),
+      'POST',
+      '/robots',
+      404,
+      'NOT_FOUND',
+    );
+    const system = {
+      name: 'x',
+      level: 'system',
+      duration: -1,
+      permissions: [{ kind: 'system', namespace: '/', access: [{ resource: 'catalog', action: 'read' }] }],
+    };
+    expectError(
+      await api(server, 'POST', '/robots', { body: system, auth: alice }),
+      'POST',
+      '/robots',
+      403,
+      'FORBIDDEN',
+    );
   });
 
   test('a second robot of the same name in the same project is 409, as Harbor answers', async () => {
     await createRobot(projectRobot('twin', 'proj', [['repository', 'pull']]));
-    const again = await api(server, 'POST', '/robots', { body: projectRobot('twin', 'proj', [['repository', 'pull']]) });
+    const again = await api(server, 'POST', '/robots', {
+      body: projectRobot('twin', 'proj', [['repository', 'pull']]),
+    });
     // Harbor's swagger lists no 409 for CreateRobot, but Harbor answers the conflict with 409.
     assertHarborErrors(again, 409, 'CONFLICT');
     // The same bare name in another project, or at system level, is another robot.
@@ -288,8 +425,9 @@ describe('POST /robots', () => {
 });
 
 describe('GET /robots', () => {
-  test('paging, X-Total-Count and Link over a project\'s robots (the portal\'s q=Level=project,ProjectID=<id>)', async () => {
-    for (const n of ['page-a', 'page-b', 'page-c']) await createRobot(projectRobot(n, 'third', [['repository', 'pull']]));
+  test("paging, X-Total-Count and Link over a project's robots (the portal's q=Level=project,ProjectID=<id>)", async () => {
+    for (const n of ['page-a', 'page-b', 'page-c'])
+      await createRobot(projectRobot(n, 'third', [['repository', 'pull']]));
     const q = encodeURIComponent(`Level=project,ProjectID=${projectIds.third}`);
     const first = await api<Robot[]>(server, 'GET', `/robots?q=${q}&page=1&page_size=2`);
     assert.equal(first.status, 200);
@@ -311,16 +449,34 @@ describe('GET /robots', () => {
     assertHarborSchema('GET', '/robots', 200, system.body);
     assert.ok(system.body.length >= 2);
     assert.ok(system.body.every((r) => r.level === 'system' && r.name.startsWith('robot$') && !r.name.includes('+')));
-    const fuzzy = await api<Robot[]>(server, 'GET', `/robots?q=${encodeURIComponent(`Level=project,ProjectID=${projectIds.third},name=~page-`)}&sort=-name`);
+    const fuzzy = await api<Robot[]>(
+      server,
+      'GET',
+      `/robots?q=${encodeURIComponent(`Level=project,ProjectID=${projectIds.third},name=~page-`)}&sort=-name`,
+    );
     assertHarborSchema('GET', '/robots', 200, fuzzy.body);
-    assert.deepEqual(fuzzy.body.map((r) => r.name), ['robot$third+page-c', 'robot$third+page-b', 'robot$third+page-a']);
-    const exact = await api<Robot[]>(server, 'GET', `/robots?q=${encodeURIComponent(`Level=project,ProjectID=${projectIds.third},name=robot$third+page-b`)}`);
-    assert.deepEqual(exact.body.map((r) => r.name), ['robot$third+page-b']);
-    const literal = await api<Robot[]>(server, 'GET', `/robots?q=${encodeURIComponent(`Level=project,ProjectID=${projectIds.third},name=~page%`)}`);
+    assert.deepEqual(
+      fuzzy.body.map((r) => r.name),
+      ['robot$third+page-c', 'robot$third+page-b', 'robot$third+page-a'],
+    );
+    const exact = await api<Robot[]>(
+      server,
+      'GET',
+      `/robots?q=${encodeURIComponent(`Level=project,ProjectID=${projectIds.third},name=robot$third+page-b`)}`,
+    );
+    assert.deepEqual(
+      exact.body.map((r) => r.name),
+      ['robot$third+page-b'],
+    );
+    const literal = await api<Robot[]>(
+      server,
+      'GET',
+      `/robots?q=${encodeURIComponent(`Level=project,ProjectID=${projectIds.third},name=~page%`)}`,
+    );
     assert.equal(literal.body.length, 0);
   });
 
-  test('project members with robot:list see their project\'s robots; others do not', async () => {
+  test("project members with robot:list see their project's robots; others do not", async () => {
     const q = encodeURIComponent(`Level=project,ProjectID=${projectIds.proj}`);
     for (const auth of [alice, bob]) {
       const res = await api<Robot[]>(server, 'GET', `/robots?q=${q}&page_size=100`, { auth });
@@ -337,7 +493,13 @@ describe('GET /robots', () => {
   });
 
   test('bad queries are 400', async () => {
-    for (const q of ['Level=project', 'Level=everything', `Level=project,ProjectID=abc`, 'colour=red', `ProjectID=${projectIds.proj}`]) {
+    for (const q of [
+      'Level=project',
+      'Level=everything',
+      `Level=project,ProjectID=abc`,
+      'colour=red',
+      `ProjectID=${projectIds.proj}`,
+    ]) {
       expectError(await api(server, 'GET', `/robots?q=${encodeURIComponent(q)}`), 'GET', '/robots', 400, 'BAD_REQUEST');
     }
     expectError(await api(server, 'GET', '/robots?sort=secret'), 'GET', '/robots', 400, 'BAD_REQUEST');
@@ -350,13 +512,36 @@ describe('GET /robots/{robot_id}', () => {
     expectError(await api(server, 'GET', '/robots/999999'), 'GET', '/robots/{robot_id}', 404, 'NOT_FOUND');
     expectError(await api(server, 'GET', '/robots/abc'), 'GET', '/robots/{robot_id}', 404, 'NOT_FOUND');
     const robot = await createRobot(projectRobot('seen', 'proj', [['repository', 'pull']]));
-    expectError(await api(server, 'GET', `/robots/${robot.id}`, { auth: null }), 'GET', '/robots/{robot_id}', 401, 'UNAUTHORIZED');
-    expectError(await api(server, 'GET', `/robots/${robot.id}`, { auth: carol }), 'GET', '/robots/{robot_id}', 404, 'NOT_FOUND');
+    expectError(
+      await api(server, 'GET', `/robots/${robot.id}`, { auth: null }),
+      'GET',
+      '/robots/{robot_id}',
+      401,
+      'UNAUTHORIZED',
+    );
+    expectError(
+      await api(server, 'GET', `/robots/${robot.id}`, { auth: carol }),
+      'GET',
+      '/robots/{robot_id}',
+      404,
+      'NOT_FOUND',
+    );
     const bobSees = await api(server, 'GET', `/robots/${robot.id}`, { auth: bob });
     assert.equal(bobSees.status, 200);
     assertHarborSchema('GET', '/robots/{robot_id}', 200, bobSees.body);
-    const system = await createRobot({ name: 'sys-hidden', level: 'system', duration: -1, permissions: [{ kind: 'system', namespace: '/', access: [{ resource: 'catalog', action: 'read' }] }] });
-    expectError(await api(server, 'GET', `/robots/${system.id}`, { auth: alice }), 'GET', '/robots/{robot_id}', 403, 'FORBIDDEN');
+    const system = await createRobot({
+      name: 'sys-hidden',
+      level: 'system',
+      duration: -1,
+      permissions: [{ kind: 'system', namespace: '/', access: [{ resource: 'catalog', action: 'read' }] }],
+    });
+    expectError(
+      await api(server, 'GET', `/robots/${system.id}`, { auth: alice }),
+      'GET',
+      '/robots/{robot_id}',
+      403,
+      'FORBIDDEN',
+    );
   });
 });
 
@@ -369,7 +554,16 @@ describe('PUT /robots/{robot_id}', () => {
       description: 'now pushes',
       duration: 10,
       disable: true,
-      permissions: [{ kind: 'project', namespace: 'proj', access: [{ resource: 'repository', action: 'pull' }, { resource: 'repository', action: 'push' }] }],
+      permissions: [
+        {
+          kind: 'project',
+          namespace: 'proj',
+          access: [
+            { resource: 'repository', action: 'pull' },
+            { resource: 'repository', action: 'push' },
+          ],
+        },
+      ],
     };
     const res = await api(server, 'PUT', `/robots/${created.id}`, { body, auth: alice });
     assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -379,14 +573,22 @@ describe('PUT /robots/{robot_id}', () => {
     assert.equal(updated.duration, 10);
     assert.equal(updated.expires_at, Math.floor(Date.parse(robot.creation_time) / 1000) + 10 * day);
     assert.equal(updated.disable, true);
-    assert.deepEqual(updated.permissions[0].access.map((a) => a.action), ['pull', 'push']);
+    assert.deepEqual(
+      updated.permissions[0].access.map((a) => a.action),
+      ['pull', 'push'],
+    );
     assert.equal(updated.creation_time, robot.creation_time);
 
     const never = await api(server, 'PUT', `/robots/${created.id}`, { body: { ...body, duration: -1 }, auth: alice });
     assert.equal(never.status, 200);
     assert.equal((await getRobot(created.id)).expires_at, -1);
 
-    const audit = await db.kysely.selectFrom('audit_logs').select('operation').where('resource', '=', 'robot$proj+editable').where('operation', '=', 'update').execute();
+    const audit = await db.kysely
+      .selectFrom('audit_logs')
+      .select('operation')
+      .where('resource', '=', 'robot$proj+editable')
+      .where('operation', '=', 'update')
+      .execute();
     assert.equal(audit.length, 2);
   });
 
@@ -399,8 +601,22 @@ describe('PUT /robots/{robot_id}', () => {
       ['another level', { ...robot, level: 'system' }],
       ['another name', { ...robot, name: 'robot$proj+renamed' }],
       ['no permissions', { ...robot, permissions: [] }],
-      ['an unknown permission', { ...robot, permissions: [{ kind: 'project', namespace: 'proj', access: [{ resource: 'repository', action: 'teleport' }] }] }],
-      ['another project', { ...robot, permissions: [{ kind: 'project', namespace: 'other', access: [{ resource: 'repository', action: 'pull' }] }] }],
+      [
+        'an unknown permission',
+        {
+          ...robot,
+          permissions: [
+            { kind: 'project', namespace: 'proj', access: [{ resource: 'repository', action: 'teleport' }] },
+          ],
+        },
+      ],
+      [
+        'another project',
+        {
+          ...robot,
+          permissions: [{ kind: 'project', namespace: 'other', access: [{ resource: 'repository', action: 'pull' }] }],
+        },
+      ],
       ['a bad duration', { ...robot, duration: -5 }],
     ];
     for (const [what, body] of cases) {
@@ -435,8 +651,20 @@ describe('PATCH /robots/{robot_id} (refresh the secret)', () => {
   test('a given secret must meet the password rule and is not echoed', async () => {
     const created = await createRobot(projectRobot('chosen', 'proj', [['repository', 'pull']]));
     const template = '/robots/{robot_id}';
-    expectError(await api(server, 'PATCH', `/robots/${created.id}`, { body: { secret: 'short' } }), 'PATCH', template, 400, 'BAD_REQUEST');
-    expectError(await api(server, 'PATCH', `/robots/${created.id}`, { body: { secret: 'alllowercase123' } }), 'PATCH', template, 400, 'BAD_REQUEST');
+    expectError(
+      await api(server, 'PATCH', `/robots/${created.id}`, { body: { secret: 'short' } }),
+      'PATCH',
+      template,
+      400,
+      'BAD_REQUEST',
+    );
+    expectError(
+      await api(server, 'PATCH', `/robots/${created.id}`, { body: { secret: 'alllowercase123' } }),
+      'PATCH',
+      template,
+      400,
+      'BAD_REQUEST',
+    );
     const res = await api<Json>(server, 'PATCH', `/robots/${created.id}`, { body: { secret: 'MyOwnSecret42' } });
     assert.equal(res.status, 200);
     assertHarborSchema('PATCH', template, 200, res.body);
@@ -449,8 +677,20 @@ describe('PATCH /robots/{robot_id} (refresh the secret)', () => {
     const created = await createRobot(projectRobot('guarded', 'proj', [['repository', 'pull']]));
     const template = '/robots/{robot_id}';
     expectError(await api(server, 'PATCH', '/robots/999999', { body: {} }), 'PATCH', template, 404, 'NOT_FOUND');
-    expectError(await api(server, 'PATCH', `/robots/${created.id}`, { body: {}, auth: null }), 'PATCH', template, 401, 'UNAUTHORIZED');
-    expectError(await api(server, 'PATCH', `/robots/${created.id}`, { body: {}, auth: bob }), 'PATCH', template, 403, 'FORBIDDEN');
+    expectError(
+      await api(server, 'PATCH', `/robots/${created.id}`, { body: {}, auth: null }),
+      'PATCH',
+      template,
+      401,
+      'UNAUTHORIZED',
+    );
+    expectError(
+      await api(server, 'PATCH', `/robots/${created.id}`, { body: {}, auth: bob }),
+      'PATCH',
+      template,
+      403,
+      'FORBIDDEN',
+    );
     assert.equal(await v2Status(basic(created.name, created.secret)), 200);
   });
 });
@@ -459,14 +699,31 @@ describe('DELETE /robots/{robot_id}', () => {
   test('deletes, audits, and answers 404 afterwards; 401 and 403 for others', async () => {
     const created = await createRobot(projectRobot('doomed', 'proj', [['repository', 'pull']]));
     const template = '/robots/{robot_id}';
-    expectError(await api(server, 'DELETE', `/robots/${created.id}`, { auth: null }), 'DELETE', template, 401, 'UNAUTHORIZED');
-    expectError(await api(server, 'DELETE', `/robots/${created.id}`, { auth: bob }), 'DELETE', template, 403, 'FORBIDDEN');
+    expectError(
+      await api(server, 'DELETE', `/robots/${created.id}`, { auth: null }),
+      'DELETE',
+      template,
+      401,
+      'UNAUTHORIZED',
+    );
+    expectError(
+      await api(server, 'DELETE', `/robots/${created.id}`, { auth: bob }),
+      'DELETE',
+      template,
+      403,
+      'FORBIDDEN',
+    );
     const res = await api(server, 'DELETE', `/robots/${created.id}`, { auth: alice });
     assert.equal(res.status, 200);
     assertHarborSchema('DELETE', template, 200, res.body);
     expectError(await api(server, 'GET', `/robots/${created.id}`), 'GET', template, 404, 'NOT_FOUND');
     expectError(await api(server, 'DELETE', `/robots/${created.id}`), 'DELETE', template, 404, 'NOT_FOUND');
-    const audit = await db.kysely.selectFrom('audit_logs').select(['operation', 'username']).where('resource', '=', 'robot$proj+doomed').where('operation', '=', 'delete').execute();
+    const audit = await db.kysely
+      .selectFrom('audit_logs')
+      .select(['operation', 'username'])
+      .where('resource', '=', 'robot$proj+doomed')
+      .where('operation', '=', 'delete')
+      .execute();
     assert.deepEqual(audit, [{ operation: 'delete', username: 'alice' }]);
   });
 });
@@ -481,7 +738,9 @@ describe('what a robot may do on the registry', () => {
     assert.ok(token);
     assert.deepEqual(accessClaim(token), [{ type: 'repository', name: 'proj/app', actions: ['pull'] }]);
 
-    const pulled = await fetch(`${server.url}/v2/proj/app/manifests/v1`, { headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const pulled = await fetch(`${server.url}/v2/proj/app/manifests/v1`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
     await pulled.arrayBuffer();
     assert.equal(pulled.status, 200);
     assert.equal(await pushImage('proj/app', 'v2', `Bearer ${token}`), 403);
@@ -496,12 +755,23 @@ describe('what a robot may do on the registry', () => {
       name: 'everywhere',
       level: 'system',
       duration: -1,
-      permissions: [{ kind: 'project', namespace: '*', access: [{ resource: 'repository', action: 'pull' }, { resource: 'repository', action: 'push' }] }],
+      permissions: [
+        {
+          kind: 'project',
+          namespace: '*',
+          access: [
+            { resource: 'repository', action: 'pull' },
+            { resource: 'repository', action: 'push' },
+          ],
+        },
+      ],
     });
     const auth = basic(robot.name, robot.secret);
     for (const project of ['proj', 'other', 'third']) {
       const { token } = await tokenFor(auth, `repository:${project}/pushed:pull,push`);
-      assert.deepEqual(accessClaim(token ?? ''), [{ type: 'repository', name: `${project}/pushed`, actions: ['pull', 'push'] }]);
+      assert.deepEqual(accessClaim(token ?? ''), [
+        { type: 'repository', name: `${project}/pushed`, actions: ['pull', 'push'] },
+      ]);
       assert.equal(await pushImage(`${project}/pushed`, 'v1', `Bearer ${token}`), 201, project);
     }
     // A project created afterwards is covered too.
@@ -515,7 +785,11 @@ describe('what a robot may do on the registry', () => {
     assert.equal(await v2Status(auth), 200);
     const body = await getRobot(robot.id);
     assert.equal((await api(server, 'PUT', `/robots/${robot.id}`, { body: { ...body, disable: true } })).status, 200);
-    assert.ok(await eventually(async () => (await v2Status(auth)) === 401 && (await tokenFor(auth, 'repository:proj/app:pull')).status === 401));
+    assert.ok(
+      await eventually(
+        async () => (await v2Status(auth)) === 401 && (await tokenFor(auth, 'repository:proj/app:pull')).status === 401,
+      ),
+    );
     assert.equal((await api(server, 'PUT', `/robots/${robot.id}`, { body: { ...body, disable: false } })).status, 200);
     assert.ok(await eventually(async () => (await v2Status(auth)) === 200));
   });
@@ -526,9 +800,15 @@ describe('what a robot may do on the registry', () => {
     const { token } = await tokenFor(auth, 'repository:proj/app:pull');
     assert.equal(await v2Status(auth), 200);
     assert.equal((await api(server, 'DELETE', `/robots/${robot.id}`)).status, 200);
-    assert.ok(await eventually(async () => (await v2Status(auth)) === 401 && (await tokenFor(auth, 'repository:proj/app:pull')).status === 401));
+    assert.ok(
+      await eventually(
+        async () => (await v2Status(auth)) === 401 && (await tokenFor(auth, 'repository:proj/app:pull')).status === 401,
+      ),
+    );
     // A token issued before the deletion no longer pulls either.
-    const res = await fetch(`${server.url}/v2/proj/app/manifests/v1`, { headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const res = await fetch(`${server.url}/v2/proj/app/manifests/v1`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
     await res.arrayBuffer();
     assert.equal(res.status, 401);
   });
@@ -539,8 +819,16 @@ describe('what a robot may do on the registry', () => {
     const auth = basic(robot.name, robot.secret);
     assert.equal(await v2Status(auth), 200);
     // A day cannot pass in a test: set the stored expiry to a second ago, as if it had.
-    await db.kysely.updateTable('robots').set({ expires_at: Math.floor(Date.now() / 1000) - 1 }).where('id', '=', robot.id).execute();
-    assert.ok(await eventually(async () => (await v2Status(auth)) === 401 && (await tokenFor(auth, 'repository:proj/app:pull')).status === 401));
+    await db.kysely
+      .updateTable('robots')
+      .set({ expires_at: Math.floor(Date.now() / 1000) - 1 })
+      .where('id', '=', robot.id)
+      .execute();
+    assert.ok(
+      await eventually(
+        async () => (await v2Status(auth)) === 401 && (await tokenFor(auth, 'repository:proj/app:pull')).status === 401,
+      ),
+    );
     assert.ok((await getRobot(robot.id)).expires_at < Date.now() / 1000);
   });
 });

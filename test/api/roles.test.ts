@@ -24,12 +24,63 @@ type RoleId = keyof typeof roleNames;
 // What each role may do, from Harbor's rbac_role.go: repository push (1, 2, 4), repository
 // delete (1, 4), member list (all but 5), member create and project update/delete (1),
 // metadata update (1, 4).
-const expected: Record<RoleId, { push: boolean; delete: boolean; memberList: boolean; memberCreate: boolean; projectUpdate: boolean; metadataUpdate: boolean; projectDelete: boolean }> = {
-  1: { push: true, delete: true, memberList: true, memberCreate: true, projectUpdate: true, metadataUpdate: true, projectDelete: true },
-  2: { push: true, delete: false, memberList: true, memberCreate: false, projectUpdate: false, metadataUpdate: false, projectDelete: false },
-  3: { push: false, delete: false, memberList: true, memberCreate: false, projectUpdate: false, metadataUpdate: false, projectDelete: false },
-  4: { push: true, delete: true, memberList: true, memberCreate: false, projectUpdate: false, metadataUpdate: true, projectDelete: false },
-  5: { push: false, delete: false, memberList: false, memberCreate: false, projectUpdate: false, metadataUpdate: false, projectDelete: false },
+const expected: Record<
+  RoleId,
+  {
+    push: boolean;
+    delete: boolean;
+    memberList: boolean;
+    memberCreate: boolean;
+    projectUpdate: boolean;
+    metadataUpdate: boolean;
+    projectDelete: boolean;
+  }
+> = {
+  1: {
+    push: true,
+    delete: true,
+    memberList: true,
+    memberCreate: true,
+    projectUpdate: true,
+    metadataUpdate: true,
+    projectDelete: true,
+  },
+  2: {
+    push: true,
+    delete: false,
+    memberList: true,
+    memberCreate: false,
+    projectUpdate: false,
+    metadataUpdate: false,
+    projectDelete: false,
+  },
+  3: {
+    push: false,
+    delete: false,
+    memberList: true,
+    memberCreate: false,
+    projectUpdate: false,
+    metadataUpdate: false,
+    projectDelete: false,
+  },
+  4: {
+    push: true,
+    delete: true,
+    memberList: true,
+    memberCreate: false,
+    projectUpdate: false,
+    metadataUpdate: true,
+    projectDelete: false,
+  },
+  5: {
+    push: false,
+    delete: false,
+    memberList: false,
+    memberCreate: false,
+    projectUpdate: false,
+    metadataUpdate: false,
+    projectDelete: false,
+  },
 };
 
 let server: TestBerth;
@@ -66,16 +117,24 @@ after(async () => {
 
 /** A registry token for `scope` (Basic `auth`, or anonymous when null) and its access claim. */
 async function token(auth: string | null, scope: string): Promise<{ bearer: string; actions: string[] }> {
-  const res = await fetch(`${server.url}/service/token?service=harbor-registry&scope=${encodeURIComponent(scope)}`, { headers: auth ? { authorization: auth } : {} });
+  const res = await fetch(`${server.url}/service/token?service=harbor-registry&scope=${encodeURIComponent(scope)}`, {
+    headers: auth ? { authorization: auth } : {},
+  });
   assert.equal(res.status, 200);
   const body = (await res.json()) as { token: string };
   const claims = JSON.parse(Buffer.from(body.token.split('.')[1], 'base64url').toString()) as Claims;
   const name = scope.split(':')[1];
-  return { bearer: `Bearer ${body.token}`, actions: [...(claims.access.find((a) => a.name === name)?.actions ?? [])].sort() };
+  return {
+    bearer: `Bearer ${body.token}`,
+    actions: [...(claims.access.find((a) => a.name === name)?.actions ?? [])].sort(),
+  };
 }
 
 function registry(path: string, bearer: string, method = 'GET'): Promise<Response> {
-  return fetch(`${server.url}/v2/${path}`, { method, headers: { authorization: bearer, accept: 'application/vnd.oci.image.manifest.v1+json' } });
+  return fetch(`${server.url}/v2/${path}`, {
+    method,
+    headers: { authorization: bearer, accept: 'application/vnd.oci.image.manifest.v1+json' },
+  });
 }
 
 for (const role of [1, 2, 3, 4, 5] as RoleId[]) {
@@ -98,14 +157,20 @@ for (const role of [1, 2, 3, 4, 5] as RoleId[]) {
     else assert.ok([401, 403].includes(pushed.status), `push refused (got ${pushed.status})`);
 
     // Something to delete: the admin's image where this role could not push its own.
-    const target = can.push ? { repo, digest: pushed.digest } : { repo: 'priv/app', digest: (await pushImage(server, 'priv/app', 'v1', adminAuth)).digest };
+    const target = can.push
+      ? { repo, digest: pushed.digest }
+      : { repo: 'priv/app', digest: (await pushImage(server, 'priv/app', 'v1', adminAuth)).digest };
     const deleteToken = await token(auth, `repository:${target.repo}:pull,delete`);
     const removed = await registry(`${target.repo}/manifests/${target.digest}`, deleteToken.bearer, 'DELETE');
     if (can.delete) assert.equal(removed.status, 202, 'delete succeeds');
     else {
       assert.ok([401, 403].includes(removed.status), `delete refused (got ${removed.status})`);
       const look = await token(auth, `repository:${target.repo}:pull`);
-      assert.equal((await registry(`${target.repo}/manifests/${target.digest}`, look.bearer, 'HEAD')).status, 200, 'the manifest is still there');
+      assert.equal(
+        (await registry(`${target.repo}/manifests/${target.digest}`, look.bearer, 'HEAD')).status,
+        200,
+        'the manifest is still there',
+      );
     }
   });
 
@@ -114,12 +179,26 @@ for (const role of [1, 2, 3, 4, 5] as RoleId[]) {
     const status = (allowed: boolean, ok = 200) => (allowed ? ok : 403);
 
     assert.equal((await api(server, 'GET', '/projects/priv/members', { auth })).status, status(can.memberList));
-    const added = await api(server, 'POST', '/projects/priv/members', { auth, body: { role_id: 3, member_user: { username: 'spare' } } });
+    const added = await api(server, 'POST', '/projects/priv/members', {
+      auth,
+      body: { role_id: 3, member_user: { username: 'spare' } },
+    });
     assert.equal(added.status, status(can.memberCreate, 201));
-    if (added.status === 201) assert.equal((await api(server, 'DELETE', added.headers.get('location')?.replace('/api/v2.0', '') ?? '')).status, 200);
+    if (added.status === 201)
+      assert.equal(
+        (await api(server, 'DELETE', added.headers.get('location')?.replace('/api/v2.0', '') ?? '')).status,
+        200,
+      );
 
-    assert.equal((await api(server, 'PUT', '/projects/priv', { auth, body: { metadata: { auto_scan: 'true' } } })).status, status(can.projectUpdate));
-    assert.equal((await api(server, 'PUT', '/projects/priv/metadatas/prevent_vul', { auth, body: { prevent_vul: 'false' } })).status, status(can.metadataUpdate));
+    assert.equal(
+      (await api(server, 'PUT', '/projects/priv', { auth, body: { metadata: { auto_scan: 'true' } } })).status,
+      status(can.projectUpdate),
+    );
+    assert.equal(
+      (await api(server, 'PUT', '/projects/priv/metadatas/prevent_vul', { auth, body: { prevent_vul: 'false' } }))
+        .status,
+      status(can.metadataUpdate),
+    );
     // The project still holds repositories: a role allowed to delete it meets Harbor's 412.
     assert.equal((await api(server, 'DELETE', '/projects/priv', { auth })).status, can.projectDelete ? 412 : 403);
     assert.equal((await api(server, 'GET', '/projects/priv', { auth })).status, 200, 'every role reads the project');
@@ -160,18 +239,31 @@ test('skopeo copy --dest-creds: a guest is denied, a developer pushes', async (t
   const layout = join(work, 'layout');
   await buildImage(layout, 'v1', { files: { 'hello.txt': 'roles\n' } });
   const copy = (user: string, repo: string) =>
-    skopeo(['copy', '--dest-tls-verify=false', '--dest-creds', `${user}:${userPassword}`, `oci:${layout}:v1`, `docker://${server.host}/priv/${repo}:v1`]);
+    skopeo([
+      'copy',
+      '--dest-tls-verify=false',
+      '--dest-creds',
+      `${user}:${userPassword}`,
+      `oci:${layout}:v1`,
+      `docker://${server.host}/priv/${repo}:v1`,
+    ]);
 
   await assert.rejects(copy('role3', 'by-guest'), (err: unknown) => {
     assert.ok(err instanceof ExecError);
     assert.match(err.stderr, /denied|unauthorized/i);
     return true;
   });
-  const guestTags = await registry('priv/by-guest/tags/list', (await token(adminAuth, 'repository:priv/by-guest:pull')).bearer);
+  const guestTags = await registry(
+    'priv/by-guest/tags/list',
+    (await token(adminAuth, 'repository:priv/by-guest:pull')).bearer,
+  );
   assert.equal(guestTags.status, 404, 'nothing was stored for the guest');
 
   await copy('role2', 'by-dev');
-  const devTags = await registry('priv/by-dev/tags/list', (await token(adminAuth, 'repository:priv/by-dev:pull')).bearer);
+  const devTags = await registry(
+    'priv/by-dev/tags/list',
+    (await token(adminAuth, 'repository:priv/by-dev:pull')).bearer,
+  );
   assert.equal(devTags.status, 200);
   assert.deepEqual(((await devTags.json()) as { tags: string[] }).tags, ['v1']);
 });

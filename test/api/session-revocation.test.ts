@@ -16,14 +16,21 @@ before(async () => {
 after(() => server.close());
 
 /** Logs in through /c/login; returns the cookie and the CSRF token. */
-async function portalLogin(target: TestBerth, username: string, password: string): Promise<{ cookie: string; csrf: string }> {
+async function portalLogin(
+  target: TestBerth,
+  username: string,
+  password: string,
+): Promise<{ cookie: string; csrf: string }> {
   const res = await fetch(`${target.url}/c/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ principal: username, password }).toString(),
   });
   assert.equal(res.status, 200, `login ${username}`);
-  return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0], csrf: res.headers.get('x-harbor-csrf-token') ?? '' };
+  return {
+    cookie: (res.headers.get('set-cookie') ?? '').split(';')[0],
+    csrf: res.headers.get('x-harbor-csrf-token') ?? '',
+  };
 }
 
 /** GET /users/current with the session cookie only; returns the status. */
@@ -31,7 +38,7 @@ async function currentWith(target: TestBerth, cookie: string): Promise<number> {
   return (await api(target, 'GET', '/users/current', { auth: null, headers: { cookie } })).status;
 }
 
-test('an administrator resetting a password ends every portal session of that user, not others\'', async () => {
+test("an administrator resetting a password ends every portal session of that user, not others'", async () => {
   const user = await createUser(server, 'revreset');
   const first = await portalLogin(server, user.username, userPassword);
   const second = await portalLogin(server, user.username, userPassword);
@@ -62,7 +69,10 @@ test('a user changing their own password through the session ends that session t
 test('a refused password change (wrong old password) leaves the session alone', async () => {
   const user = await createUser(server, 'revwrong');
   const session = await portalLogin(server, user.username, userPassword);
-  const refused = await api(server, 'PUT', `/users/${user.id}/password`, { auth: user.auth, body: { old_password: 'wrong-Passw0rd', new_password: 'An0therOne' } });
+  const refused = await api(server, 'PUT', `/users/${user.id}/password`, {
+    auth: user.auth,
+    body: { old_password: 'wrong-Passw0rd', new_password: 'An0therOne' },
+  });
   assert.equal(refused.status, 403);
   assert.equal(await currentWith(server, session.cookie), 200);
 });

@@ -8,7 +8,11 @@ import type { TestBerth } from '../helpers/berth.js';
 // brute-force limit shared by /c/login, /service/token and Basic auth on /api/v2.0.
 
 function form(fields: Record<string, string>): RequestInit {
-  return { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() };
+  return {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  };
 }
 
 async function login(server: TestBerth, principal: string, password: string): Promise<Response> {
@@ -54,27 +58,39 @@ describe('portal sessions', () => {
     assert.equal(missing.headers.get('set-cookie'), null);
   });
 
-  test('a cookie-authenticated write without X-Harbor-CSRF-Token is 403; with the session\'s token it succeeds', async () => {
+  test("a cookie-authenticated write without X-Harbor-CSRF-Token is 403; with the session's token it succeeds", async () => {
     const res = await login(server, 'admin', adminPassword);
     const cookie = sessionCookie(res);
     const csrf = res.headers.get('x-harbor-csrf-token') ?? '';
     const me = await api<{ user_id: number }>(server, 'GET', '/users/current', { auth: null, headers: { cookie } });
     const path = `/users/${me.body.user_id}`;
 
-    const without = await api<{ errors: { code: string }[] }>(server, 'PUT', path, { auth: null, headers: { cookie }, body: { comment: 'no csrf' } });
+    const without = await api<{ errors: { code: string }[] }>(server, 'PUT', path, {
+      auth: null,
+      headers: { cookie },
+      body: { comment: 'no csrf' },
+    });
     assert.equal(without.status, 403);
     assertHarborSchema('PUT', '/users/{user_id}', 403, without.body);
-    const forged = await api(server, 'PUT', path, { auth: null, headers: { cookie, 'x-harbor-csrf-token': 'forged' }, body: { comment: 'forged' } });
+    const forged = await api(server, 'PUT', path, {
+      auth: null,
+      headers: { cookie, 'x-harbor-csrf-token': 'forged' },
+      body: { comment: 'forged' },
+    });
     assert.equal(forged.status, 403);
     assert.notEqual((await api<{ comment: string }>(server, 'GET', path)).body.comment, 'forged');
 
-    const withToken = await api(server, 'PUT', path, { auth: null, headers: { cookie, 'x-harbor-csrf-token': csrf }, body: { comment: 'with csrf' } });
+    const withToken = await api(server, 'PUT', path, {
+      auth: null,
+      headers: { cookie, 'x-harbor-csrf-token': csrf },
+      body: { comment: 'with csrf' },
+    });
     assert.equal(withToken.status, 200);
     assertHarborSchema('PUT', '/users/{user_id}', 200, withToken.body);
     assert.equal((await api<{ comment: string }>(server, 'GET', path)).body.comment, 'with csrf');
   });
 
-  test('Basic-authenticated writes need no CSRF token (Harbor\'s scripts)', async () => {
+  test("Basic-authenticated writes need no CSRF token (Harbor's scripts)", async () => {
     const me = await api<{ user_id: number }>(server, 'GET', '/users/current');
     const res = await api(server, 'PUT', `/users/${me.body.user_id}`, { body: { comment: 'script' } });
     assert.equal(res.status, 200);
@@ -93,10 +109,15 @@ describe('portal sessions', () => {
 
   test('after a password change the portal login takes the new password only', async () => {
     const name = `sess${Date.now().toString(36)}`;
-    const created = await api(server, 'POST', '/users', { body: { username: name, email: `${name}@example.com`, realname: 'S', password: 'F1rstPassword' } });
+    const created = await api(server, 'POST', '/users', {
+      body: { username: name, email: `${name}@example.com`, realname: 'S', password: 'F1rstPassword' },
+    });
     assert.equal(created.status, 201);
     const id = Number((created.headers.get('location') ?? '').split('/').pop());
-    const changed = await api(server, 'PUT', `/users/${id}/password`, { auth: basic(name, 'F1rstPassword'), body: { old_password: 'F1rstPassword', new_password: 'S3condPassword' } });
+    const changed = await api(server, 'PUT', `/users/${id}/password`, {
+      auth: basic(name, 'F1rstPassword'),
+      body: { old_password: 'F1rstPassword', new_password: 'S3condPassword' },
+    });
     assert.equal(changed.status, 200);
     assert.equal((await login(server, name, 'F1rstPassword')).status, 401);
     assert.equal((await login(server, name, 'S3condPassword')).status, 200);
@@ -108,9 +129,13 @@ describe('failed-login limit', () => {
   const victim = 'admin';
   const attempts: Record<string, (server: TestBerth, password: string) => Promise<Response>> = {
     '/service/token': (server, password) =>
-      fetch(`${server.url}/service/token?service=harbor-registry&scope=${encodeURIComponent('repository:library/x:pull')}`, { headers: { authorization: basic(victim, password) } }),
+      fetch(
+        `${server.url}/service/token?service=harbor-registry&scope=${encodeURIComponent('repository:library/x:pull')}`,
+        { headers: { authorization: basic(victim, password) } },
+      ),
     '/c/login': (server, password) => login(server, victim, password),
-    '/api/v2.0 (Basic)': (server, password) => fetch(`${server.url}/api/v2.0/users/current`, { headers: { authorization: basic(victim, password) } }),
+    '/api/v2.0 (Basic)': (server, password) =>
+      fetch(`${server.url}/api/v2.0/users/current`, { headers: { authorization: basic(victim, password) } }),
   };
 
   for (const [endpoint, attempt] of Object.entries(attempts)) {
@@ -125,7 +150,10 @@ describe('failed-login limit', () => {
         const limited = await attempt(server, 'Wr0ngPassword11');
         assert.equal(limited.status, 429);
         const retryAfter = Number(limited.headers.get('retry-after'));
-        assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After: ${limited.headers.get('retry-after')}`);
+        assert.ok(
+          Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60,
+          `Retry-After: ${limited.headers.get('retry-after')}`,
+        );
         const body = (await limited.json()) as { errors: { code: string }[] };
         assert.ok(body.errors.length > 0);
         const right = await attempt(server, adminPassword);
@@ -166,14 +194,22 @@ describe('failed-login limit', () => {
   });
 });
 
-test('the token service gives a portal session the user\'s own access, so the portal can read private repositories', async () => {
+test("the token service gives a portal session the user's own access, so the portal can read private repositories", async () => {
   const server = await startApiBerth();
   try {
-    const project = await api(server, 'POST', '/projects', { body: { project_name: 'portal-private', metadata: { public: 'false' } } });
+    const project = await api(server, 'POST', '/projects', {
+      body: { project_name: 'portal-private', metadata: { public: 'false' } },
+    });
     assert.equal(project.status, 201);
     const scope = 'repository:portal-private/app:pull';
-    const decode = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sub: string; access: { actions: string[] }[] };
-    const anonymous = (await (await fetch(`${server.url}/service/token?service=harbor-registry&scope=${scope}`)).json()) as { token: string };
+    const decode = (token: string) =>
+      JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as {
+        sub: string;
+        access: { actions: string[] }[];
+      };
+    const anonymous = (await (
+      await fetch(`${server.url}/service/token?service=harbor-registry&scope=${scope}`)
+    ).json()) as { token: string };
     assert.deepEqual(decode(anonymous.token).access[0].actions, [], 'without a session: nothing on a private project');
 
     const login = await fetch(`${server.url}/c/login`, {
@@ -183,7 +219,9 @@ test('the token service gives a portal session the user\'s own access, so the po
     });
     assert.equal(login.status, 200);
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-    const withSession = (await (await fetch(`${server.url}/service/token?service=harbor-registry&scope=${scope}`, { headers: { cookie } })).json()) as { token: string };
+    const withSession = (await (
+      await fetch(`${server.url}/service/token?service=harbor-registry&scope=${scope}`, { headers: { cookie } })
+    ).json()) as { token: string };
     const claims = decode(withSession.token);
     assert.equal(claims.sub, 'admin');
     assert.deepEqual(claims.access[0].actions, ['pull']);

@@ -5,7 +5,19 @@ import { request as httpRequest } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { adminAuthorization, spawnBerth, tempDir, type BerthProcess } from '../helpers/berth.js';
-import { OciClient, blobOf, configBlob, descriptorOf, encodeManifest, expectError, imageManifestJSON, mediaTypes, randomBlob, type Blob, type Manifest } from '../helpers/oci.js';
+import {
+  OciClient,
+  blobOf,
+  configBlob,
+  descriptorOf,
+  encodeManifest,
+  expectError,
+  imageManifestJSON,
+  mediaTypes,
+  randomBlob,
+  type Blob,
+  type Manifest,
+} from '../helpers/oci.js';
 import { storedBlobExists } from '../helpers/stored.js';
 import { scaleOutProfile } from '../helpers/scale-out.js';
 
@@ -23,7 +35,10 @@ const MiB = 1024 * 1024;
 const streamedDurability = scaleOutProfile ? 10 * MiB : 64 * 1024;
 
 before(() => {
-  assert.ok(existsSync(new URL('../../dist/cli/index.js', import.meta.url)), 'crash tests run the built CLI: run `npm run build` first');
+  assert.ok(
+    existsSync(new URL('../../dist/cli/index.js', import.meta.url)),
+    'crash tests run the built CLI: run `npm run build` first',
+  );
 });
 
 interface Running {
@@ -43,9 +58,15 @@ async function crashAndRestart(running: Running, dataDir: string): Promise<Runni
 }
 
 /** A request whose body is written in chunks with backpressure, and can stop part-way and hold the connection open. */
-function streamingRequest(url: string, options: { method: string; data: Buffer; holdAt?: number; headers?: Record<string, string> }) {
+function streamingRequest(
+  url: string,
+  options: { method: string; data: Buffer; holdAt?: number; headers?: Record<string, string> },
+) {
   let sent = 0;
-  const req = httpRequest(url, { method: options.method, headers: { 'content-type': 'application/octet-stream', authorization: adminAuthorization, ...options.headers } });
+  const req = httpRequest(url, {
+    method: options.method,
+    headers: { 'content-type': 'application/octet-stream', authorization: adminAuthorization, ...options.headers },
+  });
   const done = new Promise<number | Error>((resolve) => {
     req.on('response', (res) => {
       res.resume();
@@ -108,7 +129,13 @@ async function patchChunk(client: OciClient, location: string, data: Buffer, sta
  * `durable` bytes, acknowledged before the crash) and completes with the right digest,
  * or is unknown and the blob is pushed again. Either way the blob reads back intact.
  */
-async function resumeOrRestart(client: OciClient, repository: string, location: string, blob: Blob, bounds: { durable: number; sent: number }): Promise<'resumed' | 'unknown'> {
+async function resumeOrRestart(
+  client: OciClient,
+  repository: string,
+  location: string,
+  blob: Blob,
+  bounds: { durable: number; sent: number },
+): Promise<'resumed' | 'unknown'> {
   const state = await uploadStatus(client, location);
   let outcome: 'resumed' | 'unknown';
   if (state.status === 404) {
@@ -117,10 +144,14 @@ async function resumeOrRestart(client: OciClient, repository: string, location: 
     outcome = 'unknown';
   } else {
     assert.equal(state.status, 204);
-    assert.ok(state.received >= bounds.durable, `the session lost acknowledged bytes: ${state.received} < ${bounds.durable}`);
+    assert.ok(
+      state.received >= bounds.durable,
+      `the session lost acknowledged bytes: ${state.received} < ${bounds.durable}`,
+    );
     assert.ok(state.received <= bounds.sent, `the session claims ${state.received} bytes of ${bounds.sent} sent`);
     let next = location;
-    if (state.received < blob.size) next = await patchChunk(client, location, blob.bytes.subarray(state.received), state.received);
+    if (state.received < blob.size)
+      next = await patchChunk(client, location, blob.bytes.subarray(state.received), state.received);
     const res = await client.send('PUT', `${next}${next.includes('?') ? '&' : '?'}digest=${blob.digest}`);
     assert.equal(res.status, 201, 'completing the resumed upload');
     outcome = 'resumed';
@@ -140,7 +171,11 @@ async function assertBlobIntact(client: OciClient, repository: string, blob: Blo
 async function assertBlobInvisible(client: OciClient, repository: string, blob: Blob, dataDir: string): Promise<void> {
   const head = await client.send('HEAD', `/v2/${repository}/blobs/${blob.digest}`);
   assert.equal(head.status, 404, 'a partial blob became visible under its digest');
-  assert.equal(await storedBlobExists(dataDir, blob.digest), false, 'bytes were published under the digest before verification');
+  assert.equal(
+    await storedBlobExists(dataDir, blob.digest),
+    false,
+    'bytes were published under the digest before verification',
+  );
 }
 
 test('SIGKILL during a large streamed PATCH: no blob appears, the session resumes from its durable bytes', async () => {
@@ -161,9 +196,15 @@ test('SIGKILL during a large streamed PATCH: no blob appears, the session resume
     const client = running.client;
     if (scaleOutProfile) {
       // S3 reports a session's bytes as of its last finished request: wait for the client instead.
-      await waitUntil('more than a part of the streamed PATCH was sent', async () => stream.sent() > streamedDurability + 4 * MiB);
+      await waitUntil(
+        'more than a part of the streamed PATCH was sent',
+        async () => stream.sent() > streamedDurability + 4 * MiB,
+      );
     } else {
-      await waitUntil('the server has stored part of the streamed PATCH', async () => (await uploadStatus(client, location)).received > durable + 4 * MiB);
+      await waitUntil(
+        'the server has stored part of the streamed PATCH',
+        async () => (await uploadStatus(client, location)).received > durable + 4 * MiB,
+      );
     }
     running = await crashAndRestart(running, dataDir);
     const sent = durable + stream.sent();
@@ -196,7 +237,10 @@ test('SIGKILL while a PATCH body is only partly sent: the session holds a prefix
     });
     const client = running.client;
     if (streamedDurability < holdAt) {
-      await waitUntil('the held bytes reached the server', async () => (await uploadStatus(client, location)).received === MiB + holdAt);
+      await waitUntil(
+        'the held bytes reached the server',
+        async () => (await uploadStatus(client, location)).received === MiB + holdAt,
+      );
     } else {
       // Less than a part: nothing new is durable, so wait until the bytes are sent and received.
       await waitUntil('the held bytes were sent', async () => stream.sent() === holdAt);
@@ -206,7 +250,10 @@ test('SIGKILL while a PATCH body is only partly sent: the session holds a prefix
     await stream.done;
 
     await assertBlobInvisible(running.client, repository, blob, dataDir);
-    assert.equal(await resumeOrRestart(running.client, repository, location, blob, { durable: MiB, sent: MiB + holdAt }), 'resumed');
+    assert.equal(
+      await resumeOrRestart(running.client, repository, location, blob, { durable: MiB, sent: MiB + holdAt }),
+      'resumed',
+    );
   } finally {
     await running.proc.kill();
     rmSync(dataDir, { recursive: true, force: true });
@@ -222,9 +269,16 @@ test('SIGKILL during a monolithic PUT ?digest= with a body: nothing visible, the
     const location = await running.client.startUpload(repository);
     const url = new URL(location, running.client.url);
     url.searchParams.set('digest', blob.digest);
-    const stream = streamingRequest(url.href, { method: 'PUT', data: blob.bytes, headers: { 'content-length': String(blob.size) } });
+    const stream = streamingRequest(url.href, {
+      method: 'PUT',
+      data: blob.bytes,
+      headers: { 'content-length': String(blob.size) },
+    });
     const client = running.client;
-    await waitUntil('the PUT body is half stored', async () => (await uploadStatus(client, location)).received > 4 * MiB);
+    await waitUntil(
+      'the PUT body is half stored',
+      async () => (await uploadStatus(client, location)).received > 4 * MiB,
+    );
     running = await crashAndRestart(running, dataDir);
     const sent = stream.sent();
     await stream.done;
@@ -272,7 +326,9 @@ test('SIGKILL at random moments of upload completion: the blob is either whole a
       const blob = randomBlob(4 * MiB + round);
       const location = await running.client.startUpload(repository);
       const next = await patchChunk(running.client, location, blob.bytes, 0);
-      const completion = running.client.send('PUT', `${next}${next.includes('?') ? '&' : '?'}digest=${blob.digest}`).catch((err: unknown) => err);
+      const completion = running.client
+        .send('PUT', `${next}${next.includes('?') ? '&' : '?'}digest=${blob.digest}`)
+        .catch((err: unknown) => err);
       await sleep(round * 3);
       running = await crashAndRestart(running, dataDir);
       await completion;
@@ -297,11 +353,21 @@ async function prepareImage(client: OciClient, repository: string): Promise<Mani
   const config = configBlob();
   const layer = randomBlob(2048);
   await client.pushBlobs(repository, config, layer);
-  return encodeManifest(imageManifestJSON({ config: descriptorOf(mediaTypes.ociConfig, config), layers: [descriptorOf(mediaTypes.ociLayer, layer)] }));
+  return encodeManifest(
+    imageManifestJSON({
+      config: descriptorOf(mediaTypes.ociConfig, config),
+      layers: [descriptorOf(mediaTypes.ociLayer, layer)],
+    }),
+  );
 }
 
 /** The tag resolves to one of `candidates`, whose exact bytes come back; returns which. */
-async function assertTagTarget(client: OciClient, repository: string, tag: string, candidates: Manifest[]): Promise<Manifest> {
+async function assertTagTarget(
+  client: OciClient,
+  repository: string,
+  tag: string,
+  candidates: Manifest[],
+): Promise<Manifest> {
   const res = await client.fetch(`/v2/${repository}/manifests/${tag}`, { headers: { accept: mediaTypes.ociManifest } });
   assert.equal(res.status, 200, `the tag ${tag} is broken after the crash`);
   const bytes = Buffer.from(await res.arrayBuffer());
@@ -334,7 +400,11 @@ test('SIGKILL with a manifest PUT body half sent: the tag keeps its old target, 
     await stream.done;
 
     assert.equal((await assertTagTarget(running.client, repository, 'latest', [old, next])).digest, old.digest);
-    await expectError(await running.client.fetch(`/v2/${repository}/manifests/${next.digest}`), 404, 'MANIFEST_UNKNOWN');
+    await expectError(
+      await running.client.fetch(`/v2/${repository}/manifests/${next.digest}`),
+      404,
+      'MANIFEST_UNKNOWN',
+    );
     await running.client.pushManifest(repository, 'latest', next);
     assert.equal((await assertTagTarget(running.client, repository, 'latest', [old, next])).digest, next.digest);
   } finally {
@@ -352,7 +422,10 @@ test('SIGKILL at random moments of manifest PUTs: the tag points at the old or t
     await running.client.pushManifest(repository, 'latest', current);
     for (let round = 0; round < 6; round++) {
       const next = await prepareImage(running.client, repository);
-      const push = running.client.putManifest(repository, 'latest', next).then((res) => res.arrayBuffer(), (err: unknown) => err);
+      const push = running.client.putManifest(repository, 'latest', next).then(
+        (res) => res.arrayBuffer(),
+        (err: unknown) => err,
+      );
       await sleep(round * 2);
       running = await crashAndRestart(running, dataDir);
       await push;
@@ -360,7 +433,9 @@ test('SIGKILL at random moments of manifest PUTs: the tag points at the old or t
       const target = await assertTagTarget(running.client, repository, 'latest', [current, next]);
       // Whatever the tag says, each manifest is either wholly there (by digest) or unknown.
       for (const manifest of [current, next]) {
-        const res = await running.client.fetch(`/v2/${repository}/manifests/${manifest.digest}`, { headers: { accept: mediaTypes.ociManifest } });
+        const res = await running.client.fetch(`/v2/${repository}/manifests/${manifest.digest}`, {
+          headers: { accept: mediaTypes.ociManifest },
+        });
         if (manifest === target) assert.equal(res.status, 200);
         if (res.status === 200) assert.ok(Buffer.from(await res.arrayBuffer()).equals(manifest.bytes));
         else await expectError(res, 404, 'MANIFEST_UNKNOWN');

@@ -20,7 +20,12 @@ export interface ReceivedConfig {
   fileText: string;
 }
 
-export function receivedConfig(r: Render, template: PodTemplate, container: Container, external: ExternalSecrets = {}): ReceivedConfig {
+export function receivedConfig(
+  r: Render,
+  template: PodTemplate,
+  container: Container,
+  external: ExternalSecrets = {},
+): ReceivedConfig {
   const configArg = container.args?.[container.args.indexOf('--config') + 1];
   if (!configArg) throw new Error(`${container.name} has no --config argument`);
   const mount = container.volumeMounts?.find((m) => configArg.startsWith(m.mountPath + '/'));
@@ -31,7 +36,11 @@ export function receivedConfig(r: Render, template: PodTemplate, container: Cont
   if (fileText === undefined) throw new Error(`ConfigMap ${volume.configMap.name} has no ${configArg}`);
   const env = resolveEnv(r, container, external);
   const roleArg = container.args?.includes('--role') ? container.args[container.args.indexOf('--role') + 1] : undefined;
-  const config = loadConfig({ file: writeTemp('berth.yml', fileText), env, overrides: roleArg ? { role: roleArg } : {} });
+  const config = loadConfig({
+    file: writeTemp('berth.yml', fileText),
+    env,
+    overrides: roleArg ? { role: roleArg } : {},
+  });
   return { config, env, fileText };
 }
 
@@ -40,15 +49,22 @@ function resolveEnv(r: Render, container: Container, external: ExternalSecrets):
   for (const variable of container.env ?? []) {
     if (variable.value !== undefined) {
       // Kubernetes expands $(NAME) from variables defined earlier in the list.
-      env[variable.name] = variable.value.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name: string) => env[name] ?? whole);
+      env[variable.name] = variable.value.replace(
+        /\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g,
+        (whole, name: string) => env[name] ?? whole,
+      );
       continue;
     }
     const ref = variable.valueFrom?.secretKeyRef;
     if (!ref) throw new Error(`env ${variable.name} of ${container.name} has neither value nor secretKeyRef`);
     const rendered = r.find('Secret', ref.name);
     const data = rendered ? secretData(rendered) : external[ref.name];
-    if (!data) throw new Error(`env ${variable.name} of ${container.name} refers to Secret ${ref.name}, neither rendered nor declared external`);
-    if (data[ref.key] === undefined) throw new Error(`Secret ${ref.name} has no key ${ref.key} (env ${variable.name} of ${container.name})`);
+    if (!data)
+      throw new Error(
+        `env ${variable.name} of ${container.name} refers to Secret ${ref.name}, neither rendered nor declared external`,
+      );
+    if (data[ref.key] === undefined)
+      throw new Error(`Secret ${ref.name} has no key ${ref.key} (env ${variable.name} of ${container.name})`);
     env[variable.name] = data[ref.key];
   }
   return env;
@@ -68,7 +84,9 @@ export function unknownKeys(received: ReceivedConfig): string[] {
 
 function leafPaths(value: Record<string, unknown>, prefix: string[] = []): string[] {
   return Object.entries(value).flatMap(([key, child]) =>
-    child !== null && typeof child === 'object' && !Array.isArray(child) ? leafPaths(child as Record<string, unknown>, [...prefix, key]) : [[...prefix, key].join('.')],
+    child !== null && typeof child === 'object' && !Array.isArray(child)
+      ? leafPaths(child as Record<string, unknown>, [...prefix, key])
+      : [[...prefix, key].join('.')],
   );
 }
 
@@ -76,6 +94,8 @@ export function berthContainers(r: Render): { object: K8sObject; template: PodTe
   return r.objects.flatMap((object) => {
     const template = (object.spec as { template?: PodTemplate } | undefined)?.template;
     if (!template || !['Deployment', 'Job'].includes(object.kind)) return [];
-    return template.spec.containers.filter((c) => c.command?.[0] === 'berth').map((container) => ({ object, template, container }));
+    return template.spec.containers
+      .filter((c) => c.command?.[0] === 'berth')
+      .map((container) => ({ object, template, container }));
   });
 }

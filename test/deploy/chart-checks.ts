@@ -19,25 +19,38 @@ export function assertUniqueNames(r: Render): void {
 }
 
 /** Secrets, ConfigMaps and claims that pods use exist in the render or are declared external. */
-export function assertReferencesResolve(r: Render, external: { secrets?: ExternalSecrets; claims?: string[] } = {}): void {
+export function assertReferencesResolve(
+  r: Render,
+  external: { secrets?: ExternalSecrets; claims?: string[] } = {},
+): void {
   for (const { object, template } of workloads(r)) {
     const where = `${object.kind}/${object.metadata.name}`;
     const volumes = template.spec.volumes ?? [];
     for (const volume of volumes) {
-      if (volume.configMap) assert.ok(r.find('ConfigMap', volume.configMap.name), `${where}: ConfigMap ${volume.configMap.name} is missing`);
+      if (volume.configMap)
+        assert.ok(
+          r.find('ConfigMap', volume.configMap.name),
+          `${where}: ConfigMap ${volume.configMap.name} is missing`,
+        );
       if (volume.secret) {
         const name = volume.secret.secretName;
         assert.ok(r.find('Secret', name) || external.secrets?.[name], `${where}: Secret ${name} is missing`);
       }
       if (volume.persistentVolumeClaim) {
         const claim = volume.persistentVolumeClaim.claimName;
-        assert.ok(r.find('PersistentVolumeClaim', claim) || external.claims?.includes(claim), `${where}: PVC ${claim} is neither rendered nor declared external`);
+        assert.ok(
+          r.find('PersistentVolumeClaim', claim) || external.claims?.includes(claim),
+          `${where}: PVC ${claim} is neither rendered nor declared external`,
+        );
       }
     }
     const volumeNames = new Set([...volumes.map((v) => v.name), ...claimTemplates(object)]);
     for (const container of template.spec.containers) {
       for (const mount of container.volumeMounts ?? []) {
-        assert.ok(volumeNames.has(mount.name), `${where}/${container.name}: mount ${mount.mountPath} uses volume ${mount.name}, which the pod lacks`);
+        assert.ok(
+          volumeNames.has(mount.name),
+          `${where}/${container.name}: mount ${mount.mountPath} uses volume ${mount.name}, which the pod lacks`,
+        );
       }
       for (const variable of container.env ?? []) {
         const ref = variable.valueFrom?.secretKeyRef;
@@ -57,34 +70,62 @@ export function assertSelectorsAndPorts(r: Render): void {
   for (const { object, template } of all) {
     if (object.kind === 'Job') continue;
     const selector = (object.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
-    assert.ok(matches(selector, template.metadata.labels), `${object.kind}/${object.metadata.name}: selector does not match its pod labels`);
+    assert.ok(
+      matches(selector, template.metadata.labels),
+      `${object.kind}/${object.metadata.name}: selector does not match its pod labels`,
+    );
   }
   for (const service of r.all('Service')) {
-    const spec = service.spec as { selector: Record<string, string>; ports: { name?: string; port: number; targetPort: string | number }[] };
-    const selected = all.filter(({ object, template }) => object.kind !== 'Job' && matches(spec.selector, template.metadata.labels));
+    const spec = service.spec as {
+      selector: Record<string, string>;
+      ports: { name?: string; port: number; targetPort: string | number }[];
+    };
+    const selected = all.filter(
+      ({ object, template }) => object.kind !== 'Job' && matches(spec.selector, template.metadata.labels),
+    );
     assert.equal(selected.length, 1, `Service ${service.metadata.name} selects ${selected.length} workloads`);
     const ports = selected[0].template.spec.containers.flatMap((c) => c.ports ?? []);
     for (const port of spec.ports) {
-      const target = ports.find((p) => (typeof port.targetPort === 'string' ? p.name === port.targetPort : p.containerPort === port.targetPort));
-      assert.ok(target, `Service ${service.metadata.name} port ${port.port} targets ${port.targetPort}, which ${selected[0].object.metadata.name} does not expose`);
+      const target = ports.find((p) =>
+        typeof port.targetPort === 'string' ? p.name === port.targetPort : p.containerPort === port.targetPort,
+      );
+      assert.ok(
+        target,
+        `Service ${service.metadata.name} port ${port.port} targets ${port.targetPort}, which ${selected[0].object.metadata.name} does not expose`,
+      );
     }
   }
   for (const ingress of r.all('Ingress')) {
-    const rules = (ingress.spec as { rules: { http: { paths: { backend: { service: { name: string; port: { name?: string; number?: number } } } }[] } }[] }).rules;
+    const rules = (
+      ingress.spec as {
+        rules: {
+          http: { paths: { backend: { service: { name: string; port: { name?: string; number?: number } } } }[] };
+        }[];
+      }
+    ).rules;
     for (const path of rules.flatMap((rule) => rule.http.paths)) {
       const backend = path.backend.service;
       const service = r.get('Service', backend.name);
       const ports = (service.spec as { ports: { name?: string; port: number }[] }).ports;
-      assert.ok(ports.some((p) => p.name === backend.port.name || p.port === backend.port.number), `Ingress backend port ${JSON.stringify(backend.port)} is not on Service ${backend.name}`);
+      assert.ok(
+        ports.some((p) => p.name === backend.port.name || p.port === backend.port.number),
+        `Ingress backend port ${JSON.stringify(backend.port)} is not on Service ${backend.name}`,
+      );
     }
   }
   for (const pdb of r.all('PodDisruptionBudget')) {
     const selector = (pdb.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels;
-    assert.ok(all.some(({ template }) => matches(selector, template.metadata.labels)), `PodDisruptionBudget ${pdb.metadata.name} selects no pods`);
+    assert.ok(
+      all.some(({ template }) => matches(selector, template.metadata.labels)),
+      `PodDisruptionBudget ${pdb.metadata.name} selects no pods`,
+    );
   }
   for (const hpa of r.all('HorizontalPodAutoscaler')) {
     const target = (hpa.spec as { scaleTargetRef: { kind: string; name: string } }).scaleTargetRef;
-    assert.ok(r.find(target.kind, target.name), `HPA ${hpa.metadata.name} targets missing ${target.kind}/${target.name}`);
+    assert.ok(
+      r.find(target.kind, target.name),
+      `HPA ${hpa.metadata.name} targets missing ${target.kind}/${target.name}`,
+    );
   }
 }
 
@@ -95,17 +136,25 @@ export function assertNothingRendersEmpty(r: Render): void {
   for (const o of r.objects) {
     const where = `${o.kind}/${o.metadata.name}`;
     assert.ok(o.metadata.name, `${o.kind} without a name`);
-    for (const [k, v] of Object.entries(o.metadata.labels ?? {})) assert.ok(v !== '' && v !== null, `${where}: label ${k} is empty`);
+    for (const [k, v] of Object.entries(o.metadata.labels ?? {}))
+      assert.ok(v !== '' && v !== null, `${where}: label ${k} is empty`);
     for (const { template } of workloads(r).filter((w) => w.object === o)) {
       for (const c of template.spec.containers) {
         assert.match(c.image, /^[^:\s]+(:[^:\s]+)+$/, `${where}/${c.name}: image ${c.image} has no tag`);
-        for (const e of c.env ?? []) assert.ok(e.valueFrom || (e.value !== undefined && e.value !== ''), `${where}/${c.name}: env ${e.name} is empty`);
+        for (const e of c.env ?? [])
+          assert.ok(
+            e.valueFrom || (e.value !== undefined && e.value !== ''),
+            `${where}/${c.name}: env ${e.name} is empty`,
+          );
       }
     }
   }
 }
 
-export function assertStandardChecks(r: Render, external: { secrets?: ExternalSecrets; claims?: string[] } = {}): Promise<void> {
+export function assertStandardChecks(
+  r: Render,
+  external: { secrets?: ExternalSecrets; claims?: string[] } = {},
+): Promise<void> {
   assertUniqueNames(r);
   assertReferencesResolve(r, external);
   assertSelectorsAndPorts(r);
@@ -113,7 +162,10 @@ export function assertStandardChecks(r: Render, external: { secrets?: ExternalSe
   return assertValidAgainstKubernetesSchemas(r);
 }
 
-export function mountsOf(object: K8sObject, r: Render): { container: string; claim: string; mountPath: string; subPath?: string }[] {
+export function mountsOf(
+  object: K8sObject,
+  r: Render,
+): { container: string; claim: string; mountPath: string; subPath?: string }[] {
   const found = workloads(r).find((w) => w.object === object);
   if (!found) return [];
   const volumes = found.template.spec.volumes ?? [];

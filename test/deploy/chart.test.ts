@@ -114,7 +114,11 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
   it('passes helm lint with the defaults and with every example values set', async (t) => {
     const helm = await needHelm(t);
     if (!helm) return;
-    const sets = [[], ['-f', seedValues], ...[externalValues, ingressSecretValues, nodePortValues].map((v) => ['-f', writeTemp('values.yaml', v)])];
+    const sets = [
+      [],
+      ['-f', seedValues],
+      ...[externalValues, ingressSecretValues, nodePortValues].map((v) => ['-f', writeTemp('values.yaml', v)]),
+    ];
     for (const args of sets) {
       const { stdout } = await exec(helm, ['lint', '--strict', chartDir, ...args]);
       assert.match(stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
@@ -129,17 +133,34 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
       const pvc = r.get('PersistentVolumeClaim', name);
       assert.equal(pvc.metadata.annotations?.['helm.sh/resource-policy'], 'keep');
     }
-    assert.deepEqual(r.all('StatefulSet').map((s) => s.metadata.name).sort(), ['berth-database', 'berth-redis']);
+    assert.deepEqual(
+      r
+        .all('StatefulSet')
+        .map((s) => s.metadata.name)
+        .sort(),
+      ['berth-database', 'berth-redis'],
+    );
     const ingress = r.get('Ingress', 'berth-ingress');
-    assert.equal(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-body-size'], '0', 'layer uploads need an unlimited body size');
+    assert.equal(
+      ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-body-size'],
+      '0',
+      'layer uploads need an unlimited body size',
+    );
     const tls = (ingress.spec as { tls: { secretName: string; hosts: string[] }[] }).tls[0];
     const cert = new X509Certificate(secretData(r.get('Secret', tls.secretName))['tls.crt']);
     assert.equal(cert.checkHost('core.berth.domain'), 'core.berth.domain');
 
     const core = container(r, 'Deployment', 'berth-core');
-    assert.deepEqual([...core.command!, ...core.args!], ['berth', 'serve', '--config', '/etc/berth/berth.yml', '--role', 'core']);
+    assert.deepEqual(
+      [...core.command!, ...core.args!],
+      ['berth', 'serve', '--config', '/etc/berth/berth.yml', '--role', 'core'],
+    );
     assert.equal(core.readinessProbe?.httpGet?.path, '/api/v2.0/ping');
-    const strategy = (r.get('Deployment', 'berth-core').spec as { strategy: { type: string; rollingUpdate: { maxUnavailable: number } } }).strategy;
+    const strategy = (
+      r.get('Deployment', 'berth-core').spec as {
+        strategy: { type: string; rollingUpdate: { maxUnavailable: number } };
+      }
+    ).strategy;
     assert.deepEqual([strategy.type, strategy.rollingUpdate.maxUnavailable], ['RollingUpdate', 0]);
 
     const key = secretData(r.get('Secret', 'berth-core'))['tls.key'];
@@ -157,7 +178,10 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
       const { config } = received;
       seen.push(`${object.metadata.name}:${config.role}`);
       assert.equal(config.externalURL, 'https://core.berth.domain');
-      assert.match(config.database.url, /^postgres:\/\/postgres:[A-Za-z0-9]{32}@berth-database:5432\/registry\?sslmode=disable$/);
+      assert.match(
+        config.database.url,
+        /^postgres:\/\/postgres:[A-Za-z0-9]{32}@berth-database:5432\/registry\?sslmode=disable$/,
+      );
       assert.equal(config.redis.url, 'redis://berth-redis:6379/0');
       assert.equal(received.env.BERTH_REDIS_PASSWORD, secretData(r.get('Secret', 'berth-redis')).REDIS_PASSWORD);
       assert.match(received.env.BERTH_REDIS_PASSWORD, /^[A-Za-z0-9]{32}$/);
@@ -180,7 +204,8 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
     if (!r) return;
     await assertStandardChecks(r, { claims: ['harbor-nas'] });
     assert.equal(r.all('PersistentVolumeClaim').length, 0);
-    for (const sts of r.all('StatefulSet')) assert.equal((sts.spec as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates, undefined);
+    for (const sts of r.all('StatefulSet'))
+      assert.equal((sts.spec as { volumeClaimTemplates?: unknown[] }).volumeClaimTemplates, undefined);
     const expected: Record<string, { mountPath: string; subPath: string }[]> = {
       'berth-core': [{ mountPath: '/storage', subPath: 'registry' }],
       'berth-jobservice': [
@@ -193,11 +218,23 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
     for (const [name, mounts] of Object.entries(expected)) {
       const object = r.find('Deployment', name) ?? r.get('StatefulSet', name);
       const actual = mountsOf(object, r);
-      assert.deepEqual(actual.map((m) => m.claim), mounts.map(() => 'harbor-nas'), `${name} mounts ${JSON.stringify(actual)}`);
-      assert.deepEqual(actual.map(({ mountPath, subPath }) => ({ mountPath, subPath })), mounts, name);
+      assert.deepEqual(
+        actual.map((m) => m.claim),
+        mounts.map(() => 'harbor-nas'),
+        `${name} mounts ${JSON.stringify(actual)}`,
+      );
+      assert.deepEqual(
+        actual.map(({ mountPath, subPath }) => ({ mountPath, subPath })),
+        mounts,
+        name,
+      );
     }
     // One volume per claim in a pod, mounted at two subPaths: the claim is attached once.
-    const jobVolumes = (r.get('Deployment', 'berth-jobservice').spec as { template: { spec: { volumes: { persistentVolumeClaim?: { claimName: string } }[] } } }).template.spec.volumes;
+    const jobVolumes = (
+      r.get('Deployment', 'berth-jobservice').spec as {
+        template: { spec: { volumes: { persistentVolumeClaim?: { claimName: string } }[] } };
+      }
+    ).template.spec.volumes;
     assert.equal(jobVolumes.filter((v) => v.persistentVolumeClaim?.claimName === 'harbor-nas').length, 1);
     // chartmuseum maps onto registry storage: its subPath is mounted nowhere.
     assert.doesNotMatch(JSON.stringify(r.objects), /"subPath":"chartmuseum"/);
@@ -211,7 +248,8 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
     await assertStandardChecks(r, { secrets: externalSecrets });
     assert.equal(r.all('StatefulSet').length, 0, 'no internal database or Redis');
     assert.equal(r.find('PersistentVolumeClaim', 'berth-registry'), undefined, 'S3 needs no registry claim');
-    for (const name of ['berth-database', 'berth-redis', 'berth-storage']) assert.equal(r.find('Secret', name), undefined, `${name} would shadow the existing secret`);
+    for (const name of ['berth-database', 'berth-redis', 'berth-storage'])
+      assert.equal(r.find('Secret', name), undefined, `${name} would shadow the existing secret`);
     const core = r.get('Deployment', 'berth-core');
     assert.equal((core.spec as { replicas?: number }).replicas, undefined, 'the HPA owns the replica count');
     assert.equal((r.get('Deployment', 'berth-jobservice').spec as { replicas: number }).replicas, 2);
@@ -220,15 +258,26 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
     assert.ok(r.get('PodDisruptionBudget', 'berth-jobservice'));
     const monitor = r.get('ServiceMonitor', 'berth');
     assert.equal(monitor.metadata.labels?.release, 'prometheus');
-    const selector = (monitor.spec as { selector: { matchLabels: Record<string, string>; matchExpressions: { values: string[] }[] } }).selector;
-    const monitored = r.all('Service').filter((s) => Object.entries(selector.matchLabels).every(([k, v]) => s.metadata.labels?.[k] === v) && selector.matchExpressions[0].values.includes(s.metadata.labels?.['app.kubernetes.io/component'] ?? ''));
+    const selector = (
+      monitor.spec as { selector: { matchLabels: Record<string, string>; matchExpressions: { values: string[] }[] } }
+    ).selector;
+    const monitored = r
+      .all('Service')
+      .filter(
+        (s) =>
+          Object.entries(selector.matchLabels).every(([k, v]) => s.metadata.labels?.[k] === v) &&
+          selector.matchExpressions[0].values.includes(s.metadata.labels?.['app.kubernetes.io/component'] ?? ''),
+      );
     assert.deepEqual(monitored.map((s) => s.metadata.name).sort(), ['berth-core', 'berth-jobservice']);
 
     for (const { object, template, container: c } of berthContainers(r)) {
       const received = receivedConfig(r, template, c, externalSecrets);
       assert.deepEqual(unknownKeys(received), [], object.metadata.name);
       const { config } = received;
-      assert.equal(config.database.url, 'postgres://berth:db-S3cret@pg.example.com:6432/berth_registry?sslmode=verify-full');
+      assert.equal(
+        config.database.url,
+        'postgres://berth:db-S3cret@pg.example.com:6432/berth_registry?sslmode=verify-full',
+      );
       assert.equal(config.redis.url, 'redis://sentinel-0.example.com:26379,sentinel-1.example.com:26379/3');
       assert.match(received.fileText, /sentinelMasterSet: "mymaster"/);
       assert.equal(received.env.BERTH_REDIS_PASSWORD, 'redis-S3cret');
@@ -241,9 +290,21 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
       const { endpoint, region, bucket, accesskey, secretkey, forcepathstyle, rootdirectory } = config.storage.s3;
       assert.deepEqual(
         { endpoint, region, bucket, accesskey, secretkey, forcepathstyle, rootdirectory },
-        { endpoint: 'https://s3.example.com', region: 'eu-west-1', bucket: 'berth-blobs', accesskey: 'AKIAEXAMPLE', secretkey: 's3-S3cret', forcepathstyle: true, rootdirectory: '/berth' },
+        {
+          endpoint: 'https://s3.example.com',
+          region: 'eu-west-1',
+          bucket: 'berth-blobs',
+          accesskey: 'AKIAEXAMPLE',
+          secretkey: 's3-S3cret',
+          forcepathstyle: true,
+          rootdirectory: '/berth',
+        },
       );
-      assert.equal(c.volumeMounts?.some((m) => m.mountPath === '/storage'), false, 'no blob volume with S3');
+      assert.equal(
+        c.volumeMounts?.some((m) => m.mountPath === '/storage'),
+        false,
+        'no blob volume with S3',
+      );
       assert.match(received.fileText, /disableredirect: true/);
       assert.match(received.fileText, /maxOpenConns: 40/);
       assert.match(received.fileText, /storageclass: "STANDARD_IA"/);
@@ -254,7 +315,11 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
     const r = await render(t, { inline: ingressSecretValues });
     if (!r) return;
     await assertStandardChecks(r);
-    const spec = r.get('Ingress', 'berth-ingress').spec as { ingressClassName: string; tls: { secretName: string; hosts: string[] }[]; rules: { host: string }[] };
+    const spec = r.get('Ingress', 'berth-ingress').spec as {
+      ingressClassName: string;
+      tls: { secretName: string; hosts: string[] }[];
+      rules: { host: string }[];
+    };
     assert.equal(spec.ingressClassName, 'nginx');
     assert.deepEqual(spec.tls, [{ hosts: ['berth.corp.example'], secretName: 'berth-corp-tls' }]);
     assert.equal(spec.rules[0].host, 'berth.corp.example');
@@ -271,7 +336,10 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
     await assertStandardChecks(r);
     assert.equal(r.all('Ingress').length, 0);
     const service = r.get('Service', 'berth');
-    const spec = service.spec as { type: string; ports: { name: string; port: number; nodePort: number; targetPort: string }[] };
+    const spec = service.spec as {
+      type: string;
+      ports: { name: string; port: number; nodePort: number; targetPort: string }[];
+    };
     assert.equal(spec.type, 'NodePort');
     assert.deepEqual(spec.ports, [{ name: 'https', port: 443, targetPort: 'http', protocol: 'TCP', nodePort: 30003 }]);
     const core = berthContainers(r).find((b) => b.object.metadata.name === 'berth-core')!;
@@ -290,19 +358,28 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
     const helm = await needHelm(t);
     if (!helm) return;
     const cases: [string, RegExp][] = [
-      ['persistence:\n  imageChartStorage:\n    type: azure\n', /persistence\.imageChartStorage\.type: "azure" is not supported/],
+      [
+        'persistence:\n  imageChartStorage:\n    type: azure\n',
+        /persistence\.imageChartStorage\.type: "azure" is not supported/,
+      ],
       ['harborAdminPassword: short\n', /harborAdminPassword: must be at least 8 characters/],
       ['expose:\n  type: nodePort\n', /expose\.tls\.auto\.commonName is required/],
       ['expose:\n  tls:\n    certSource: secret\n', /expose\.tls\.secret\.secretName is required/],
       ['logLevel: chatty\n', /logLevel: "chatty" is not one of/],
-      ['database:\n  type: external\n  external:\n    password: ""\n', /database\.external\.password or database\.external\.existingSecret is required/],
+      [
+        'database:\n  type: external\n  external:\n    password: ""\n',
+        /database\.external\.password or database\.external\.existingSecret is required/,
+      ],
     ];
     await Promise.all(
       cases.map(async ([values, message]) => {
-        await assert.rejects(exec(helm, ['template', 'berth', chartDir, '-f', writeTemp('values.yaml', values)]), (err: Error) => {
-          assert.match(err.message, message);
-          return true;
-        });
+        await assert.rejects(
+          exec(helm, ['template', 'berth', chartDir, '-f', writeTemp('values.yaml', values)]),
+          (err: Error) => {
+            assert.match(err.message, message);
+            return true;
+          },
+        );
       }),
     );
   });

@@ -35,8 +35,14 @@ describe('deploy/docker', () => {
     const build = stages[0].map((i) => i.args).join('\n');
     assert.match(build, /npm ci/);
     assert.match(build, /npm prune --omit=dev/);
-    assert.ok(runtime.some((i) => i.op === 'COPY' && i.args.startsWith('--from=')), 'the runtime stage copies the pruned build');
-    assert.ok(!runtime.some((i) => i.op === 'RUN' && /npm (ci|install)/.test(i.args)), 'the runtime stage installs nothing from npm');
+    assert.ok(
+      runtime.some((i) => i.op === 'COPY' && i.args.startsWith('--from=')),
+      'the runtime stage copies the pruned build',
+    );
+    assert.ok(
+      !runtime.some((i) => i.op === 'RUN' && /npm (ci|install)/.test(i.args)),
+      'the runtime stage installs nothing from npm',
+    );
     const user = runtime.find((i) => i.op === 'USER');
     assert.ok(user && !/^(0|root)(:|$)/.test(user.args), `runs as a non-root user (${user?.args})`);
     assert.match(runtime.find((i) => i.op === 'HEALTHCHECK')?.args ?? '', /\/api\/v2\.0\/ping/);
@@ -46,7 +52,15 @@ describe('deploy/docker', () => {
 
   it('compose.yaml: core and jobservice roles of one image on PostgreSQL and Redis, with named volumes', () => {
     const compose = parseYaml(readFileSync(dockerDir + 'compose.yaml', 'utf8'), { merge: true }) as {
-      services: Record<string, { image: string; environment?: Record<string, string>; volumes?: string[]; depends_on?: Record<string, { condition: string }> }>;
+      services: Record<
+        string,
+        {
+          image: string;
+          environment?: Record<string, string>;
+          volumes?: string[];
+          depends_on?: Record<string, { condition: string }>;
+        }
+      >;
       volumes: Record<string, unknown>;
     };
     assert.deepEqual(Object.keys(compose.services).sort(), ['core', 'jobservice', 'postgres', 'redis']);
@@ -62,7 +76,8 @@ describe('deploy/docker', () => {
     assert.equal(core.depends_on?.postgres.condition, 'service_healthy');
     const named = new Set(Object.keys(compose.volumes));
     for (const service of [core, jobservice, postgres, redis]) {
-      for (const volume of service.volumes ?? []) assert.ok(named.has(volume.split(':')[0]), `volume ${volume} is declared`);
+      for (const volume of service.volumes ?? [])
+        assert.ok(named.has(volume.split(':')[0]), `volume ${volume} is declared`);
     }
   });
 });

@@ -5,7 +5,9 @@ import type { K8sObject } from './render.js';
 // @kubernetes-models/prometheus-operator for ServiceMonitor. Shipped in the packages:
 // nothing is downloaded at test time.
 
-interface Validatable { validate(): void }
+interface Validatable {
+  validate(): void;
+}
 type ModelClass = new (data: unknown) => Validatable;
 
 const crdModules: Record<string, string> = {
@@ -24,6 +26,8 @@ export async function validateObject(object: K8sObject): Promise<void> {
   try {
     new Model(object).validate();
   } catch (err) {
-    throw new Error(`${object.kind}/${object.metadata.name} does not match the Kubernetes schema: ${(err as Error).message}`);
+    throw new Error(
+      `${object.kind}/${object.metadata.name} does not match the Kubernetes schema: ${(err as Error).message}`,
+    );
   }
 }

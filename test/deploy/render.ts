@@ -42,7 +42,10 @@ export async function helmTemplate(helm: string, values: { files?: string[]; inl
     find,
     get(kind, name) {
       const found = find(kind, name);
-      if (!found) throw new Error(`${kind}/${name} is not in the render (have: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')})`);
+      if (!found)
+        throw new Error(
+          `${kind}/${name} is not in the render (have: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')})`,
+        );
       return found;
     },
     all: (kind) => objects.filter((o) => o.kind === kind),
@@ -62,8 +65,16 @@ export interface EnvVar {
   value?: string;
   valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string; key: string } };
 }
-export interface VolumeMount { name: string; mountPath: string; subPath?: string; readOnly?: boolean }
-export interface Probe { httpGet?: { path: string; port: string | number; scheme?: string }; exec?: { command: string[] } }
+export interface VolumeMount {
+  name: string;
+  mountPath: string;
+  subPath?: string;
+  readOnly?: boolean;
+}
+export interface Probe {
+  httpGet?: { path: string; port: string | number; scheme?: string };
+  exec?: { command: string[] };
+}
 export interface Container {
   name: string;
   image: string;
@@ -83,8 +94,15 @@ export interface Volume {
   secret?: { secretName: string };
   emptyDir?: Obj;
 }
-export interface PodSpec { containers: Container[]; volumes?: Volume[]; affinity?: Obj }
-export interface PodTemplate { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: PodSpec }
+export interface PodSpec {
+  containers: Container[];
+  volumes?: Volume[];
+  affinity?: Obj;
+}
+export interface PodTemplate {
+  metadata: { labels: Record<string, string>; annotations?: Record<string, string> };
+  spec: PodSpec;
+}
 
 /** Workloads that carry a pod template: Deployment, StatefulSet, Job. */
 export function podTemplate(o: K8sObject): PodTemplate | undefined {

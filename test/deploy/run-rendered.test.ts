@@ -103,7 +103,11 @@ describe('Berth runs with the configuration the chart renders (external PostgreS
     // storage.filesystem.rootdirectory (/storage, the registry PVC mount) → temp dirs.
     const work = mkdtempSync(join(tmpdir(), 'berth-run-rendered-'));
     cleanups.push(() => rmSync(work, { recursive: true, force: true }));
-    const file = parseYaml(received.fileText) as { http: { port: number }; dataDir: string; storage: { filesystem: { rootdirectory: string } } };
+    const file = parseYaml(received.fileText) as {
+      http: { port: number };
+      dataDir: string;
+      storage: { filesystem: { rootdirectory: string } };
+    };
     assert.equal(file.dataDir, '/var/lib/berth');
     assert.equal(file.storage.filesystem.rootdirectory, '/storage');
     file.http.port = port;
@@ -123,7 +127,10 @@ describe('Berth runs with the configuration the chart renders (external PostgreS
     assert.ok(probePath, 'core has an HTTP readiness probe');
     assert.equal((await fetch(`http://127.0.0.1:${port}${probePath}`)).status, 200);
 
-    const client = new OciClient(berth.url, `Basic ${Buffer.from(`admin:${secretData(r.get('Secret', 'berth-core')).HARBOR_ADMIN_PASSWORD}`).toString('base64')}`);
+    const client = new OciClient(
+      berth.url,
+      `Basic ${Buffer.from(`admin:${secretData(r.get('Secret', 'berth-core')).HARBOR_ADMIN_PASSWORD}`).toString('base64')}`,
+    );
     const repository = uniqueName('chart');
     const pushed = await client.pushImage(repository, 'v1');
     const res = await client.fetch(`/v2/${repository}/manifests/v1`, { headers: { accept: mediaTypes.ociManifest } });
@@ -140,16 +147,26 @@ describe('Berth runs with the configuration the chart renders (external PostgreS
     await pgClient.connect();
     try {
       const { rows } = await pgClient.query<{ digest: string }>('SELECT digest FROM artifacts');
-      assert.deepEqual(rows.map((row) => row.digest), [pushed.digest]);
+      assert.deepEqual(
+        rows.map((row) => row.digest),
+        [pushed.digest],
+      );
     } finally {
       await pgClient.end();
     }
-    assert.ok(readdirSync(join(work, 'storage'), { recursive: true }).length > 0, 'blobs are under storage.filesystem.rootdirectory');
-    const artifact = await client.fetch(`/api/v2.0/projects/library/repositories/${encodeURIComponent(repository.slice('library/'.length))}/artifacts/v1`);
+    assert.ok(
+      readdirSync(join(work, 'storage'), { recursive: true }).length > 0,
+      'blobs are under storage.filesystem.rootdirectory',
+    );
+    const artifact = await client.fetch(
+      `/api/v2.0/projects/library/repositories/${encodeURIComponent(repository.slice('library/'.length))}/artifacts/v1`,
+    );
     assert.equal(artifact.status, 200, await artifact.clone().text());
     assert.equal(((await artifact.json()) as { digest: string }).digest, pushed.digest);
 
-    const health = (await (await fetch(`http://127.0.0.1:${port}/api/v2.0/health`)).json()) as { components: { name: string; status: string; error?: string }[] };
+    const health = (await (await fetch(`http://127.0.0.1:${port}/api/v2.0/health`)).json()) as {
+      components: { name: string; status: string; error?: string }[];
+    };
     for (const name of ['database', 'redis']) {
       const component = health.components.find((c) => c.name === name);
       assert.equal(component?.status, 'healthy', `${name}: ${JSON.stringify(component)}`);

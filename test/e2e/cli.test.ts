@@ -50,8 +50,14 @@ function serveUntilExit(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Ex
     execFile(
       process.execPath,
       [cliPath, 'serve', ...args],
-      { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, encoding: 'utf8', timeout: 15_000, killSignal: 'SIGKILL' },
-      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
+      {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+        encoding: 'utf8',
+        timeout: 15_000,
+        killSignal: 'SIGKILL',
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr }),
     );
   });
 }
@@ -63,7 +69,8 @@ test('berth serve --port 0 --data-dir D serves /v2/ from that data directory and
     const res = await fetch(`${berth.url}/v2/`, { headers: { authorization: adminAuthorization } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('docker-distribution-api-version'), 'registry/2.0');
-    if (testDatabaseKind === 'sqlite') assert.ok(existsSync(join(dataDir, 'berth.db')), 'the SQLite database lives in --data-dir');
+    if (testDatabaseKind === 'sqlite')
+      assert.ok(existsSync(join(dataDir, 'berth.db')), 'the SQLite database lives in --data-dir');
     else assert.ok(!existsSync(join(dataDir, 'berth.db')), 'with database.url on PostgreSQL no SQLite file appears');
     assert.match(berth.output(), /Berth is listening on http:\/\//);
   } finally {
@@ -76,7 +83,12 @@ test('npm start -- --port P --data-dir D passes its flags through to berth serve
   // detached: npm runs berth through a shell; the whole process group is stopped at the end.
   const child = spawn('npm', ['start', '--silent', '--', '--port', '0', '--data-dir', dataDir], {
     cwd: repoRoot,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, BERTH_LOG_LEVEL: 'info', BERTH_ADMIN_PASSWORD: testAdminPassword },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      BERTH_LOG_LEVEL: 'info',
+      BERTH_ADMIN_PASSWORD: testAdminPassword,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -100,9 +112,16 @@ test('npm start -- --port P --data-dir D passes its flags through to berth serve
       });
     });
     assert.notEqual(new URL(url).port, '8080', '--port reached berth serve');
-    assert.equal((await fetch(`${url.replace('0.0.0.0', '127.0.0.1')}/v2/`, { headers: { authorization: adminAuthorization } })).status, 200);
+    assert.equal(
+      (await fetch(`${url.replace('0.0.0.0', '127.0.0.1')}/v2/`, { headers: { authorization: adminAuthorization } }))
+        .status,
+      200,
+    );
     assert.ok(existsSync(join(dataDir, 'berth.db')), '--data-dir reached berth serve');
-    assert.ok(nodeCommandLines(dataDir).some((line) => line.includes(shippedFlag)), `npm start runs node with ${shippedFlag}`);
+    assert.ok(
+      nodeCommandLines(dataDir).some((line) => line.includes(shippedFlag)),
+      `npm start runs node with ${shippedFlag}`,
+    );
   } finally {
     if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
     await exited;
@@ -129,10 +148,26 @@ const badStarts: { name: string; key: string; args?: string[]; env?: NodeJS.Proc
   { name: 'a missing --config file', key: '/nonexistent/berth.yml', args: ['--config', '/nonexistent/berth.yml'] },
   { name: '--port abc', key: '--port', args: ['--port', 'abc'] },
   { name: 'BERTH_DATABASE_URL=mysql://…', key: 'database.url', env: { BERTH_DATABASE_URL: 'mysql://db/berth' } },
-  { name: 'sslmode=prefer', key: 'database.url', env: { BERTH_DATABASE_URL: 'postgres://berth:pw@127.0.0.1:5432/berth?sslmode=prefer' } },
-  { name: 'no PostgreSQL listening', key: 'database.url', env: { BERTH_DATABASE_URL: 'postgres://berth:pw@127.0.0.1:1/berth', BERTH_DATABASE_CONNECT_TIMEOUT_SECONDS: '2' } },
-  { name: 'BERTH_DATABASE_MAX_OPEN_CONNS=0', key: 'database.maxOpenConns', env: { BERTH_DATABASE_MAX_OPEN_CONNS: '0' } },
-  { name: 'tls.key without tls.certificate', key: 'tls.certificate', env: { BERTH_TLS_KEY: '/nonexistent/server.key' } },
+  {
+    name: 'sslmode=prefer',
+    key: 'database.url',
+    env: { BERTH_DATABASE_URL: 'postgres://berth:pw@127.0.0.1:5432/berth?sslmode=prefer' },
+  },
+  {
+    name: 'no PostgreSQL listening',
+    key: 'database.url',
+    env: { BERTH_DATABASE_URL: 'postgres://berth:pw@127.0.0.1:1/berth', BERTH_DATABASE_CONNECT_TIMEOUT_SECONDS: '2' },
+  },
+  {
+    name: 'BERTH_DATABASE_MAX_OPEN_CONNS=0',
+    key: 'database.maxOpenConns',
+    env: { BERTH_DATABASE_MAX_OPEN_CONNS: '0' },
+  },
+  {
+    name: 'tls.key without tls.certificate',
+    key: 'tls.certificate',
+    env: { BERTH_TLS_KEY: '/nonexistent/server.key' },
+  },
   {
     name: 'unreadable TLS files',
     key: 'tls.certificate',
@@ -145,7 +180,12 @@ describe('bad configuration', { concurrency: true }, () => {
   for (const [i, bad] of badStarts.entries()) {
     test(`a bad start (${bad.name}) stops with one line naming ${bad.key}, no stack trace`, async () => {
       // --port would win over the file's http.port, so only the file case leaves it out.
-      const args = [...(bad.file === undefined ? ['--port', '0'] : []), '--data-dir', join(work, `bad-${i}`), ...(bad.args ?? [])];
+      const args = [
+        ...(bad.file === undefined ? ['--port', '0'] : []),
+        '--data-dir',
+        join(work, `bad-${i}`),
+        ...(bad.args ?? []),
+      ];
       if (bad.file !== undefined) {
         const file = join(work, `berth-${i}.yml`);
         writeFileSync(file, bad.file);
@@ -170,7 +210,9 @@ test('a port already in use stops the start with one line naming http.port', asy
   try {
     const address = blocker.address();
     assert.ok(address && typeof address === 'object');
-    const { code, stderr } = await serveUntilExit(['--port', String(address.port), '--data-dir', join(work, 'busy')], { BERTH_LOG_LEVEL: 'warn' });
+    const { code, stderr } = await serveUntilExit(['--port', String(address.port), '--data-dir', join(work, 'busy')], {
+      BERTH_LOG_LEVEL: 'warn',
+    });
     assert.equal(code, 1);
     assert.match(stderr.trim(), /^berth: http\.port: .*EADDRINUSE[^\n]*$/);
   } finally {
@@ -178,16 +220,23 @@ test('a port already in use stops the start with one line naming http.port', asy
   }
 });
 
-test('berth migrate brings an empty SQLite data directory to the latest schema and exits 0, twice', { skip: testDatabaseKind === 'postgres' ? 'runs on the SQLite default' : false }, async () => {
-  const dataDir = join(work, 'migrate');
-  for (let round = 0; round < 2; round++) {
-    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, [cliPath, 'migrate', '--data-dir', dataDir], { env: { PATH: process.env.PATH, HOME: process.env.HOME } }, (err, stdout, stderr) =>
-        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-      );
-    });
-    assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /latest schema \(sqlite\)/);
-  }
-  assert.ok(existsSync(join(dataDir, 'berth.db')));
-});
+test(
+  'berth migrate brings an empty SQLite data directory to the latest schema and exits 0, twice',
+  { skip: testDatabaseKind === 'postgres' ? 'runs on the SQLite default' : false },
+  async () => {
+    const dataDir = join(work, 'migrate');
+    for (let round = 0; round < 2; round++) {
+      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [cliPath, 'migrate', '--data-dir', dataDir],
+          { env: { PATH: process.env.PATH, HOME: process.env.HOME } },
+          (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /latest schema \(sqlite\)/);
+    }
+    assert.ok(existsSync(join(dataDir, 'berth.db')));
+  },
+);

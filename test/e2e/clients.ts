@@ -44,7 +44,10 @@ function storageFlags(dir: string): string[] {
 export function buildahIn(workDir: string): { buildah: (args: string[]) => Promise<string>; policy: string } {
   const flags = storageFlags(join(workDir, 'buildah'));
   const env = containersEnv(workDir);
-  return { buildah: async (args) => (await exec('buildah', [...flags, ...args], { env })).stdout, policy: writePolicy(workDir) };
+  return {
+    buildah: async (args) => (await exec('buildah', [...flags, ...args], { env })).stdout,
+    policy: writePolicy(workDir),
+  };
 }
 
 /**
@@ -55,11 +58,16 @@ export function podmanIn(workDir: string): { podman: (args: string[]) => Promise
   const dir = join(workDir, 'podman');
   const flags = [
     ...storageFlags(dir),
-    '--tmpdir', join(dir, 'tmp'),
-    '--network-config-dir', join(dir, 'networks'),
+    '--tmpdir',
+    join(dir, 'tmp'),
+    '--network-config-dir',
+    join(dir, 'networks'),
     '--events-backend=file',
     '--cgroup-manager=cgroupfs',
   ];
   const env = containersEnv(workDir);
-  return { podman: async (args) => (await exec('podman', [...flags, ...args], { env })).stdout, policy: writePolicy(workDir) };
+  return {
+    podman: async (args) => (await exec('podman', [...flags, ...args], { env })).stdout,
+    policy: writePolicy(workDir),
+  };
 }

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { adminAuthorization, adminCredentials, spawnBerth, startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
+import {
+  adminAuthorization,
+  adminCredentials,
+  spawnBerth,
+  startTestBerth,
+  tempDir,
+  type TestBerth,
+} from '../helpers/berth.js';
 import { needTool, type ExecError } from '../helpers/tools.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls.js';
 import { buildImage } from '../helpers/images.js';
@@ -26,7 +33,10 @@ async function testCertificates(): Promise<TestCertificates> {
 }
 
 /** GET over HTTPS, trusting `ca` (default: the system's CAs). */
-function httpsGet(url: string, ca?: Buffer): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+function httpsGet(
+  url: string,
+  ca?: Buffer,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers: { authorization: adminAuthorization }, ...(ca ? { ca } : {}) }, (res) => {
       res.resume();
@@ -52,15 +62,33 @@ test('skopeo pushes over verified HTTPS with the CA in --dest-cert-dir, and refu
     const image = await buildImage(layout, 'v1', { files: { 'tls.txt': 'over https\n' } });
     const skopeo = skopeoIn(work);
     const ref = `docker://${server.host}/library/secure:v1`;
-    await skopeo(['copy', '--preserve-digests', '--dest-tls-verify=true', '--dest-creds', adminCredentials, '--dest-cert-dir', certDir, `oci:${layout}:v1`, ref]);
-    const inspect = JSON.parse(await skopeo(['inspect', '--tls-verify=true', '--cert-dir', certDir, ref])) as { Digest: string };
+    await skopeo([
+      'copy',
+      '--preserve-digests',
+      '--dest-tls-verify=true',
+      '--dest-creds',
+      adminCredentials,
+      '--dest-cert-dir',
+      certDir,
+      `oci:${layout}:v1`,
+      ref,
+    ]);
+    const inspect = JSON.parse(await skopeo(['inspect', '--tls-verify=true', '--cert-dir', certDir, ref])) as {
+      Digest: string;
+    };
     assert.equal(inspect.Digest, image.digest);
 
     await assert.rejects(
       skopeo(['copy', '--dest-tls-verify=true', `oci:${layout}:v1`, `docker://${server.host}/library/secure:v2`]),
-      (err: ExecError) => /x509: certificate signed by unknown authority|certificate is not trusted|certificate verify failed/i.test(err.stderr),
+      (err: ExecError) =>
+        /x509: certificate signed by unknown authority|certificate is not trusted|certificate verify failed/i.test(
+          err.stderr,
+        ),
     );
-    await assert.rejects(skopeo(['inspect', '--tls-verify=true', `docker://${server.host}/library/secure:v2`]), /x509|certificate/i);
+    await assert.rejects(
+      skopeo(['inspect', '--tls-verify=true', `docker://${server.host}/library/secure:v2`]),
+      /x509|certificate/i,
+    );
   } finally {
     await server?.close();
   }
@@ -70,7 +98,10 @@ test('berth serve takes the certificate from BERTH_TLS_CERTIFICATE / BERTH_TLS_K
   if (!needTool(t, 'openssl')) return;
   const { certificate, key, caCertificate } = await testCertificates();
   const dataDir = join(work, 'serve-data');
-  const berth = await spawnBerth(['--port', '0', '--data-dir', dataDir], { BERTH_TLS_CERTIFICATE: certificate, BERTH_TLS_KEY: key });
+  const berth = await spawnBerth(['--port', '0', '--data-dir', dataDir], {
+    BERTH_TLS_CERTIFICATE: certificate,
+    BERTH_TLS_KEY: key,
+  });
   try {
     assert.match(berth.url, /^https:\/\/127\.0\.0\.1:\d+$/);
     const ping = await httpsGet(`${berth.url}/v2/`, readFileSync(caCertificate));
@@ -90,7 +121,16 @@ test('podman pulls over verified HTTPS with --cert-dir, and refuses the unknown 
     const layout = join(work, 'podman-layout');
     const image = await buildImage(layout, 'v1', { files: { 'tls.txt': 'podman over https\n' } });
     const ref = `${server.host}/library/podman:v1`;
-    await skopeoIn(work)(['copy', '--preserve-digests', '--dest-creds', adminCredentials, '--dest-cert-dir', certDir, `oci:${layout}:v1`, `docker://${ref}`]);
+    await skopeoIn(work)([
+      'copy',
+      '--preserve-digests',
+      '--dest-creds',
+      adminCredentials,
+      '--dest-cert-dir',
+      certDir,
+      `oci:${layout}:v1`,
+      `docker://${ref}`,
+    ]);
 
     const { podman, policy } = podmanIn(work);
     await assert.rejects(podman(['pull', '--signature-policy', policy, '--tls-verify=true', ref]), /x509|certificate/i);

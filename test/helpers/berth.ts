@@ -31,7 +31,10 @@ export function tempDir(prefix = 'berth-test-'): string {
 }
 
 /** Starts Berth in this process with a fresh data directory; `overrides` are config keys. */
-export async function startTestBerth(overrides: Record<string, unknown> = {}, options: Omit<LoadOptions, 'overrides'> = {}): Promise<TestBerth> {
+export async function startTestBerth(
+  overrides: Record<string, unknown> = {},
+  options: Omit<LoadOptions, 'overrides'> = {},
+): Promise<TestBerth> {
   const dataDir = (overrides.dataDir as string | undefined) ?? tempDir();
   const chosenDatabase = (overrides.database as { url?: string } | undefined)?.url ?? options.env?.BERTH_DATABASE_URL;
   const database = chosenDatabase ? undefined : await testDatabaseFor(dataDir);
@@ -88,15 +91,38 @@ const cliPath = new URL('../../dist/cli/index.js', import.meta.url).pathname;
 
 /** Runs `berth serve` (the built CLI) as a child process and waits until it listens. */
 /** `executable`: run the CLI file itself (its `#!/usr/bin/env -S node …` line), as the image's `berth` does, instead of `node <cli>`. */
-export async function spawnBerth(args: string[], env: NodeJS.ProcessEnv = {}, options: { executable?: boolean } = {}): Promise<BerthProcess> {
+export async function spawnBerth(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: { executable?: boolean } = {},
+): Promise<BerthProcess> {
   const dataDir = args[args.indexOf('--data-dir') + 1];
-  const database = args.includes('--data-dir') && !env.BERTH_DATABASE_URL && dataDir ? await testDatabaseFor(dataDir) : undefined;
-  if (database) env = { BERTH_DATABASE_URL: database.url, BERTH_DATABASE_MAX_OPEN_CONNS: String(testPool.maxOpenConns), BERTH_DATABASE_MAX_IDLE_CONNS: String(testPool.maxIdleConns), ...env };
-  const parts = dataDir && args.includes('--data-dir') && !env.BERTH_REDIS_URL && !env.BERTH_STORAGE_TYPE ? await scaleOutParts(dataDir) : undefined;
+  const database =
+    args.includes('--data-dir') && !env.BERTH_DATABASE_URL && dataDir ? await testDatabaseFor(dataDir) : undefined;
+  if (database)
+    env = {
+      BERTH_DATABASE_URL: database.url,
+      BERTH_DATABASE_MAX_OPEN_CONNS: String(testPool.maxOpenConns),
+      BERTH_DATABASE_MAX_IDLE_CONNS: String(testPool.maxIdleConns),
+      ...env,
+    };
+  const parts =
+    dataDir && args.includes('--data-dir') && !env.BERTH_REDIS_URL && !env.BERTH_STORAGE_TYPE
+      ? await scaleOutParts(dataDir)
+      : undefined;
   if (parts) env = { ...scaleOutEnv(parts), ...env };
-  const [command, ...commandArgs] = options.executable ? [cliPath, 'serve', ...args] : [process.execPath, cliPath, 'serve', ...args];
+  const [command, ...commandArgs] = options.executable
+    ? [cliPath, 'serve', ...args]
+    : [process.execPath, cliPath, 'serve', ...args];
   const child = spawn(command!, commandArgs, {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, BERTH_LOG_LEVEL: 'info', BERTH_ADMIN_PASSWORD: testAdminPassword, BERTH_EXTERNAL_URL: 'http://127.0.0.1:0', ...env },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      BERTH_LOG_LEVEL: 'info',
+      BERTH_ADMIN_PASSWORD: testAdminPassword,
+      BERTH_EXTERNAL_URL: 'http://127.0.0.1:0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -10,7 +10,8 @@ import pg from 'pg';
 
 export type TestDatabaseKind = 'sqlite' | 'postgres';
 
-export const testDatabaseKind: TestDatabaseKind = process.env.BERTH_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+export const testDatabaseKind: TestDatabaseKind =
+  process.env.BERTH_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
 
 const baseUrl = process.env.BERTH_TEST_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/test';
 
@@ -62,7 +63,9 @@ export async function createPostgresDatabase(options: { template?: string; local
       swept = true;
       await dropStale(client);
     }
-    const clauses = options.locale ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${options.locale}' LOCALE 'C.UTF-8'` : '';
+    const clauses = options.locale
+      ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${options.locale}' LOCALE 'C.UTF-8'`
+      : '';
     await retryBusy(() => client.query(`CREATE DATABASE ${name}${clauses}`));
   });
   created.add(name);
@@ -104,7 +107,9 @@ async function retryBusy<T>(work: () => Promise<T>): Promise<T> {
 }
 
 async function dropStale(client: pg.Client): Promise<void> {
-  const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE '${prefix}%'`);
+  const { rows } = await client.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datname LIKE '${prefix}%'`,
+  );
   const now = Date.now() / 1000;
   for (const { datname } of rows) {
     const born = parseInt(datname.slice(prefix.length).split('_')[0] ?? '', 36);

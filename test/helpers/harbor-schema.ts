@@ -11,7 +11,10 @@ type Json = Record<string, unknown>;
 
 interface Swagger {
   basePath: string;
-  paths: Record<string, Record<string, { operationId?: string; responses?: Record<string, { schema?: Json; $ref?: string }> }>>;
+  paths: Record<
+    string,
+    Record<string, { operationId?: string; responses?: Record<string, { schema?: Json; $ref?: string }> }>
+  >;
   definitions: Record<string, Json>;
   responses: Record<string, { schema?: Json }>;
 }
@@ -55,18 +58,26 @@ export function harborOperation(method: string, template: string) {
 export function assertHarborSchema(method: string, template: string, status: number, body: unknown): void {
   const op = harborOperation(method, template);
   const response = op.responses?.[String(status)];
-  assert.ok(response, `Harbor documents no ${status} for ${method} ${template} (documented: ${Object.keys(op.responses ?? {}).join(', ')})`);
+  assert.ok(
+    response,
+    `Harbor documents no ${status} for ${method} ${template} (documented: ${Object.keys(op.responses ?? {}).join(', ')})`,
+  );
   const schema = response.$ref ? swagger.responses[response.$ref.replace('#/responses/', '')]?.schema : response.schema;
   if (!schema) return;
   const key = `${method} ${template} ${status}`;
   let validate = compiled.get(key);
   if (!validate) {
-    const rewritten = JSON.parse(JSON.stringify(nullable(schema)).replaceAll('"#/definitions/', '"harbor#/definitions/')) as Json;
+    const rewritten = JSON.parse(
+      JSON.stringify(nullable(schema)).replaceAll('"#/definitions/', '"harbor#/definitions/'),
+    ) as Json;
     validate = ajv.compile(rewritten);
     compiled.set(key, validate);
   }
   const ok = validate(body);
-  assert.ok(ok, `${key}: response does not match Harbor's schema: ${ajv.errorsText(validate.errors, { separator: '; ' })}\n${JSON.stringify(body).slice(0, 800)}`);
+  assert.ok(
+    ok,
+    `${key}: response does not match Harbor's schema: ${ajv.errorsText(validate.errors, { separator: '; ' })}\n${JSON.stringify(body).slice(0, 800)}`,
+  );
 }
 
 /** Every operation in Harbor's swagger, for the coverage table. */

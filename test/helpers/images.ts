@@ -82,7 +82,12 @@ export function writeIndex(layout: string, tag: string, children: { tag: string;
   const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
   writeFileSync(blobPath(layout, digest), bytes);
   const top = readJson<ImageIndex & { schemaVersion: 2 }>(join(layout, 'index.json'));
-  const descriptor: Descriptor = { mediaType: index.mediaType ?? '', digest, size: bytes.length, annotations: { [refName]: tag } };
+  const descriptor: Descriptor = {
+    mediaType: index.mediaType ?? '',
+    digest,
+    size: bytes.length,
+    annotations: { [refName]: tag },
+  };
   top.manifests = [...top.manifests.filter((d) => d.annotations?.[refName] !== tag), descriptor];
   writeFileSync(join(layout, 'index.json'), JSON.stringify(top));
   return descriptor;
@@ -113,7 +118,7 @@ export function readJsonBlob<T>(layout: string, digest: string): T {
 export function layerFiles(gzippedTar: Buffer): Map<string, Buffer> {
   const tar = gunzipSync(gzippedTar);
   const files = new Map<string, Buffer>();
-  for (let offset = 0; offset + 512 <= tar.length; ) {
+  for (let offset = 0; offset + 512 <= tar.length;) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((byte) => byte === 0)) break;
     const name = cString(header.subarray(0, 100));

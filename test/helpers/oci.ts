@@ -66,14 +66,24 @@ export function descriptorOf(mediaType: string, content: Blob | Manifest, extra:
 
 /** A random, valid-looking config blob (unique per call). */
 export function configBlob(): Blob {
-  return blobOf(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, nonce: randomBytes(8).toString('hex') }));
+  return blobOf(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [] },
+      nonce: randomBytes(8).toString('hex'),
+    }),
+  );
 }
 
 /**
  * Serialises a manifest exactly as given. `indent` lets tests push bytes that differ from
  * any canonical JSON encoding, to prove the registry returns them untouched.
  */
-export function encodeManifest(json: Record<string, unknown>, options: { mediaType?: string; indent?: string | number; algorithm?: Algorithm; trailer?: string } = {}): Manifest {
+export function encodeManifest(
+  json: Record<string, unknown>,
+  options: { mediaType?: string; indent?: string | number; algorithm?: Algorithm; trailer?: string } = {},
+): Manifest {
   const text = JSON.stringify(json, null, options.indent) + (options.trailer ?? '');
   const bytes = Buffer.from(text);
   const mediaType = options.mediaType ?? (json.mediaType as string | undefined) ?? mediaTypes.ociManifest;
@@ -137,7 +147,10 @@ export interface RawResponse {
  * A request through node:http, for what fetch will not do: omit the Accept header, send a
  * Content-Length that disagrees with the body, or show the bytes of a HEAD response.
  */
-export function rawRequest(url: string, options: { method: string; headers?: Record<string, string>; body?: Uint8Array }): Promise<RawResponse> {
+export function rawRequest(
+  url: string,
+  options: { method: string; headers?: Record<string, string>; body?: Uint8Array },
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const headers = { authorization: adminAuthorization, ...options.headers };
     const req = httpRequest(url, { method: options.method, headers }, (res) => {
@@ -209,7 +222,12 @@ export class OciClient {
     return location;
   }
 
-  putManifest(repository: string, reference: string, manifest: Manifest, contentType: string | null = manifest.mediaType): Promise<Response> {
+  putManifest(
+    repository: string,
+    reference: string,
+    manifest: Manifest,
+    contentType: string | null = manifest.mediaType,
+  ): Promise<Response> {
     return this.fetch(`/v2/${repository}/manifests/${reference}`, {
       method: 'PUT',
       headers: contentType === null ? {} : { 'content-type': contentType },
@@ -229,10 +247,16 @@ export class OciClient {
    * Pushes a fresh image (random config and layers, then the manifest) under `reference`
    * (a tag, or its own digest when omitted) and returns the manifest.
    */
-  async pushImage(repository: string, reference?: string, options: Partial<ImageOptions> & { layerCount?: number; indent?: string | number } = {}): Promise<Manifest & { config: Blob; layers: Blob[] }> {
+  async pushImage(
+    repository: string,
+    reference?: string,
+    options: Partial<ImageOptions> & { layerCount?: number; indent?: string | number } = {},
+  ): Promise<Manifest & { config: Blob; layers: Blob[] }> {
     const docker = options.mediaType === mediaTypes.dockerManifest;
     const config = configBlob();
-    const layers = Array.from({ length: options.layerCount ?? 2 }, () => randomBlob(512 + Math.floor(Math.random() * 512)));
+    const layers = Array.from({ length: options.layerCount ?? 2 }, () =>
+      randomBlob(512 + Math.floor(Math.random() * 512)),
+    );
     await this.pushBlobs(repository, config, ...layers);
     const manifest = encodeManifest(
       imageManifestJSON({
@@ -247,7 +271,10 @@ export class OciClient {
   }
 
   /** Pushes an artifact (image-spec 1.1: `artifactType`, the empty config, one layer) referring to `subject`. */
-  async pushArtifact(repository: string, options: { artifactType: string; subject?: Descriptor; annotations?: Record<string, string>; reference?: string }): Promise<Manifest> {
+  async pushArtifact(
+    repository: string,
+    options: { artifactType: string; subject?: Descriptor; annotations?: Record<string, string>; reference?: string },
+  ): Promise<Manifest> {
     const layer = randomBlob(64);
     await this.pushBlobs(repository, emptyJSON, layer);
     const manifest = encodeManifest(

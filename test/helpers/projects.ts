@@ -9,7 +9,10 @@ import type { TestBerth } from './berth.js';
 export const userPassword = 'Passw0rdX';
 
 /** Creates a user through Harbor's POST /users; returns its id and Basic credentials. */
-export async function createUser(server: TestBerth, username: string): Promise<{ id: number; username: string; auth: string }> {
+export async function createUser(
+  server: TestBerth,
+  username: string,
+): Promise<{ id: number; username: string; auth: string }> {
   const res = await api(server, 'POST', '/users', {
     body: { username, email: `${username}@example.com`, realname: username, password: userPassword, comment: '' },
   });
@@ -25,7 +28,11 @@ export function idFromLocation(headers: Headers): number {
 }
 
 /** Creates a project as `auth` (admin by default); returns its id. */
-export async function createProject(server: TestBerth, name: string, options: { public?: boolean; auth?: string } = {}): Promise<number> {
+export async function createProject(
+  server: TestBerth,
+  name: string,
+  options: { public?: boolean; auth?: string } = {},
+): Promise<number> {
   const res = await api(server, 'POST', '/projects', {
     auth: options.auth,
     body: { project_name: name, metadata: { public: String(options.public ?? false) } },
@@ -36,7 +43,9 @@ export async function createProject(server: TestBerth, name: string, options: { 
 
 /** Adds a user to a project with a role; returns the member id. */
 export async function addMember(server: TestBerth, project: string, username: string, roleId: number): Promise<number> {
-  const res = await api(server, 'POST', `/projects/${project}/members`, { body: { role_id: roleId, member_user: { username } } });
+  const res = await api(server, 'POST', `/projects/${project}/members`, {
+    body: { role_id: roleId, member_user: { username } },
+  });
   assert.equal(res.status, 201, `add ${username} to ${project}: ${JSON.stringify(res.body)}`);
   return idFromLocation(res.headers);
 }
@@ -46,7 +55,13 @@ export function sha256(data: Buffer | string): string {
 }
 
 /** Uploads one blob and an image manifest referencing it as config; `auth` is an Authorization header value. */
-export async function pushImage(server: TestBerth, repository: string, tag: string, auth: string, seed = tag): Promise<{ status: number; digest: string }> {
+export async function pushImage(
+  server: TestBerth,
+  repository: string,
+  tag: string,
+  auth: string,
+  seed = tag,
+): Promise<{ status: number; digest: string }> {
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', seed }));
   const configDigest = sha256(config);
   const upload = await fetch(`${server.url}/v2/${repository}/blobs/uploads/?digest=${configDigest}`, {

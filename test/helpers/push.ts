@@ -24,18 +24,34 @@ export interface Pushed {
 
 export const sha256 = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
-export async function pushBlob(server: TestBerth, repository: string, bytes: Buffer, auth = adminAuth): Promise<string> {
+export async function pushBlob(
+  server: TestBerth,
+  repository: string,
+  bytes: Buffer,
+  auth = adminAuth,
+): Promise<string> {
   const digest = sha256(bytes);
   const res = await fetch(`${server.url}/v2/${repository}/blobs/uploads/?digest=${digest}`, {
     method: 'POST',
-    headers: { authorization: auth, 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
+    headers: {
+      authorization: auth,
+      'content-type': 'application/octet-stream',
+      'content-length': String(bytes.length),
+    },
     body: bytes,
   });
   assert.equal(res.status, 201, `blob upload to ${repository}: ${res.status} ${await res.text()}`);
   return digest;
 }
 
-export async function pushManifest(server: TestBerth, repository: string, reference: string, manifest: object, mediaType: string, auth = adminAuth): Promise<Pushed> {
+export async function pushManifest(
+  server: TestBerth,
+  repository: string,
+  reference: string,
+  manifest: object,
+  mediaType: string,
+  auth = adminAuth,
+): Promise<Pushed> {
   const bytes = Buffer.from(JSON.stringify(manifest));
   const res = await fetch(`${server.url}/v2/${repository}/manifests/${reference}`, {
     method: 'PUT',
@@ -64,11 +80,25 @@ export async function pushImage(
       seed: options.seed ?? randomBytes(8).toString('hex'),
     }),
   );
-  return pushOneLayer(server, repository, reference, { mediaType: media.ociConfig, bytes: config }, { mediaType: media.ociLayer, bytes: randomBytes(64) }, auth);
+  return pushOneLayer(
+    server,
+    repository,
+    reference,
+    { mediaType: media.ociConfig, bytes: config },
+    { mediaType: media.ociLayer, bytes: randomBytes(64) },
+    auth,
+  );
 }
 
 /** Pushes the config and one layer, then an OCI image manifest naming them. */
-async function pushOneLayer(server: TestBerth, repository: string, reference: string, config: { mediaType: string; bytes: Buffer }, layer: { mediaType: string; bytes: Buffer }, auth: string): Promise<Pushed> {
+async function pushOneLayer(
+  server: TestBerth,
+  repository: string,
+  reference: string,
+  config: { mediaType: string; bytes: Buffer },
+  layer: { mediaType: string; bytes: Buffer },
+  auth: string,
+): Promise<Pushed> {
   const configDigest = await pushBlob(server, repository, config.bytes, auth);
   const layerDigest = await pushBlob(server, repository, layer.bytes, auth);
   const manifest = {
@@ -81,7 +111,13 @@ async function pushOneLayer(server: TestBerth, repository: string, reference: st
 }
 
 /** An OCI index over images already in the repository. */
-export async function pushIndex(server: TestBerth, repository: string, reference: string, children: (Pushed & { platform: Record<string, string> })[], auth = adminAuth): Promise<Pushed> {
+export async function pushIndex(
+  server: TestBerth,
+  repository: string,
+  reference: string,
+  children: (Pushed & { platform: Record<string, string> })[],
+  auth = adminAuth,
+): Promise<Pushed> {
   const index = {
     schemaVersion: 2,
     mediaType: media.ociIndex,
@@ -91,13 +127,39 @@ export async function pushIndex(server: TestBerth, repository: string, reference
 }
 
 /** A Helm chart as `helm push oci://` stores it: Chart.yaml as the JSON config, the chart tarball as the layer. */
-export async function pushChart(server: TestBerth, repository: string, reference: string, chart: { name: string; version: string }, auth = adminAuth): Promise<Pushed> {
-  const config = Buffer.from(JSON.stringify({ apiVersion: 'v2', name: chart.name, version: chart.version, description: 'a test chart', type: 'application' }));
-  return pushOneLayer(server, repository, reference, { mediaType: media.helmConfig, bytes: config }, { mediaType: media.helmChart, bytes: randomBytes(48) }, auth);
+export async function pushChart(
+  server: TestBerth,
+  repository: string,
+  reference: string,
+  chart: { name: string; version: string },
+  auth = adminAuth,
+): Promise<Pushed> {
+  const config = Buffer.from(
+    JSON.stringify({
+      apiVersion: 'v2',
+      name: chart.name,
+      version: chart.version,
+      description: 'a test chart',
+      type: 'application',
+    }),
+  );
+  return pushOneLayer(
+    server,
+    repository,
+    reference,
+    { mediaType: media.helmConfig, bytes: config },
+    { mediaType: media.helmChart, bytes: randomBytes(48) },
+    auth,
+  );
 }
 
 /** GET a manifest (a pull); returns the status. */
-export async function pullManifest(server: TestBerth, repository: string, reference: string, auth: string | null = adminAuth): Promise<number> {
+export async function pullManifest(
+  server: TestBerth,
+  repository: string,
+  reference: string,
+  auth: string | null = adminAuth,
+): Promise<number> {
   const res = await fetch(`${server.url}/v2/${repository}/manifests/${reference}`, {
     headers: { ...(auth ? { authorization: auth } : {}), accept: `${media.ociManifest}, ${media.ociIndex}` },
   });

@@ -43,7 +43,13 @@ export async function needS3(t: TestContext): Promise<boolean> {
 }
 
 export function testS3Client(): S3Client {
-  return new S3Client({ endpoint: s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  return new S3Client({
+    endpoint: s3Endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+  });
 }
 
 /** Driver options for a bucket of the test server, with Berth's defaults for the rest. */
@@ -68,7 +74,15 @@ export function testS3Options(bucket: string, overrides: Partial<S3StoreOptions>
 
 /** The same settings as Berth's config keys (storage.s3.*), for startTestBerth. */
 export function testS3Config(bucket: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { endpoint: s3Endpoint, region: 'us-east-1', bucket, accesskey: credentials.accessKeyId, secretkey: credentials.secretAccessKey, forcepathstyle: true, ...overrides };
+  return {
+    endpoint: s3Endpoint,
+    region: 'us-east-1',
+    bucket,
+    accesskey: credentials.accessKeyId,
+    secretkey: credentials.secretAccessKey,
+    forcepathstyle: true,
+    ...overrides,
+  };
 }
 
 export async function createTestBucket(client: S3Client, label = 'berth'): Promise<string> {
@@ -86,7 +100,8 @@ export async function emptyBucket(client: S3Client, bucket: string, prefix = '')
     await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }));
   }
   const uploads = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: prefix }));
-  for (const { Key, UploadId } of uploads.Uploads ?? []) await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId }));
+  for (const { Key, UploadId } of uploads.Uploads ?? [])
+    await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key, UploadId }));
 }
 
 export async function deleteTestBucket(client: S3Client, bucket: string): Promise<void> {
@@ -99,7 +114,9 @@ export async function bucketKeys(client: S3Client, bucket: string, prefix = ''):
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
     for (const { Key } of page.Contents ?? []) if (Key) keys.push(Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);

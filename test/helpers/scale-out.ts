@@ -4,7 +4,15 @@ import { Redis } from 'ioredis';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { testRedisBase } from './redis.js';
 import type { S3StoreOptions } from '../../src/storage/drivers/s3/index.js';
-import { createTestBucket, deleteTestBucket, emptyBucket, s3Endpoint, testS3Client, testS3Config, testS3Options } from './s3.js';
+import {
+  createTestBucket,
+  deleteTestBucket,
+  emptyBucket,
+  s3Endpoint,
+  testS3Client,
+  testS3Config,
+  testS3Options,
+} from './s3.js';
 
 // The scale-out profile of the suite (BERTH_TEST_SCALEOUT=1, run by .ci/run on PostgreSQL):
 // every test server that does not choose its own gets Redis (locks, cache invalidation,
@@ -37,7 +45,8 @@ function suiteBucket(): Promise<{ client: S3Client; name: string }> {
     // What servers on a reopened data directory left goes when the test process ends.
     process.once('beforeExit', () => {
       void deleteTestBucket(client, name).catch(() => undefined);
-      for (const prefix of usedPrefixes) void deleteRedisKeys(`${testRedisBase}/${redisDb}`, `${prefix}:*`).catch(() => undefined);
+      for (const prefix of usedPrefixes)
+        void deleteRedisKeys(`${testRedisBase}/${redisDb}`, `${prefix}:*`).catch(() => undefined);
     });
     return { client, name };
   })();

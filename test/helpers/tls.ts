@@ -22,12 +22,32 @@ export async function makeTestCertificates(dir: string): Promise<TestCertificate
   const path = (name: string) => join(dir, name);
   const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   await exec('openssl', [
-    'req', '-x509', ...ecKey, '-keyout', path('ca.key'), '-out', path('ca.crt'), '-days', '2',
-    '-subj', '/CN=Berth test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    ...ecKey,
+    '-keyout',
+    path('ca.key'),
+    '-out',
+    path('ca.crt'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Berth test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
-  await exec('openssl', ['req', ...ecKey, '-keyout', path('server.key'), '-out', path('server.csr'), '-subj', '/CN=localhost']);
+  await exec('openssl', [
+    'req',
+    ...ecKey,
+    '-keyout',
+    path('server.key'),
+    '-out',
+    path('server.csr'),
+    '-subj',
+    '/CN=localhost',
+  ]);
   writeFileSync(
     path('server.ext'),
     [
@@ -39,10 +59,23 @@ export async function makeTestCertificates(dir: string): Promise<TestCertificate
     ].join('\n'),
   );
   await exec('openssl', [
-    'x509', '-req', '-in', path('server.csr'), '-CA', path('ca.crt'), '-CAkey', path('ca.key'),
-    '-days', '2', '-extfile', path('server.ext'), '-out', path('server.crt'),
+    'x509',
+    '-req',
+    '-in',
+    path('server.csr'),
+    '-CA',
+    path('ca.crt'),
+    '-CAkey',
+    path('ca.key'),
+    '-days',
+    '2',
+    '-extfile',
+    path('server.ext'),
+    '-out',
+    path('server.crt'),
     // an explicit serial: openssl 1.1 would otherwise want a ca.srl file
-    '-set_serial', `0x${randomBytes(16).toString('hex')}`,
+    '-set_serial',
+    `0x${randomBytes(16).toString('hex')}`,
   ]);
   const certDir = path('certs.d');
   mkdirSync(certDir);

@@ -18,7 +18,11 @@ export function needTool(t: TestContext, command: string, hint = `apt-get instal
 }
 
 /** Runs a command, returning stdout; throws with stderr on failure. */
-export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): string {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {},
+): string {
   try {
     return execFileSync(command, args, {
       cwd: options.cwd,
@@ -47,7 +51,14 @@ export function exec(
     execFile(
       command,
       args,
-      { cwd: options.cwd, env: { ...process.env, ...options.env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: options.timeoutMs ?? 120_000, killSignal: 'SIGKILL' },
+      {
+        cwd: options.cwd,
+        env: { ...process.env, ...options.env },
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: options.timeoutMs ?? 120_000,
+        killSignal: 'SIGKILL',
+      },
       (err, stdout, stderr) => {
         // err.message already holds the command line and stderr.
         if (err) reject(new ExecError(`${err.message}${stdout}`, stdout, stderr));
@@ -60,7 +71,11 @@ export function exec(
 /** A failed command, with its output kept for assertions on the error message. */
 export class ExecError extends Error {
   override name = 'ExecError';
-  constructor(message: string, readonly stdout: string, readonly stderr: string) {
+  constructor(
+    message: string,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
     super(message);
   }
 }

@@ -12,7 +12,10 @@ test('GET /v2/ without credentials answers 401 with the token realm (the first s
   const res = await fetch(`${server.url}/v2/`);
   assert.equal(res.status, 401);
   assert.equal(res.headers.get('docker-distribution-api-version'), 'registry/2.0');
-  assert.equal(res.headers.get('www-authenticate'), `Bearer realm="${server.url}/service/token",service="harbor-registry"`);
+  assert.equal(
+    res.headers.get('www-authenticate'),
+    `Bearer realm="${server.url}/service/token",service="harbor-registry"`,
+  );
   const body = (await res.json()) as { errors: { code: string }[] };
   assert.equal(body.errors[0].code, 'UNAUTHORIZED');
 });

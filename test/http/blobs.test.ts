@@ -68,7 +68,13 @@ test('a blob is visible only in the repository it was pushed to', async () => {
 
 test('a malformed digest answers 400 DIGEST_INVALID', async () => {
   const repo = uniqueName();
-  for (const bad of ['sha256:abc', 'sha256:' + 'G'.repeat(64), 'md5:' + 'a'.repeat(32), 'notadigest', 'sha512:' + 'a'.repeat(64)]) {
+  for (const bad of [
+    'sha256:abc',
+    'sha256:' + 'G'.repeat(64),
+    'md5:' + 'a'.repeat(32),
+    'notadigest',
+    'sha512:' + 'a'.repeat(64),
+  ]) {
     await expectError(await client.fetch(`/v2/${repo}/blobs/${bad}`), 400, 'DIGEST_INVALID');
   }
 });
@@ -180,7 +186,11 @@ test('a Range on the empty blob is unsatisfiable', async () => {
   const repo = uniqueName();
   const blob = blobOf('');
   await client.pushBlob(repo, blob);
-  await expectError(await client.fetch(`/v2/${repo}/blobs/${blob.digest}`, { headers: { range: 'bytes=0-' } }), 416, 'RANGE_INVALID');
+  await expectError(
+    await client.fetch(`/v2/${repo}/blobs/${blob.digest}`, { headers: { range: 'bytes=0-' } }),
+    416,
+    'RANGE_INVALID',
+  );
 });
 
 test('a blob whose bytes vanished from storage answers 404 BLOB_UNKNOWN, not a 500', async () => {
@@ -212,18 +222,24 @@ test('a client that drops a pull halfway leaves no open file behind, and the nex
   await client.pushBlob(repo, blob);
   const hex = blob.digest.slice('sha256:'.length);
   const openOnBlob = async () => {
-    const links = await Promise.all((await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+    const links = await Promise.all(
+      (await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')),
+    );
     return links.filter((link) => link.includes(hex)).length;
   };
   // The client reads the first chunk, then closes its connection.
   const firstChunk = await new Promise<number>((resolve, reject) => {
-    const req = httpGet(new URL(`/v2/${repo}/blobs/${blob.digest}`, server.url), { headers: { authorization: adminAuthorization } }, (res) => {
-      if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
-      res.once('data', (chunk: Buffer) => {
-        req.destroy();
-        resolve(chunk.length);
-      });
-    });
+    const req = httpGet(
+      new URL(`/v2/${repo}/blobs/${blob.digest}`, server.url),
+      { headers: { authorization: adminAuthorization } },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}`));
+        res.once('data', (chunk: Buffer) => {
+          req.destroy();
+          resolve(chunk.length);
+        });
+      },
+    );
     req.on('error', () => {});
   });
   assert.ok(firstChunk > 0 && firstChunk < blob.size);

@@ -77,7 +77,11 @@ test('Content-Range with a "bytes " prefix and a total, as some clients send it,
   const repo = uniqueName();
   const blob = randomBlob(200);
   const location = await client.startUpload(repo);
-  const res = await client.fetch(location, { method: 'PATCH', headers: { 'content-range': `bytes 0-99/${blob.size}` }, body: blob.bytes.subarray(0, 100) });
+  const res = await client.fetch(location, {
+    method: 'PATCH',
+    headers: { 'content-range': `bytes 0-99/${blob.size}` },
+    body: blob.bytes.subarray(0, 100),
+  });
   await res.arrayBuffer();
   assert.equal(res.status, 202);
   assert.equal(res.headers.get('range'), '0-99');
@@ -120,7 +124,11 @@ test('an out-of-order chunk answers 416 with the current Range, and the session 
   assert.equal((await patchChunk(location, blob, 0, 999)).status, 202);
 
   // Skipping ahead, then going back to the start: both are refused with the received range.
-  for (const [start, end] of [[2000, 2999], [0, 999], [500, 1499]]) {
+  for (const [start, end] of [
+    [2000, 2999],
+    [0, 999],
+    [500, 1499],
+  ]) {
     const res = await client.fetch(location, {
       method: 'PATCH',
       headers: { 'content-range': `${start}-${end}` },
@@ -175,7 +183,11 @@ test('a malformed Content-Range answers 416 RANGE_INVALID', async () => {
   const blob = randomBlob(100);
   const location = await client.startUpload(repo);
   for (const range of ['bytes', '10-5', 'a-b', '-5']) {
-    const res = await client.fetch(location, { method: 'PATCH', headers: { 'content-range': range }, body: blob.bytes });
+    const res = await client.fetch(location, {
+      method: 'PATCH',
+      headers: { 'content-range': range },
+      body: blob.bytes,
+    });
     await expectError(res, 416, 'RANGE_INVALID');
   }
   assert.equal((await client.send('GET', location)).headers.get('range'), '0-0');
@@ -185,7 +197,11 @@ test('a Content-Range whose length disagrees with the body is refused and nothin
   const repo = uniqueName();
   const blob = randomBlob(100);
   const location = await client.startUpload(repo);
-  const res = await client.fetch(location, { method: 'PATCH', headers: { 'content-range': '0-199' }, body: blob.bytes });
+  const res = await client.fetch(location, {
+    method: 'PATCH',
+    headers: { 'content-range': '0-199' },
+    body: blob.bytes,
+  });
   await expectError(res, 416, 'RANGE_INVALID');
   const status = await client.send('GET', location);
   assert.equal(status.status, 204);
@@ -242,7 +258,11 @@ test('several streamed PATCHes append in order', async () => {
   const repo = uniqueName();
   const blob = randomBlob(9000);
   const location = await client.startUpload(repo);
-  for (const [start, end] of [[0, 3000], [3000, 6000], [6000, 9000]]) {
+  for (const [start, end] of [
+    [0, 3000],
+    [3000, 6000],
+    [6000, 9000],
+  ]) {
     const res = await client.send('PATCH', location, { body: blob.bytes.subarray(start, end) });
     assert.equal(res.status, 202);
     assert.equal(res.headers.get('range'), `0-${end - 1}`);
@@ -270,7 +290,11 @@ test('a streamed upload with the wrong digest answers 400 DIGEST_INVALID and sto
   const repo = uniqueName();
   const blob = randomBlob(3000);
   const location = await client.startUpload(repo);
-  const patch = await client.fetch(location, { method: 'PATCH', body: streamOf(blob.bytes, Buffer.from('oh no')), duplex: 'half' });
+  const patch = await client.fetch(location, {
+    method: 'PATCH',
+    body: streamOf(blob.bytes, Buffer.from('oh no')),
+    duplex: 'half',
+  });
   await patch.arrayBuffer();
   assert.equal(patch.status, 202);
   await expectError(await client.fetch(withDigest(location, blob.digest), { method: 'PUT' }), 400, 'DIGEST_INVALID');
@@ -306,7 +330,11 @@ test('a chunked upload survives a restart of Berth on the same data directory', 
   try {
     const c = new OciClient(first.url);
     location = await c.startUpload(repo);
-    const res = await c.fetch(location, { method: 'PATCH', headers: { 'content-range': '0-1999' }, body: blob.bytes.subarray(0, 2000) });
+    const res = await c.fetch(location, {
+      method: 'PATCH',
+      headers: { 'content-range': '0-1999' },
+      body: blob.bytes.subarray(0, 2000),
+    });
     await res.arrayBuffer();
     assert.equal(res.status, 202);
   } finally {
@@ -318,7 +346,11 @@ test('a chunked upload survives a restart of Berth on the same data directory', 
     const status = await c.send('GET', location);
     assert.equal(status.status, 204);
     assert.equal(status.headers.get('range'), '0-1999');
-    const res = await c.fetch(withDigest(location, blob.digest, second.url), { method: 'PUT', headers: { 'content-range': '2000-3999' }, body: blob.bytes.subarray(2000) });
+    const res = await c.fetch(withDigest(location, blob.digest, second.url), {
+      method: 'PUT',
+      headers: { 'content-range': '2000-3999' },
+      body: blob.bytes.subarray(2000),
+    });
     await res.arrayBuffer();
     assert.equal(res.status, 201);
     const get = await c.fetch(`/v2/${repo}/blobs/${blob.digest}`);

@@ -1,7 +1,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestBerth, type TestBerth } from '../helpers/berth.js';
-import { OciClient, descriptorOf, encodeManifest, expectError, indexJSON, mediaTypes, rawRequest, uniqueName, type Manifest } from '../helpers/oci.js';
+import {
+  OciClient,
+  descriptorOf,
+  encodeManifest,
+  expectError,
+  indexJSON,
+  mediaTypes,
+  rawRequest,
+  uniqueName,
+  type Manifest,
+} from '../helpers/oci.js';
 
 // Distribution spec "Pulling manifests": the client lists the media types it accepts; the
 // registry answers with the manifest only in a format the client accepts, with that
@@ -21,17 +31,29 @@ before(async () => {
   repo = uniqueName();
   ociImage = await client.pushImage(repo, 'oci-image');
   dockerImage = await client.pushImage(repo, 'docker-image', { mediaType: mediaTypes.dockerManifest });
-  ociIndex = encodeManifest(indexJSON({ manifests: [descriptorOf(mediaTypes.ociManifest, ociImage, { platform: { os: 'linux', architecture: 'amd64' } })] }));
+  ociIndex = encodeManifest(
+    indexJSON({
+      manifests: [descriptorOf(mediaTypes.ociManifest, ociImage, { platform: { os: 'linux', architecture: 'amd64' } })],
+    }),
+  );
   await client.pushManifest(repo, 'oci-index', ociIndex);
   dockerList = encodeManifest(
-    indexJSON({ mediaType: mediaTypes.dockerManifestList, manifests: [descriptorOf(mediaTypes.dockerManifest, dockerImage, { platform: { os: 'linux', architecture: 'amd64' } })] }),
+    indexJSON({
+      mediaType: mediaTypes.dockerManifestList,
+      manifests: [
+        descriptorOf(mediaTypes.dockerManifest, dockerImage, { platform: { os: 'linux', architecture: 'amd64' } }),
+      ],
+    }),
   );
   await client.pushManifest(repo, 'docker-list', dockerList);
 });
 after(() => server.close());
 
 async function get(reference: string, accept: string | undefined, method = 'GET') {
-  return rawRequest(`${server.url}/v2/${repo}/manifests/${reference}`, { method, headers: accept === undefined ? {} : { accept } });
+  return rawRequest(`${server.url}/v2/${repo}/manifests/${reference}`, {
+    method,
+    headers: accept === undefined ? {} : { accept },
+  });
 }
 
 function expectServed(res: Awaited<ReturnType<typeof get>>, manifest: Manifest, method = 'GET') {
@@ -41,12 +63,13 @@ function expectServed(res: Awaited<ReturnType<typeof get>>, manifest: Manifest, 
   if (method === 'GET') assert.deepEqual(res.body, manifest.bytes);
 }
 
-const all = () => [
-  ['oci-image', ociImage],
-  ['docker-image', dockerImage],
-  ['oci-index', ociIndex],
-  ['docker-list', dockerList],
-] as const;
+const all = () =>
+  [
+    ['oci-image', ociImage],
+    ['docker-image', dockerImage],
+    ['oci-index', ociIndex],
+    ['docker-list', dockerList],
+  ] as const;
 
 test('an Accept naming exactly the stored media type gets the manifest with that Content-Type', async () => {
   for (const [tag, manifest] of all()) {

@@ -29,13 +29,26 @@ before(async () => {
 });
 after(() => server.close());
 
-function putRaw(repo: string, reference: string, body: string | Buffer, contentType: string = mediaTypes.ociManifest): Promise<Response> {
-  return client.fetch(`/v2/${repo}/manifests/${reference}`, { method: 'PUT', headers: { 'content-type': contentType }, body });
+function putRaw(
+  repo: string,
+  reference: string,
+  body: string | Buffer,
+  contentType: string = mediaTypes.ociManifest,
+): Promise<Response> {
+  return client.fetch(`/v2/${repo}/manifests/${reference}`, {
+    method: 'PUT',
+    headers: { 'content-type': contentType },
+    body,
+  });
 }
 
 /** The refused manifest must be invisible by digest and by tag. */
 async function expectNotStored(repo: string, tag: string, digest: string) {
-  assert.equal((await client.send('HEAD', `/v2/${repo}/manifests/${digest}`)).status, 404, `${digest} must not be stored`);
+  assert.equal(
+    (await client.send('HEAD', `/v2/${repo}/manifests/${digest}`)).status,
+    404,
+    `${digest} must not be stored`,
+  );
   assert.equal((await client.send('HEAD', `/v2/${repo}/manifests/${tag}`)).status, 404, `tag ${tag} must not exist`);
 }
 
@@ -45,7 +58,12 @@ async function imageWith(repo: string, options: { config?: boolean; layer?: bool
   const layer = randomBlob(500);
   if (options.config !== false) await client.pushBlob(repo, config);
   if (options.layer !== false) await client.pushBlob(repo, layer);
-  return encodeManifest(imageManifestJSON({ config: descriptorOf(mediaTypes.ociConfig, config), layers: [descriptorOf(mediaTypes.ociLayer, layer)] }));
+  return encodeManifest(
+    imageManifestJSON({
+      config: descriptorOf(mediaTypes.ociConfig, config),
+      layers: [descriptorOf(mediaTypes.ociLayer, layer)],
+    }),
+  );
 }
 
 test('a manifest whose config blob is missing answers 400 MANIFEST_BLOB_UNKNOWN', async () => {
@@ -67,7 +85,11 @@ test('a Docker schema2 manifest whose layer is missing answers 400 MANIFEST_BLOB
   const config = configBlob();
   await client.pushBlob(repo, config);
   const manifest = encodeManifest(
-    imageManifestJSON({ mediaType: mediaTypes.dockerManifest, config: descriptorOf(mediaTypes.dockerConfig, config), layers: [descriptorOf(mediaTypes.dockerLayer, randomBlob(10))] }),
+    imageManifestJSON({
+      mediaType: mediaTypes.dockerManifest,
+      config: descriptorOf(mediaTypes.dockerConfig, config),
+      layers: [descriptorOf(mediaTypes.dockerLayer, randomBlob(10))],
+    }),
   );
   await expectError(await client.putManifest(repo, 'v1', manifest), 400, 'MANIFEST_BLOB_UNKNOWN');
   await expectNotStored(repo, 'v1', manifest.digest);
@@ -79,7 +101,12 @@ test('blobs must be in the same repository: a blob pushed elsewhere does not cou
   const config = configBlob();
   const layer = randomBlob(100);
   await client.pushBlobs(elsewhere, config, layer);
-  const manifest = encodeManifest(imageManifestJSON({ config: descriptorOf(mediaTypes.ociConfig, config), layers: [descriptorOf(mediaTypes.ociLayer, layer)] }));
+  const manifest = encodeManifest(
+    imageManifestJSON({
+      config: descriptorOf(mediaTypes.ociConfig, config),
+      layers: [descriptorOf(mediaTypes.ociLayer, layer)],
+    }),
+  );
   await expectError(await client.putManifest(repo, 'v1', manifest), 400, 'MANIFEST_BLOB_UNKNOWN');
   await expectNotStored(repo, 'v1', manifest.digest);
 });
@@ -99,11 +126,16 @@ for (const [kind, indexType, childType] of [
   test(`a ${kind} naming a child manifest that is not in the repository answers 400 MANIFEST_BLOB_UNKNOWN`, async () => {
     const repo = uniqueName();
     const present = await client.pushImage(repo, undefined, { mediaType: childType });
-    const absent = encodeManifest(imageManifestJSON({ mediaType: childType, config: descriptorOf(mediaTypes.ociConfig, configBlob()), layers: [] }));
+    const absent = encodeManifest(
+      imageManifestJSON({ mediaType: childType, config: descriptorOf(mediaTypes.ociConfig, configBlob()), layers: [] }),
+    );
     const index = encodeManifest(
       indexJSON({
         mediaType: indexType,
-        manifests: [descriptorOf(childType, present, { platform: { os: 'linux', architecture: 'amd64' } }), descriptorOf(childType, absent, { platform: { os: 'linux', architecture: 'arm64' } })],
+        manifests: [
+          descriptorOf(childType, present, { platform: { os: 'linux', architecture: 'amd64' } }),
+          descriptorOf(childType, absent, { platform: { os: 'linux', architecture: 'arm64' } }),
+        ],
       }),
     );
     const body = await expectError(await client.putManifest(repo, 'multi', index), 400, 'MANIFEST_BLOB_UNKNOWN');
@@ -148,8 +180,19 @@ test('a schemaVersion other than 2 answers 400 MANIFEST_INVALID', async () => {
 
 test('Docker schema1 manifests are refused with MANIFEST_INVALID', async () => {
   const repo = uniqueName();
-  const schema1 = JSON.stringify({ schemaVersion: 1, name: repo, tag: 'v1', architecture: 'amd64', fsLayers: [], history: [] });
-  await expectError(await putRaw(repo, 'v1', schema1, 'application/vnd.docker.distribution.manifest.v1+prettyjws'), 400, 'MANIFEST_INVALID');
+  const schema1 = JSON.stringify({
+    schemaVersion: 1,
+    name: repo,
+    tag: 'v1',
+    architecture: 'amd64',
+    fsLayers: [],
+    history: [],
+  });
+  await expectError(
+    await putRaw(repo, 'v1', schema1, 'application/vnd.docker.distribution.manifest.v1+prettyjws'),
+    400,
+    'MANIFEST_INVALID',
+  );
 });
 
 test('a mediaType field that contradicts the Content-Type answers 400 MANIFEST_INVALID', async () => {
@@ -177,7 +220,11 @@ test('malformed descriptors answer 400 MANIFEST_INVALID', async () => {
     { ...manifest.json, layers: [null] },
     { ...manifest.json, annotations: { key: 1 } },
     { schemaVersion: 2, mediaType: mediaTypes.ociManifest, layers: [] },
-    { schemaVersion: 2, mediaType: mediaTypes.ociIndex, manifests: [{ mediaType: mediaTypes.ociManifest, digest: 'nope', size: 1 }] },
+    {
+      schemaVersion: 2,
+      mediaType: mediaTypes.ociIndex,
+      manifests: [{ mediaType: mediaTypes.ociManifest, digest: 'nope', size: 1 }],
+    },
     { schemaVersion: 2, mediaType: mediaTypes.ociIndex },
   ];
   for (const json of variants) {
@@ -190,8 +237,16 @@ test('malformed descriptors answer 400 MANIFEST_INVALID', async () => {
 test('a subject that is not a descriptor answers 400 MANIFEST_INVALID', async () => {
   const repo = uniqueName();
   const manifest = await imageWith(repo);
-  for (const subject of ['sha256:abc', { mediaType: mediaTypes.ociManifest, digest: 'nope', size: 1 }, { digest: randomBlob(1).digest, size: 1 }]) {
-    await expectError(await putRaw(repo, 'bad', JSON.stringify({ ...manifest.json, subject })), 400, 'MANIFEST_INVALID');
+  for (const subject of [
+    'sha256:abc',
+    { mediaType: mediaTypes.ociManifest, digest: 'nope', size: 1 },
+    { digest: randomBlob(1).digest, size: 1 },
+  ]) {
+    await expectError(
+      await putRaw(repo, 'bad', JSON.stringify({ ...manifest.json, subject })),
+      400,
+      'MANIFEST_INVALID',
+    );
   }
   assert.equal((await client.send('HEAD', `/v2/${repo}/manifests/bad`)).status, 404);
 });
@@ -305,8 +360,14 @@ test('deeply nested JSON in a platform or an unknown field is stored as pushed, 
   const deep = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
   const descriptor = JSON.stringify(descriptorOf(mediaTypes.ociManifest, child));
   for (const [tag, body] of [
-    ['deep-platform', `{"schemaVersion":2,"mediaType":"${mediaTypes.ociIndex}","manifests":[${descriptor.slice(0, -1)},"platform":{"os":"linux","architecture":"amd64","x":${deep}}}]}`],
-    ['deep-field', `{"schemaVersion":2,"mediaType":"${mediaTypes.ociIndex}","manifests":[${descriptor}],"x-extension":${deep}}`],
+    [
+      'deep-platform',
+      `{"schemaVersion":2,"mediaType":"${mediaTypes.ociIndex}","manifests":[${descriptor.slice(0, -1)},"platform":{"os":"linux","architecture":"amd64","x":${deep}}}]}`,
+    ],
+    [
+      'deep-field',
+      `{"schemaVersion":2,"mediaType":"${mediaTypes.ociIndex}","manifests":[${descriptor}],"x-extension":${deep}}`,
+    ],
   ]) {
     const res = await putRaw(repo, tag, body, mediaTypes.ociIndex);
     assert.equal(res.status, 201, await res.text());

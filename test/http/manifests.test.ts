@@ -32,7 +32,13 @@ after(() => server.close());
 const oddFormatting = { indent: '\t \t', trailer: '\n\n  ' };
 
 type Kind = 'Docker schema2' | 'Docker manifest list' | 'OCI image manifest' | 'OCI image index' | 'OCI artifact';
-const kinds: Kind[] = ['Docker schema2', 'Docker manifest list', 'OCI image manifest', 'OCI image index', 'OCI artifact'];
+const kinds: Kind[] = [
+  'Docker schema2',
+  'Docker manifest list',
+  'OCI image manifest',
+  'OCI image index',
+  'OCI artifact',
+];
 
 /** Pushes what a manifest of `kind` refers to, and returns the manifest (not yet pushed). */
 async function prepare(kind: Kind, repo: string): Promise<Manifest> {
@@ -84,7 +90,10 @@ async function prepare(kind: Kind, repo: string): Promise<Manifest> {
         const child = await client.pushImage(repo, undefined, { mediaType: childType });
         children.push(descriptorOf(childType, child, { platform: { os: 'linux', architecture } }));
       }
-      return encodeManifest(indexJSON({ mediaType: docker ? mediaTypes.dockerManifestList : mediaTypes.ociIndex, manifests: children }), oddFormatting);
+      return encodeManifest(
+        indexJSON({ mediaType: docker ? mediaTypes.dockerManifestList : mediaTypes.ociIndex, manifests: children }),
+        oddFormatting,
+      );
     }
   }
 }
@@ -132,7 +141,10 @@ for (const kind of kinds) {
     const manifest = await prepare(kind, repo);
     await client.pushManifest(repo, 'latest', manifest);
     for (const reference of ['latest', manifest.digest]) {
-      const res = await rawRequest(`${server.url}/v2/${repo}/manifests/${reference}`, { method: 'HEAD', headers: { accept: manifest.mediaType } });
+      const res = await rawRequest(`${server.url}/v2/${repo}/manifests/${reference}`, {
+        method: 'HEAD',
+        headers: { accept: manifest.mediaType },
+      });
       assert.equal(res.status, 200);
       assert.equal(res.headers['content-type'], manifest.mediaType);
       assert.equal(res.headers['docker-content-digest'], manifest.digest);
@@ -179,7 +191,11 @@ for (const kind of kinds) {
     await expectNoManifest(repo, 'b');
     const { tags } = await client.tags(repo);
     assert.deepEqual(tags, []);
-    await expectError(await client.fetch(`/v2/${repo}/manifests/${manifest.digest}`, { method: 'DELETE' }), 404, 'MANIFEST_UNKNOWN');
+    await expectError(
+      await client.fetch(`/v2/${repo}/manifests/${manifest.digest}`, { method: 'DELETE' }),
+      404,
+      'MANIFEST_UNKNOWN',
+    );
   });
 }
 
@@ -223,7 +239,10 @@ test('a manifest pushed by a sha512 digest is stored and served under it', async
   const layer = randomBlob(100);
   await client.pushBlobs(repo, config, layer);
   const manifest = encodeManifest(
-    imageManifestJSON({ config: descriptorOf(mediaTypes.ociConfig, config), layers: [descriptorOf(mediaTypes.ociLayer, layer)] }),
+    imageManifestJSON({
+      config: descriptorOf(mediaTypes.ociConfig, config),
+      layers: [descriptorOf(mediaTypes.ociLayer, layer)],
+    }),
     { algorithm: 'sha512' },
   );
   assert.match(manifest.digest, /^sha512:/);
@@ -239,7 +258,12 @@ test('an image manifest may use sha512 blobs', async () => {
   const config = randomBlob(200, 'sha512');
   const layer = randomBlob(200, 'sha512');
   await client.pushBlobs(repo, config, layer);
-  const manifest = encodeManifest(imageManifestJSON({ config: descriptorOf(mediaTypes.ociConfig, config), layers: [descriptorOf(mediaTypes.ociLayer, layer)] }));
+  const manifest = encodeManifest(
+    imageManifestJSON({
+      config: descriptorOf(mediaTypes.ociConfig, config),
+      layers: [descriptorOf(mediaTypes.ociLayer, layer)],
+    }),
+  );
   await client.pushManifest(repo, 'sha512-blobs', manifest);
   await expectManifest(repo, 'sha512-blobs', manifest);
 });
@@ -263,7 +287,9 @@ test('an image manifest with an empty layer list is accepted', async () => {
   const repo = uniqueName();
   const config = configBlob();
   await client.pushBlob(repo, config);
-  const manifest = encodeManifest(imageManifestJSON({ config: descriptorOf(mediaTypes.ociConfig, config), layers: [] }));
+  const manifest = encodeManifest(
+    imageManifestJSON({ config: descriptorOf(mediaTypes.ociConfig, config), layers: [] }),
+  );
   await client.pushManifest(repo, 'no-layers', manifest);
   await expectManifest(repo, 'no-layers', manifest);
 });
@@ -295,7 +321,9 @@ test('non-distributable layers with urls need not be pushed', async () => {
     imageManifestJSON({
       config: descriptorOf(mediaTypes.ociConfig, config),
       layers: [
-        descriptorOf('application/vnd.oci.image.layer.nondistributable.v1.tar+gzip', foreign, { urls: [`https://example.com/${foreign.digest}`] }),
+        descriptorOf('application/vnd.oci.image.layer.nondistributable.v1.tar+gzip', foreign, {
+          urls: [`https://example.com/${foreign.digest}`],
+        }),
         descriptorOf(mediaTypes.ociLayer, layer),
       ],
     }),
@@ -308,7 +336,9 @@ test('a manifest pushed without Content-Type is typed from its mediaType field',
   const repo = uniqueName();
   const config = configBlob();
   await client.pushBlob(repo, config);
-  const manifest = encodeManifest(imageManifestJSON({ config: descriptorOf(mediaTypes.ociConfig, config), layers: [] }));
+  const manifest = encodeManifest(
+    imageManifestJSON({ config: descriptorOf(mediaTypes.ociConfig, config), layers: [] }),
+  );
   const res = await client.putManifest(repo, 'untyped', manifest, null);
   await res.arrayBuffer();
   assert.equal(res.status, 201);
@@ -346,7 +376,11 @@ test('deleting an index by digest keeps children that are tagged or listed by an
   const repo = uniqueName();
   const shared = await client.pushImage(repo);
   const tagged = await client.pushImage(repo, 'tagged');
-  const first = encodeManifest(indexJSON({ manifests: [descriptorOf(mediaTypes.ociManifest, shared), descriptorOf(mediaTypes.ociManifest, tagged)] }));
+  const first = encodeManifest(
+    indexJSON({
+      manifests: [descriptorOf(mediaTypes.ociManifest, shared), descriptorOf(mediaTypes.ociManifest, tagged)],
+    }),
+  );
   const second = encodeManifest(indexJSON({ manifests: [descriptorOf(mediaTypes.ociManifest, shared)] }));
   await client.pushManifest(repo, 'first', first);
   await client.pushManifest(repo, 'second', second);

@@ -118,7 +118,11 @@ test('a malformed mount digest answers 400 DIGEST_INVALID', async () => {
   const source = uniqueName('source');
   const target = uniqueName('target');
   await client.pushBlob(source, randomBlob(10));
-  await expectError(await client.fetch(`/v2/${target}/blobs/uploads/?mount=sha256:xyz&from=${source}`, { method: 'POST' }), 400, 'DIGEST_INVALID');
+  await expectError(
+    await client.fetch(`/v2/${target}/blobs/uploads/?mount=sha256:xyz&from=${source}`, { method: 'POST' }),
+    400,
+    'DIGEST_INVALID',
+  );
 });
 
 test('an invalid from name never mounts: 202 with a session, as for any other unmountable source', async () => {

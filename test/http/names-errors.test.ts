@@ -51,7 +51,23 @@ test('GET and HEAD /v2/ answer 200 with Docker-Distribution-API-Version: registr
 
 test('invalid repository names answer 400 NAME_INVALID on every endpoint', async () => {
   const digest = randomBlob(10).digest;
-  const badNames = ['UPPER', 'Mixed/case', 'a..b', 'a._b', 'a___b', '-lead', 'trail-', 'a/-b', '_a', 'a/', 'a//b', 'a.', 'sp%20ace', 'x'.repeat(256), `${'a'.repeat(200)}/${'b'.repeat(60)}`];
+  const badNames = [
+    'UPPER',
+    'Mixed/case',
+    'a..b',
+    'a._b',
+    'a___b',
+    '-lead',
+    'trail-',
+    'a/-b',
+    '_a',
+    'a/',
+    'a//b',
+    'a.',
+    'sp%20ace',
+    'x'.repeat(256),
+    `${'a'.repeat(200)}/${'b'.repeat(60)}`,
+  ];
   for (const name of badNames) {
     const endpoints: [string, string][] = [
       ['GET', `/v2/${name}/tags/list`],
@@ -69,7 +85,14 @@ test('invalid repository names answer 400 NAME_INVALID on every endpoint', async
 
 test('valid names of every allowed shape work end to end', async () => {
   const suffix = uniqueName('n');
-  const names = [`${suffix}/a/b/c`, `${suffix}.with.dots`, `${suffix}__double`, `${suffix}--dashes`, `${suffix}_one/x-y.z/0`, `${suffix}/${'d'.repeat(60)}`];
+  const names = [
+    `${suffix}/a/b/c`,
+    `${suffix}.with.dots`,
+    `${suffix}__double`,
+    `${suffix}--dashes`,
+    `${suffix}_one/x-y.z/0`,
+    `${suffix}/${'d'.repeat(60)}`,
+  ];
   for (const name of names) {
     const image = await client.pushImage(name, 'latest');
     const res = await client.fetch(`/v2/${name}/manifests/latest`, { headers: { accept: mediaTypes.ociManifest } });
@@ -102,7 +125,15 @@ test('a repository may be named like a route segment (…/blobs/…, …/manifes
 });
 
 test('unknown /v2 routes answer 404 with a spec error envelope', async () => {
-  for (const path of ['/v2/foo/bar/baz', '/v2/foo/manifests/', '/v2/foo/blobs/', '/v2/foo/tags/list/', '/v2//', '/v2/foo/tags', '/v2/_catalog/x']) {
+  for (const path of [
+    '/v2/foo/bar/baz',
+    '/v2/foo/manifests/',
+    '/v2/foo/blobs/',
+    '/v2/foo/tags/list/',
+    '/v2//',
+    '/v2/foo/tags',
+    '/v2/_catalog/x',
+  ]) {
     const res = await client.fetch(path);
     assert.ok(res.status === 404 || res.status === 400, `${path}: ${res.status}`);
     assert.equal(res.headers.get('docker-distribution-api-version'), 'registry/2.0');
@@ -128,7 +159,8 @@ test('a known route with the wrong method answers 405 UNSUPPORTED with Allow', a
   for (const [method, path, allowed] of cases) {
     const res = await client.fetch(path, { method });
     const allow = (res.headers.get('allow') ?? '').split(',').map((m) => m.trim());
-    for (const m of allowed) assert.ok(allow.includes(m), `${method} ${path}: Allow "${res.headers.get('allow')}" lacks ${m}`);
+    for (const m of allowed)
+      assert.ok(allow.includes(m), `${method} ${path}: Allow "${res.headers.get('allow')}" lacks ${m}`);
     assert.equal(res.headers.get('docker-distribution-api-version'), 'registry/2.0');
     await expectError(res, 405, 'UNSUPPORTED');
   }
@@ -188,10 +220,49 @@ test('hostile input never causes a 500', async () => {
     ['POST', `/v2/${repo}/blobs/uploads/?digest=${image.digest}&digest=${image.config.digest}`, { body: 'x' }],
     ['POST', `/v2/${repo}/blobs/uploads/?mount=&from=`],
     ['POST', `/v2/${repo}/blobs/uploads/?digest=`],
-    ['PUT', `/v2/${repo}/manifests/x`, { body: JSON.stringify({ schemaVersion: 2, mediaType: mediaTypes.ociManifest, config: { mediaType: 'x', digest: image.config.digest, size: 1e300 }, layers: [] }), headers: { 'content-type': mediaTypes.ociManifest } }],
-    ['PUT', `/v2/${repo}/manifests/x`, { body: JSON.stringify({ schemaVersion: 2, manifests: 'nope' }), headers: { 'content-type': mediaTypes.ociIndex } }],
-    ['PUT', `/v2/${repo}/manifests/x`, { body: JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.example.unknown' }), headers: { 'content-type': 'application/vnd.example.unknown' } }],
-    ['PUT', `/v2/${repo}/manifests/x`, { body: JSON.stringify({ schemaVersion: 2, mediaType: mediaTypes.ociManifest, config: { mediaType: 'x', digest: image.config.digest, size: 1 }, layers: [], subject: 'not-a-descriptor' }), headers: { 'content-type': mediaTypes.ociManifest } }],
+    [
+      'PUT',
+      `/v2/${repo}/manifests/x`,
+      {
+        body: JSON.stringify({
+          schemaVersion: 2,
+          mediaType: mediaTypes.ociManifest,
+          config: { mediaType: 'x', digest: image.config.digest, size: 1e300 },
+          layers: [],
+        }),
+        headers: { 'content-type': mediaTypes.ociManifest },
+      },
+    ],
+    [
+      'PUT',
+      `/v2/${repo}/manifests/x`,
+      {
+        body: JSON.stringify({ schemaVersion: 2, manifests: 'nope' }),
+        headers: { 'content-type': mediaTypes.ociIndex },
+      },
+    ],
+    [
+      'PUT',
+      `/v2/${repo}/manifests/x`,
+      {
+        body: JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.example.unknown' }),
+        headers: { 'content-type': 'application/vnd.example.unknown' },
+      },
+    ],
+    [
+      'PUT',
+      `/v2/${repo}/manifests/x`,
+      {
+        body: JSON.stringify({
+          schemaVersion: 2,
+          mediaType: mediaTypes.ociManifest,
+          config: { mediaType: 'x', digest: image.config.digest, size: 1 },
+          layers: [],
+          subject: 'not-a-descriptor',
+        }),
+        headers: { 'content-type': mediaTypes.ociManifest },
+      },
+    ],
     ['GET', `/v2/${repo}/tags/list?n=99999999999999999999999`],
     ['GET', `/v2/${repo}/tags/list?last=${'z'.repeat(5000)}`],
     ['GET', `/v2/_catalog?last=%00`],
@@ -200,7 +271,10 @@ test('hostile input never causes a 500', async () => {
   for (const [method, path, init] of requests) {
     const res = await client.fetch(path, { ...init, method });
     const text = await res.text();
-    assert.ok(res.status < 500, `${method} ${path.slice(0, 120)} ${JSON.stringify(init?.headers ?? {})}: ${res.status} ${text.slice(0, 300)}`);
+    assert.ok(
+      res.status < 500,
+      `${method} ${path.slice(0, 120)} ${JSON.stringify(init?.headers ?? {})}: ${res.status} ${text.slice(0, 300)}`,
+    );
     if (res.status >= 400) {
       const body = JSON.parse(text) as { errors: { code: string }[] };
       assert.ok(specCodes.has(body.errors[0].code), `${method} ${path.slice(0, 120)}: ${body.errors[0].code}`);

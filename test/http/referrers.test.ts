@@ -38,7 +38,11 @@ interface ReferrersIndex {
   manifests: Descriptor[];
 }
 
-async function referrers(repo: string, digest: string, artifactType?: string): Promise<{ res: Response; index: ReferrersIndex }> {
+async function referrers(
+  repo: string,
+  digest: string,
+  artifactType?: string,
+): Promise<{ res: Response; index: ReferrersIndex }> {
   const query = artifactType === undefined ? '' : `?${new URLSearchParams({ artifactType }).toString()}`;
   const res = await client.fetch(`/v2/${repo}/referrers/${digest}${query}`);
   const text = await res.text();
@@ -88,20 +92,41 @@ test('an index with a subject answers OCI-Subject and is listed as a referrer', 
   const subject = await client.pushImage(repo, 'latest');
   const child = await client.pushImage(repo);
   const index = encodeManifest(
-    indexJSON({ artifactType: signatureType, manifests: [descriptorOf(mediaTypes.ociManifest, child)], subject: subjectOf(subject), annotations: { kind: 'index' } }),
+    indexJSON({
+      artifactType: signatureType,
+      manifests: [descriptorOf(mediaTypes.ociManifest, child)],
+      subject: subjectOf(subject),
+      annotations: { kind: 'index' },
+    }),
   );
   const res = await client.pushManifest(repo, index.digest, index);
   assert.equal(res.headers.get('oci-subject'), subject.digest);
 
   const { index: list } = await referrers(repo, subject.digest);
-  assert.deepEqual(list.manifests, [{ mediaType: mediaTypes.ociIndex, digest: index.digest, size: index.bytes.byteLength, artifactType: signatureType, annotations: { kind: 'index' } }]);
+  assert.deepEqual(list.manifests, [
+    {
+      mediaType: mediaTypes.ociIndex,
+      digest: index.digest,
+      size: index.bytes.byteLength,
+      artifactType: signatureType,
+      annotations: { kind: 'index' },
+    },
+  ]);
 });
 
 test('the referrers list describes each referrer: mediaType, digest, size, artifactType, annotations', async () => {
   const repo = uniqueName();
   const subject = await client.pushImage(repo, 'latest');
-  const sbom = await client.pushArtifact(repo, { artifactType: sbomType, subject: subjectOf(subject), annotations: { 'org.example.name': 'sbom' } });
-  const signature = await client.pushArtifact(repo, { artifactType: signatureType, subject: subjectOf(subject), annotations: { 'org.example.name': 'sig' } });
+  const sbom = await client.pushArtifact(repo, {
+    artifactType: sbomType,
+    subject: subjectOf(subject),
+    annotations: { 'org.example.name': 'sbom' },
+  });
+  const signature = await client.pushArtifact(repo, {
+    artifactType: signatureType,
+    subject: subjectOf(subject),
+    annotations: { 'org.example.name': 'sig' },
+  });
 
   const { res, index } = await referrers(repo, subject.digest);
   assert.equal(res.headers.get('oci-filters-applied'), null);
@@ -129,7 +154,9 @@ test('a referrer without artifactType is listed under its config media type', as
   const config = configBlob();
   const configType = 'application/vnd.example.config.v1+json';
   await client.pushBlobs(repo, config);
-  const referrer = encodeManifest(imageManifestJSON({ config: descriptorOf(configType, config), layers: [], subject: subjectOf(subject) }));
+  const referrer = encodeManifest(
+    imageManifestJSON({ config: descriptorOf(configType, config), layers: [], subject: subjectOf(subject) }),
+  );
   await client.pushManifest(repo, referrer.digest, referrer);
 
   const { index } = await referrers(repo, subject.digest);
@@ -155,7 +182,10 @@ test('?artifactType= filters the list and answers OCI-Filters-Applied: artifactT
 
   const other = await referrers(repo, subject.digest, signatureType);
   assert.equal(other.res.headers.get('oci-filters-applied'), 'artifactType');
-  assert.deepEqual(other.index.manifests.map((d) => d.digest), [signature.digest]);
+  assert.deepEqual(
+    other.index.manifests.map((d) => d.digest),
+    [signature.digest],
+  );
 
   const none = await referrers(repo, subject.digest, 'application/vnd.example.nothing');
   assert.equal(none.res.headers.get('oci-filters-applied'), 'artifactType');
@@ -190,7 +220,10 @@ test('a manifest whose subject does not exist is accepted and listed for that di
   const referrer = await client.pushArtifact(repo, { artifactType: sbomType, subject: missing, reference: 'dangling' });
   assert.equal((await client.send('HEAD', `/v2/${repo}/manifests/${missing.digest}`)).status, 404);
   const { index } = await referrers(repo, missing.digest);
-  assert.deepEqual(index.manifests.map((d) => d.digest), [referrer.digest]);
+  assert.deepEqual(
+    index.manifests.map((d) => d.digest),
+    [referrer.digest],
+  );
 });
 
 test('a deleted referrer leaves the list', async () => {
@@ -200,7 +233,10 @@ test('a deleted referrer leaves the list', async () => {
   const removed = await client.pushArtifact(repo, { artifactType: sbomType, subject: subjectOf(subject) });
   assert.equal((await client.send('DELETE', `/v2/${repo}/manifests/${removed.digest}`)).status, 202);
   const { index } = await referrers(repo, subject.digest);
-  assert.deepEqual(index.manifests.map((d) => d.digest), [kept.digest]);
+  assert.deepEqual(
+    index.manifests.map((d) => d.digest),
+    [kept.digest],
+  );
 });
 
 test('referrers are per repository', async () => {
@@ -210,24 +246,40 @@ test('referrers are per repository', async () => {
   await client.pushBlobs(other, subject.config, ...subject.layers);
   await client.pushManifest(other, 'latest', subject);
   const referrer = await client.pushArtifact(repo, { artifactType: sbomType, subject: subjectOf(subject) });
-  assert.deepEqual((await referrers(repo, subject.digest)).index.manifests.map((d) => d.digest), [referrer.digest]);
+  assert.deepEqual(
+    (await referrers(repo, subject.digest)).index.manifests.map((d) => d.digest),
+    [referrer.digest],
+  );
   assert.deepEqual((await referrers(other, subject.digest)).index.manifests, []);
 });
 
 test('a tagged referrer is listed once, whatever its tags', async () => {
   const repo = uniqueName();
   const subject = await client.pushImage(repo, 'latest');
-  const referrer = await client.pushArtifact(repo, { artifactType: sbomType, subject: subjectOf(subject), reference: 'sbom' });
+  const referrer = await client.pushArtifact(repo, {
+    artifactType: sbomType,
+    subject: subjectOf(subject),
+    reference: 'sbom',
+  });
   await client.pushManifest(repo, 'sbom-copy', referrer);
-  assert.deepEqual((await referrers(repo, subject.digest)).index.manifests.map((d) => d.digest), [referrer.digest]);
+  assert.deepEqual(
+    (await referrers(repo, subject.digest)).index.manifests.map((d) => d.digest),
+    [referrer.digest],
+  );
 });
 
 test('a sha512 subject is matched by its sha512 digest', async () => {
   const repo = uniqueName();
   const config = configBlob();
   await client.pushBlob(repo, config);
-  const subject = encodeManifest(imageManifestJSON({ config: descriptorOf(mediaTypes.ociConfig, config), layers: [] }), { algorithm: 'sha512' });
+  const subject = encodeManifest(
+    imageManifestJSON({ config: descriptorOf(mediaTypes.ociConfig, config), layers: [] }),
+    { algorithm: 'sha512' },
+  );
   await client.pushManifest(repo, subject.digest, subject);
   const referrer = await client.pushArtifact(repo, { artifactType: sbomType, subject: subjectOf(subject) });
-  assert.deepEqual((await referrers(repo, subject.digest)).index.manifests.map((d) => d.digest), [referrer.digest]);
+  assert.deepEqual(
+    (await referrers(repo, subject.digest)).index.manifests.map((d) => d.digest),
+    [referrer.digest],
+  );
 });

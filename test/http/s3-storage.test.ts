@@ -3,7 +3,16 @@ import assert from 'node:assert/strict';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { startTestBerth, type TestBerth } from '../helpers/berth.js';
 import { OciClient, expectError, randomBlob, uniqueName, type Blob } from '../helpers/oci.js';
-import { bucketKeys, createTestBucket, deleteTestBucket, openUploads, s3Endpoint, s3Unavailable, testS3Client, testS3Config } from '../helpers/s3.js';
+import {
+  bucketKeys,
+  createTestBucket,
+  deleteTestBucket,
+  openUploads,
+  s3Endpoint,
+  s3Unavailable,
+  testS3Client,
+  testS3Config,
+} from '../helpers/s3.js';
 
 // A Berth whose blob store is the real S3 server: chunked and monolithic pushes land
 // in the bucket, blob GETs redirect to a presigned URL (or stream with
@@ -25,8 +34,12 @@ before(async () => {
   if (unavailable) return;
   s3 = testS3Client();
   bucket = await createTestBucket(s3, 'berth-http');
-  redirecting = await startTestBerth({ storage: { type: 's3', s3: testS3Config(bucket, { rootdirectory: '/redirecting' }) } });
-  streaming = await startTestBerth({ storage: { type: 's3', disableredirect: true, s3: testS3Config(bucket, { rootdirectory: 'streaming' }) } });
+  redirecting = await startTestBerth({
+    storage: { type: 's3', s3: testS3Config(bucket, { rootdirectory: '/redirecting' }) },
+  });
+  streaming = await startTestBerth({
+    storage: { type: 's3', disableredirect: true, s3: testS3Config(bucket, { rootdirectory: 'streaming' }) },
+  });
 });
 after(async () => {
   if (unavailable) return;
@@ -36,9 +49,16 @@ after(async () => {
   s3.destroy();
 });
 
-const s3Test = (name: string, fn: () => Promise<void>) => test(name, async (t) => (unavailable ? t.skip(unavailable) : fn()));
+const s3Test = (name: string, fn: () => Promise<void>) =>
+  test(name, async (t) => (unavailable ? t.skip(unavailable) : fn()));
 
-async function pushInChunks(client: OciClient, repo: string, blob: Blob, chunk: number, digest = blob.digest): Promise<Response> {
+async function pushInChunks(
+  client: OciClient,
+  repo: string,
+  blob: Blob,
+  chunk: number,
+  digest = blob.digest,
+): Promise<Response> {
   let location = await client.startUpload(repo);
   for (let start = 0; start < blob.size; start += chunk) {
     const end = Math.min(start + chunk, blob.size) - 1;
@@ -72,32 +92,43 @@ async function expectRedirectedBlob(client: OciClient, repo: string, blob: Blob)
   assert.ok(Buffer.from(await followed.arrayBuffer()).equals(blob.bytes), 'the presigned URL serves the blob bytes');
 }
 
-s3Test('a 12 MiB blob pushed in 3 MiB chunks is buffered into S3 parts, completed under its digest and served by a presigned redirect', async () => {
-  const client = new OciClient(redirecting.url);
-  const repo = uniqueName('s3-chunked');
-  const blob = randomBlob(12 * MiB + 4321);
-  const put = await pushInChunks(client, repo, blob, 3 * MiB);
-  await put.arrayBuffer();
-  assert.equal(put.status, 201);
-  assert.equal(put.headers.get('docker-content-digest'), blob.digest);
+s3Test(
+  'a 12 MiB blob pushed in 3 MiB chunks is buffered into S3 parts, completed under its digest and served by a presigned redirect',
+  async () => {
+    const client = new OciClient(redirecting.url);
+    const repo = uniqueName('s3-chunked');
+    const blob = randomBlob(12 * MiB + 4321);
+    const put = await pushInChunks(client, repo, blob, 3 * MiB);
+    await put.arrayBuffer();
+    assert.equal(put.status, 201);
+    assert.equal(put.headers.get('docker-content-digest'), blob.digest);
 
-  const keys = await bucketKeys(s3, bucket, 'redirecting/');
-  assert.ok(keys.includes(blobKey('redirecting', blob.digest)), `blob object in ${keys.join(', ')}`);
-  assert.deepEqual(keys.filter((key) => key.startsWith('redirecting/uploads/')), [], 'no upload scratch objects left');
-  assert.deepEqual(await openUploads(s3, bucket), [], 'no multipart upload left open');
-  await expectRedirectedBlob(client, repo, blob);
+    const keys = await bucketKeys(s3, bucket, 'redirecting/');
+    assert.ok(keys.includes(blobKey('redirecting', blob.digest)), `blob object in ${keys.join(', ')}`);
+    assert.deepEqual(
+      keys.filter((key) => key.startsWith('redirecting/uploads/')),
+      [],
+      'no upload scratch objects left',
+    );
+    assert.deepEqual(await openUploads(s3, bucket), [], 'no multipart upload left open');
+    await expectRedirectedBlob(client, repo, blob);
 
-  const head = await client.send('HEAD', `/v2/${repo}/blobs/${blob.digest}`);
-  assert.equal(head.status, 200);
-  assert.equal(head.headers.get('content-length'), String(blob.size));
-});
+    const head = await client.send('HEAD', `/v2/${repo}/blobs/${blob.digest}`);
+    assert.equal(head.status, 200);
+    assert.equal(head.headers.get('content-length'), String(blob.size));
+  },
+);
 
 s3Test('chunks that reach the part size open a multipart upload that stays open until the PUT', async () => {
   const client = new OciClient(redirecting.url);
   const repo = uniqueName('s3-parts');
   const blob = randomBlob(11 * MiB);
   const location = await client.startUpload(repo);
-  const patch = await client.fetch(location, { method: 'PATCH', headers: { 'content-type': 'application/octet-stream' }, body: blob.bytes });
+  const patch = await client.fetch(location, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: blob.bytes,
+  });
   await patch.arrayBuffer();
   assert.equal(patch.status, 202);
   assert.equal((await openUploads(s3, bucket)).length, 1, 'one 10 MiB part sent, the rest kept as the tail');
@@ -139,7 +170,9 @@ s3Test('with storage.disableredirect Berth streams the bytes itself, whole or by
     assert.equal(res.headers.get('content-length'), String(blob.size));
     assert.ok(Buffer.from(await res.arrayBuffer()).equals(blob.bytes));
   }
-  const ranged = await client.fetch(`/v2/${repo}/blobs/${chunked.digest}`, { headers: { range: `bytes=${5 * MiB}-${11 * MiB}` } });
+  const ranged = await client.fetch(`/v2/${repo}/blobs/${chunked.digest}`, {
+    headers: { range: `bytes=${5 * MiB}-${11 * MiB}` },
+  });
   assert.equal(ranged.status, 206);
   assert.equal(ranged.headers.get('content-range'), `bytes ${5 * MiB}-${11 * MiB}/${chunked.size}`);
   assert.ok(Buffer.from(await ranged.arrayBuffer()).equals(chunked.bytes.subarray(5 * MiB, 11 * MiB + 1)));
@@ -154,12 +187,21 @@ s3Test('a digest mismatch, chunked or monolithic, stores nothing in the bucket',
   const put = await pushInChunks(client, repo, blob, 3 * MiB, claimed);
   await expectError(put, 400, 'DIGEST_INVALID');
   const small = randomBlob(MiB);
-  const post = await client.fetch(`/v2/${repo}/blobs/uploads/?digest=${claimed}`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: small.bytes });
+  const post = await client.fetch(`/v2/${repo}/blobs/uploads/?digest=${claimed}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: small.bytes,
+  });
   await expectError(post, 400, 'DIGEST_INVALID');
 
   const keys = await bucketKeys(s3, bucket, 'streaming/');
-  for (const digest of [claimed, blob.digest, small.digest]) assert.ok(!keys.includes(blobKey('streaming', digest)), `no object for ${digest}`);
-  assert.deepEqual(keys.filter((key) => key.startsWith('streaming/uploads/')), [], 'no upload scratch objects left');
+  for (const digest of [claimed, blob.digest, small.digest])
+    assert.ok(!keys.includes(blobKey('streaming', digest)), `no object for ${digest}`);
+  assert.deepEqual(
+    keys.filter((key) => key.startsWith('streaming/uploads/')),
+    [],
+    'no upload scratch objects left',
+  );
   assert.deepEqual(await openUploads(s3, bucket), [], 'no multipart upload left open');
   const get = await client.fetch(`/v2/${repo}/blobs/${blob.digest}`);
   await expectError(get, 404, 'BLOB_UNKNOWN');

@@ -16,7 +16,7 @@ test('GET /api/v2.0/ping answers Pong', async () => {
   assert.equal(res.body, 'Pong');
 });
 
-test('GET /api/v2.0/systeminfo matches Harbor\'s schema, with more detail for a logged-in user', async () => {
+test("GET /api/v2.0/systeminfo matches Harbor's schema, with more detail for a logged-in user", async () => {
   const anonymous = await api<Record<string, unknown>>(server, 'GET', '/systeminfo', { auth: null });
   assert.equal(anonymous.status, 200);
   assertHarborSchema('GET', '/systeminfo', 200, anonymous.body);
@@ -27,7 +27,7 @@ test('GET /api/v2.0/systeminfo matches Harbor\'s schema, with more detail for a 
   assert.equal(admin.body.external_url, server.url);
 });
 
-test('an unknown API path answers Harbor\'s error body', async () => {
+test("an unknown API path answers Harbor's error body", async () => {
   const res = await api<{ errors: { code: string }[] }>(server, 'GET', '/no-such-thing');
   assert.equal(res.status, 404);
   assert.equal(res.body.errors[0].code, 'NOT_FOUND');

@@ -79,7 +79,10 @@ test('a page that ends exactly at the last tag has no Link', async () => {
   const repo = uniqueName();
   await pushTags(repo, ['a', 'b', 'c', 'd']);
   const pages = await walk(`/v2/${repo}/tags/list?n=2`, 'tags');
-  assert.deepEqual(pages, [['a', 'b'], ['c', 'd']]);
+  assert.deepEqual(pages, [
+    ['a', 'b'],
+    ['c', 'd'],
+  ]);
 });
 
 test('tags/list?last= starts after the given tag, whether or not it exists', async () => {
@@ -147,7 +150,10 @@ test('_catalog lists repositories (nested names too) in lexical order, with n / 
 
   const pages = await walk('/v2/_catalog?n=2', 'repositories');
   assert.ok(pages.every((page) => page.length <= 2));
-  assert.ok(pages.slice(0, -1).every((page) => page.length === 2), 'only the last page may be short');
+  assert.ok(
+    pages.slice(0, -1).every((page) => page.length === 2),
+    'only the last page may be short',
+  );
   assert.deepEqual(pages.flat(), all, 'the pages together are the whole catalog, each name once');
 
   const after = await client.fetch(`/v2/_catalog?last=${encodeURIComponent(`${prefix}/a`)}&n=2`);
@@ -177,9 +183,20 @@ test('a repository appears in the catalog once something is pushed to it', async
 test('refused pushes and open sessions do not create a repository', async () => {
   const repo = uniqueName('refused');
   const blob = randomBlob(10);
-  await expectError(await client.fetch(`/v2/${repo}/blobs/uploads/?digest=${randomBlob(10).digest}`, { method: 'POST', body: blob.bytes }), 400, 'DIGEST_INVALID');
   await expectError(
-    await client.fetch(`/v2/${repo}/manifests/latest`, { method: 'PUT', headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: '{}' }),
+    await client.fetch(`/v2/${repo}/blobs/uploads/?digest=${randomBlob(10).digest}`, {
+      method: 'POST',
+      body: blob.bytes,
+    }),
+    400,
+    'DIGEST_INVALID',
+  );
+  await expectError(
+    await client.fetch(`/v2/${repo}/manifests/latest`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
+      body: '{}',
+    }),
     400,
     'MANIFEST_INVALID',
   );

@@ -84,7 +84,9 @@ test('a session ends with the PUT: its URL then answers 404 BLOB_UPLOAD_UNKNOWN'
   const repo = uniqueName();
   const blob = randomBlob(100);
   const location = await client.startUpload(repo);
-  const put = await client.send('PUT', `${location}${location.includes('?') ? '&' : '?'}digest=${blob.digest}`, { body: blob.bytes });
+  const put = await client.send('PUT', `${location}${location.includes('?') ? '&' : '?'}digest=${blob.digest}`, {
+    body: blob.bytes,
+  });
   assert.equal(put.status, 201);
   await expectError(await client.fetch(location), 404, 'BLOB_UPLOAD_UNKNOWN');
 });
@@ -93,7 +95,10 @@ test('GET on a session answers 204 with Range, Location and Docker-Upload-UUID',
   const repo = uniqueName();
   const location = await client.startUpload(repo);
   const chunk = randomBlob(1000);
-  const patch = await client.send('PATCH', location, { body: chunk.bytes, headers: { 'content-type': 'application/octet-stream' } });
+  const patch = await client.send('PATCH', location, {
+    body: chunk.bytes,
+    headers: { 'content-type': 'application/octet-stream' },
+  });
   assert.equal(patch.status, 202);
 
   const status = await client.send('GET', patch.headers.get('location') ?? location);
@@ -114,11 +119,18 @@ test('DELETE on a session cancels it: 204, then 404 BLOB_UPLOAD_UNKNOWN for GET,
   assert.equal(del.status, 204);
   await expectError(await client.fetch(location), 404, 'BLOB_UPLOAD_UNKNOWN');
   await expectError(await client.fetch(location, { method: 'PATCH', body: blob.bytes }), 404, 'BLOB_UPLOAD_UNKNOWN');
-  await expectError(await client.fetch(`${location}?digest=${blob.digest}`, { method: 'PUT' }), 404, 'BLOB_UPLOAD_UNKNOWN');
+  await expectError(
+    await client.fetch(`${location}?digest=${blob.digest}`, { method: 'PUT' }),
+    404,
+    'BLOB_UPLOAD_UNKNOWN',
+  );
   await expectError(await client.fetch(location, { method: 'DELETE' }), 404, 'BLOB_UPLOAD_UNKNOWN');
   await expectNoBlob(repo, blob.digest);
   await expectNothingStored(blob.digest);
-  assert.ok(!(await storedUploads(server.dataDir)).some((uuid) => location.includes(uuid)), 'the cancelled session left no scratch data');
+  assert.ok(
+    !(await storedUploads(server.dataDir)).some((uuid) => location.includes(uuid)),
+    'the cancelled session left no scratch data',
+  );
 });
 
 test('an unknown session id answers 404 BLOB_UPLOAD_UNKNOWN', async () => {
@@ -137,7 +149,11 @@ test('a session belongs to its repository: another repository cannot use it', as
   const uuid = new URL(location, server.url).pathname.split('/').pop();
 
   await expectError(await client.fetch(`/v2/${other}/blobs/uploads/${uuid}`), 404, 'BLOB_UPLOAD_UNKNOWN');
-  await expectError(await client.fetch(`/v2/${other}/blobs/uploads/${uuid}?digest=${blob.digest}`, { method: 'PUT', body: blob.bytes }), 404, 'BLOB_UPLOAD_UNKNOWN');
+  await expectError(
+    await client.fetch(`/v2/${other}/blobs/uploads/${uuid}?digest=${blob.digest}`, { method: 'PUT', body: blob.bytes }),
+    404,
+    'BLOB_UPLOAD_UNKNOWN',
+  );
   // The owner's session is still usable.
   const put = await client.send('PUT', `/v2/${repo}/blobs/uploads/${uuid}?digest=${blob.digest}`, { body: blob.bytes });
   assert.equal(put.status, 201);
@@ -178,15 +194,26 @@ test('PUT ?digest= with a digest that does not match answers 400 DIGEST_INVALID 
   await expectNoBlob(repo, blobOf(corrupted).digest);
   await expectNothingStored(blob.digest);
   await expectNothingStored(blobOf(corrupted).digest);
-  assert.ok(!(await storedUploads(server.dataDir)).some((uuid) => location.includes(uuid)), 'the failed session left no scratch data');
+  assert.ok(
+    !(await storedUploads(server.dataDir)).some((uuid) => location.includes(uuid)),
+    'the failed session left no scratch data',
+  );
 });
 
 test('a malformed ?digest= answers 400 DIGEST_INVALID', async () => {
   const repo = uniqueName();
   const blob = randomBlob(10);
-  await expectError(await client.fetch(`/v2/${repo}/blobs/uploads/?digest=sha256:nothex`, { method: 'POST', body: blob.bytes }), 400, 'DIGEST_INVALID');
+  await expectError(
+    await client.fetch(`/v2/${repo}/blobs/uploads/?digest=sha256:nothex`, { method: 'POST', body: blob.bytes }),
+    400,
+    'DIGEST_INVALID',
+  );
   const location = await client.startUpload(repo);
-  await expectError(await client.fetch(`${location}?digest=bogus`, { method: 'PUT', body: blob.bytes }), 400, 'DIGEST_INVALID');
+  await expectError(
+    await client.fetch(`${location}?digest=bogus`, { method: 'PUT', body: blob.bytes }),
+    400,
+    'DIGEST_INVALID',
+  );
 });
 
 test('sha512: monolithic and POST+PUT uploads are verified with sha512', async () => {
@@ -203,7 +230,14 @@ test('sha512: monolithic and POST+PUT uploads are verified with sha512', async (
   await expectBlob(repo, twoStep);
 
   const wrong = randomBlob(100, 'sha512');
-  await expectError(await client.fetch(`/v2/${repo}/blobs/uploads/?digest=${wrong.digest}`, { method: 'POST', body: randomBlob(100).bytes }), 400, 'DIGEST_INVALID');
+  await expectError(
+    await client.fetch(`/v2/${repo}/blobs/uploads/?digest=${wrong.digest}`, {
+      method: 'POST',
+      body: randomBlob(100).bytes,
+    }),
+    400,
+    'DIGEST_INVALID',
+  );
   await expectNoBlob(repo, wrong.digest);
   await expectNothingStored(wrong.digest);
 });
@@ -246,7 +280,8 @@ test('the same blob pushed concurrently by many clients lands once, intact', asy
   const blob = randomBlob(100_000);
   const results = await Promise.all(
     Array.from({ length: 6 }, async (_, i) => {
-      if (i % 2 === 0) return client.send('POST', `/v2/${repo}/blobs/uploads/?digest=${blob.digest}`, { body: blob.bytes });
+      if (i % 2 === 0)
+        return client.send('POST', `/v2/${repo}/blobs/uploads/?digest=${blob.digest}`, { body: blob.bytes });
       const location = await client.startUpload(repo);
       return client.send('PUT', `${location}?digest=${blob.digest}`, { body: blob.bytes });
     }),

@@ -14,7 +14,8 @@ import { createTestBucket, deleteTestBucket, s3Endpoint, s3Unavailable, testS3Cl
 // to a presigned S3 URL, as in production.
 
 const redisUrl = await freshRedisDb(15);
-const skip = (await postgresUnavailable()) ?? (!redisUrl ? 'Redis is not running on 127.0.0.1:6379' : await s3Unavailable());
+const skip =
+  (await postgresUnavailable()) ?? (!redisUrl ? 'Redis is not running on 127.0.0.1:6379' : await s3Unavailable());
 
 interface Cluster {
   coreA: BerthProcess;
@@ -111,13 +112,20 @@ test('two core replicas and a job service on PostgreSQL, Redis and S3', { skip, 
       const res = await fetch(`${child.url}/api/v2.0/health`);
       const body = (await res.json()) as { status: string; components: { name: string; status: string }[] };
       assert.equal(body.status, 'healthy', JSON.stringify(body));
-      assert.deepEqual(body.components.map((c) => c.name), ['core', 'database', 'redis', 'storage', 'jobservice']);
+      assert.deepEqual(
+        body.components.map((c) => c.name),
+        ['core', 'database', 'redis', 'storage', 'jobservice'],
+      );
     }
     // The jobservice process serves only operations: health, ping and metrics.
     assert.equal((await fetch(`${cluster.jobservice.url}/api/v2.0/ping`)).status, 200);
     assert.equal((await fetch(`${cluster.jobservice.url}/v2/`)).status, 404);
     const pools = (await (await viaA.fetch('/api/v2.0/jobservice/pools')).json()) as { pid: number }[];
-    assert.deepEqual(pools.map((p) => p.pid), [cluster.jobservice.child.pid], 'the only worker pool is the jobservice process');
+    assert.deepEqual(
+      pools.map((p) => p.pid),
+      [cluster.jobservice.child.pid],
+      'the only worker pool is the jobservice process',
+    );
   });
 
   await t.test('an image pushed through A pulls through B, bytes and digests intact', async () => {
@@ -151,7 +159,10 @@ test('two core replicas and a job service on PostgreSQL, Redis and S3', { skip, 
       const part = blob.bytes.subarray(offset, Math.min(offset + chunk, blob.size));
       const res = await via.fetch(pathOf(location), {
         method: 'PATCH',
-        headers: { 'content-type': 'application/octet-stream', 'content-range': `${offset}-${offset + part.length - 1}` },
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-range': `${offset}-${offset + part.length - 1}`,
+        },
         body: part,
       });
       await res.arrayBuffer();
@@ -165,7 +176,10 @@ test('two core replicas and a job service on PostgreSQL, Redis and S3', { skip, 
       assert.equal(status.status, 204);
       assert.equal(status.headers.get('range'), `0-${blob.size - 1}`);
     }
-    const done = await viaA.send('PUT', `${pathOf(location)}${location.includes('?') ? '&' : '?'}digest=${blob.digest}`);
+    const done = await viaA.send(
+      'PUT',
+      `${pathOf(location)}${location.includes('?') ? '&' : '?'}digest=${blob.digest}`,
+    );
     assert.equal(done.status, 201);
     assert.equal(done.headers.get('docker-content-digest'), blob.digest);
     const pulled = await viaB.fetch(`/v2/${repository}/blobs/${blob.digest}`);
@@ -189,27 +203,42 @@ test('two core replicas and a job service on PostgreSQL, Redis and S3', { skip, 
   await t.test('a tag moved through B is read through A at once', async () => {
     const repository = uniqueName('moves');
     const first = await viaA.pushImage(repository, 'latest');
-    assert.equal((await viaA.send('HEAD', `/v2/${repository}/manifests/latest`)).headers.get('docker-content-digest'), first.digest);
+    assert.equal(
+      (await viaA.send('HEAD', `/v2/${repository}/manifests/latest`)).headers.get('docker-content-digest'),
+      first.digest,
+    );
     const second = await viaB.pushImage(repository, 'latest');
-    assert.equal((await viaA.send('HEAD', `/v2/${repository}/manifests/latest`)).headers.get('docker-content-digest'), second.digest);
+    assert.equal(
+      (await viaA.send('HEAD', `/v2/${repository}/manifests/latest`)).headers.get('docker-content-digest'),
+      second.digest,
+    );
   });
 
   await t.test('the upload purge schedule fires once per slot across two job service processes', async () => {
     const second = await cluster.start('jobservice');
     // An upload session started on A and left idle: the purge job removes it.
     const abandoned = await viaA.startUpload(uniqueName('abandoned'));
-    await until('the abandoned session to be purged', async () => (await viaB.send('GET', pathOf(abandoned))).status === 404);
+    await until(
+      'the abandoned session to be purged',
+      async () => (await viaB.send('GET', pathOf(abandoned))).status === 404,
+    );
     // Let both job service processes tick through several more slots.
     const jobservices = [cluster.jobservice, second];
-    const firings = () => jobservices.flatMap((child) => logged(child, 'schedule fired')).filter((line) => line.job === 'UPLOAD_PURGE');
+    const firings = () =>
+      jobservices.flatMap((child) => logged(child, 'schedule fired')).filter((line) => line.job === 'UPLOAD_PURGE');
     await until('four firings', () => firings().length >= 4);
     const fired = firings().sort((x, y) => String(x.slot).localeCompare(String(y.slot)));
     const slots = fired.map((line) => String(line.slot));
     assert.equal(new Set(slots).size, slots.length, `a slot fired twice: ${JSON.stringify(fired)}`);
     // Each firing's job ran once, on one of the job service processes (the newest may still run).
     const executions = fired.slice(0, -1).map((line) => String(line.execution));
-    await until('the earlier firings to finish', () => executions.every((id) => jobservices.some((child) => logged(child, 'job succeeded').some((line) => line.id === id))));
+    await until('the earlier firings to finish', () =>
+      executions.every((id) =>
+        jobservices.some((child) => logged(child, 'job succeeded').some((line) => line.id === id)),
+      ),
+    );
     const ran = jobservices.flatMap((child) => logged(child, 'job succeeded'));
-    for (const id of executions) assert.equal(ran.filter((line) => line.id === id).length, 1, `execution ${id} ran once: ${JSON.stringify(ran)}`);
+    for (const id of executions)
+      assert.equal(ran.filter((line) => line.id === id).length, 1, `execution ${id} ran once: ${JSON.stringify(ran)}`);
   });
 });

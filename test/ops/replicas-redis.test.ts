@@ -80,27 +80,38 @@ test('control: without Redis, B keeps serving a manifest A deleted from its cach
   const { repository, image, viaA, viaB } = await pushAndCache(a, b);
   assert.equal((await viaA.send('DELETE', `/v2/${repository}/manifests/${image.digest}`)).status, 202);
   assert.equal((await viaA.send('GET', `/v2/${repository}/manifests/${image.digest}`)).status, 404);
-  assert.equal((await viaB.send('GET', `/v2/${repository}/manifests/${image.digest}`)).status, 200, 'the stale cache entry this suite exists to invalidate');
+  assert.equal(
+    (await viaB.send('GET', `/v2/${repository}/manifests/${image.digest}`)).status,
+    200,
+    'the stale cache entry this suite exists to invalidate',
+  );
 });
 
-test('two deployments sharing one Redis db under different redis.prefix keep their job queues apart', { skip }, async (t) => {
-  const dataDir = tempDir();
-  // Deployment 1: A and B (one database, prefix "one"); deployment 2: C (its own database, prefix "two").
-  const a = await startTestBerth({ dataDir, redis: { url, prefix: 'one' } });
-  const b = await startTestBerth({ dataDir, redis: { url, prefix: 'one' } });
-  const c = await startTestBerth({ redis: { url, prefix: 'two' } });
-  t.after(async () => {
-    for (const server of [a, b, c]) await server.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-  const pools = async (server: TestBerth) => (await api<{ pid: number; worker_pool_id: string }[]>(server, 'GET', '/jobservice/pools')).body.map((p) => p.worker_pool_id);
-  const [poolsA, poolsC] = [await pools(a), await pools(c)];
-  assert.equal(poolsA.length, 2, 'deployment one sees the pools of A and B');
-  assert.equal(poolsC.length, 1, 'deployment two sees only its own pool');
-  assert.ok(!poolsA.includes(poolsC[0]));
+test(
+  'two deployments sharing one Redis db under different redis.prefix keep their job queues apart',
+  { skip },
+  async (t) => {
+    const dataDir = tempDir();
+    // Deployment 1: A and B (one database, prefix "one"); deployment 2: C (its own database, prefix "two").
+    const a = await startTestBerth({ dataDir, redis: { url, prefix: 'one' } });
+    const b = await startTestBerth({ dataDir, redis: { url, prefix: 'one' } });
+    const c = await startTestBerth({ redis: { url, prefix: 'two' } });
+    t.after(async () => {
+      for (const server of [a, b, c]) await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const pools = async (server: TestBerth) =>
+      (await api<{ pid: number; worker_pool_id: string }[]>(server, 'GET', '/jobservice/pools')).body.map(
+        (p) => p.worker_pool_id,
+      );
+    const [poolsA, poolsC] = [await pools(a), await pools(c)];
+    assert.equal(poolsA.length, 2, 'deployment one sees the pools of A and B');
+    assert.equal(poolsC.length, 1, 'deployment two sees only its own pool');
+    assert.ok(!poolsA.includes(poolsC[0]));
 
-  // Within deployment one, the invalidation still travels under its prefix.
-  const { repository, image, viaA, viaB } = await pushAndCache(a, b);
-  assert.equal((await viaA.send('DELETE', `/v2/${repository}/manifests/${image.digest}`)).status, 202);
-  assert.equal((await viaB.send('GET', `/v2/${repository}/manifests/${image.digest}`)).status, 404);
-});
+    // Within deployment one, the invalidation still travels under its prefix.
+    const { repository, image, viaA, viaB } = await pushAndCache(a, b);
+    assert.equal((await viaA.send('DELETE', `/v2/${repository}/manifests/${image.digest}`)).status, 202);
+    assert.equal((await viaB.send('GET', `/v2/${repository}/manifests/${image.digest}`)).status, 404);
+  },
+);

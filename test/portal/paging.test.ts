@@ -50,10 +50,17 @@ test(`projects and the audit log page, sort and search ${rows} rows on the serve
     { path: '/projects?page=1&page_size=10&sort=name', total: rows + 1, first: 'library' },
     { path: `/projects?page=${lastPage}&page_size=10&sort=name`, total: rows + 1 },
     { path: '/projects?page=2&page_size=100&sort=-creation_time', total: rows + 1 },
-    { path: `/projects?page=1&page_size=10&sort=name&q=${encodeURIComponent('name=~row-0999')}`, total: 10, first: 'row-09990' },
+    {
+      path: `/projects?page=1&page_size=10&sort=name&q=${encodeURIComponent('name=~row-0999')}`,
+      total: 10,
+      first: 'row-09990',
+    },
     { path: '/audit-logs?page=1&page_size=10&sort=-op_time', total: rows },
     { path: `/audit-logs?page=${Math.floor(rows / 10)}&page_size=10&sort=-op_time`, total: rows },
-    { path: `/audit-logs?page=1&page_size=10&sort=-op_time&q=${encodeURIComponent('operation=create,resource=~row-0999')}`, total: 10 },
+    {
+      path: `/audit-logs?page=1&page_size=10&sort=-op_time&q=${encodeURIComponent('operation=create,resource=~row-0999')}`,
+      total: 10,
+    },
   ];
   for (const c of cases) {
     const result = await timed(c.path);

@@ -41,10 +41,14 @@ async function pushSignature(server: TestBerth, repository: string, subject: Des
     mediaType: media.ociManifest,
     artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
     config: { mediaType: 'application/vnd.oci.empty.v1+json', digest: configDigest, size: config.length },
-    layers: [{ mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: layerDigest, size: payload.length }],
+    layers: [
+      { mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json', digest: layerDigest, size: payload.length },
+    ],
     subject: { mediaType: subject.mediaType, digest: subject.digest, size: subject.size },
   };
-  return (await pushManifest(server, repository, sha256(Buffer.from(JSON.stringify(manifest))), manifest, media.ociManifest)).digest;
+  return (
+    await pushManifest(server, repository, sha256(Buffer.from(JSON.stringify(manifest))), manifest, media.ociManifest)
+  ).digest;
 }
 
 test('a user logs in, creates a project, finds an image skopeo pushed, adds a member and a robot that pulls, manages users, system robots and the audit log, deletes the artifact and reads the portal in 简体中文', async (t) => {
@@ -53,11 +57,18 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
   const project = `portal-${suffix}`;
   const repository = `${project}/app`;
   const member = `alice-${suffix}`;
-  const created = await api(server, 'POST', '/users', { auth: adminAuth, body: { username: member, email: `${member}@example.com`, realname: 'Alice', password: 'Alice12345' } });
+  const created = await api(server, 'POST', '/users', {
+    auth: adminAuth,
+    body: { username: member, email: `${member}@example.com`, realname: 'Alice', password: 'Alice12345' },
+  });
   assert.equal(created.status, 201);
   const skopeo = skopeoIn(work);
   const layout = join(work, 'layout');
-  const image = await buildImage(layout, 'v1', { files: { 'hello.txt': 'hello from the portal\n' }, env: ['GREETING=hello'], cmd: ['/hello.txt'] });
+  const image = await buildImage(layout, 'v1', {
+    files: { 'hello.txt': 'hello from the portal\n' },
+    env: ['GREETING=hello'],
+    cmd: ['/hello.txt'],
+  });
   const manifest = readJsonBlob<ImageManifest>(layout, image.digest);
 
   portal = await openPortalBrowser(server.url);
@@ -94,7 +105,15 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
   });
 
   await t.test('skopeo pushes an image; it shows with its tag, type and pull command', async () => {
-    await skopeo(['copy', '--preserve-digests', '--dest-tls-verify=false', '--dest-creds', `admin:${adminPassword}`, `oci:${layout}:v1`, `docker://${server.host}/${repository}:v1`]);
+    await skopeo([
+      'copy',
+      '--preserve-digests',
+      '--dest-tls-verify=false',
+      '--dest-creds',
+      `admin:${adminPassword}`,
+      `oci:${layout}:v1`,
+      `docker://${server.host}/${repository}:v1`,
+    ]);
     await page.getByRole('link', { name: project }).click();
     await page.getByRole('link', { name: repository }).waitFor();
     await screenshot('repositories');
@@ -110,34 +129,44 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     await screenshot('artifacts');
   });
 
-  await t.test('the artifact page shows tags, layers, build history, a signature, manifest and config; a tag is added', async () => {
-    const signatureDigest = await pushSignature(server, repository, image);
-    await page.locator(`tr[data-digest="${image.digest}"] a`).first().click();
-    await page.getByTestId('summary').waitFor();
-    assert.match(await page.getByTestId('summary').innerText(), new RegExp(image.digest));
-    const layerSize = page.locator('[data-testid="layers"] td[data-size]');
-    await layerSize.waitFor();
-    assert.equal(await layerSize.getAttribute('data-size'), String(manifest.layers[0].size));
-    assert.match(await page.getByTestId('config').innerText(), /\/hello\.txt/);
-    const signature = page.locator(`[data-testid="accessories"] tr[data-accessory="${signatureDigest}"]`);
-    await signature.waitFor();
-    assert.match(await signature.innerText(), /signature\.cosign/);
-    await page.getByLabel('New tag').fill('stable');
-    await page.getByRole('button', { name: 'Add tag' }).click();
-    await page.getByTestId('tags').getByText('stable').waitFor();
-    await screenshot('artifact');
-    const history = page.waitForResponse((res) => decodeURIComponent(res.url()).endsWith(`/artifacts/${image.digest}/additions/build_history`));
-    await page.reload();
-    assert.equal((await history).status(), 200);
-    await page.getByRole('tab', { name: 'Build history' }).click();
-    await page.getByTestId('history').waitFor();
-    assert.match(await page.getByTestId('history').innerText(), /umoci/);
-    await page.getByRole('tab', { name: 'Manifest' }).click();
-    const shown = JSON.parse(await page.getByTestId('manifest').innerText()) as { config: { digest: string } };
-    assert.equal(shown.config.digest, manifest.config.digest);
-    const tags = await api<{ name: string }[]>(server, 'GET', `/projects/${project}/repositories/app/artifacts/${image.digest}/tags`, { auth: adminAuth });
-    assert.deepEqual(tags.body.map((tag) => tag.name).sort(), ['stable', 'v1']);
-  });
+  await t.test(
+    'the artifact page shows tags, layers, build history, a signature, manifest and config; a tag is added',
+    async () => {
+      const signatureDigest = await pushSignature(server, repository, image);
+      await page.locator(`tr[data-digest="${image.digest}"] a`).first().click();
+      await page.getByTestId('summary').waitFor();
+      assert.match(await page.getByTestId('summary').innerText(), new RegExp(image.digest));
+      const layerSize = page.locator('[data-testid="layers"] td[data-size]');
+      await layerSize.waitFor();
+      assert.equal(await layerSize.getAttribute('data-size'), String(manifest.layers[0].size));
+      assert.match(await page.getByTestId('config').innerText(), /\/hello\.txt/);
+      const signature = page.locator(`[data-testid="accessories"] tr[data-accessory="${signatureDigest}"]`);
+      await signature.waitFor();
+      assert.match(await signature.innerText(), /signature\.cosign/);
+      await page.getByLabel('New tag').fill('stable');
+      await page.getByRole('button', { name: 'Add tag' }).click();
+      await page.getByTestId('tags').getByText('stable').waitFor();
+      await screenshot('artifact');
+      const history = page.waitForResponse((res) =>
+        decodeURIComponent(res.url()).endsWith(`/artifacts/${image.digest}/additions/build_history`),
+      );
+      await page.reload();
+      assert.equal((await history).status(), 200);
+      await page.getByRole('tab', { name: 'Build history' }).click();
+      await page.getByTestId('history').waitFor();
+      assert.match(await page.getByTestId('history').innerText(), /umoci/);
+      await page.getByRole('tab', { name: 'Manifest' }).click();
+      const shown = JSON.parse(await page.getByTestId('manifest').innerText()) as { config: { digest: string } };
+      assert.equal(shown.config.digest, manifest.config.digest);
+      const tags = await api<{ name: string }[]>(
+        server,
+        'GET',
+        `/projects/${project}/repositories/app/artifacts/${image.digest}/tags`,
+        { auth: adminAuth },
+      );
+      assert.deepEqual(tags.body.map((tag) => tag.name).sort(), ['stable', 'v1']);
+    },
+  );
 
   await t.test('add a member and change the role', async () => {
     await page.goto(`/projects/${project}/members`);
@@ -150,7 +179,12 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     const updated = page.waitForResponse((res) => res.url().includes('/members/') && res.request().method() === 'PUT');
     await page.getByRole('option', { name: 'Maintainer' }).click();
     assert.equal((await updated).status(), 200);
-    const members = await api<{ entity_name: string; role_id: number }[]>(server, 'GET', `/projects/${project}/members?entityname=${member}`, { auth: adminAuth });
+    const members = await api<{ entity_name: string; role_id: number }[]>(
+      server,
+      'GET',
+      `/projects/${project}/members?entityname=${member}`,
+      { auth: adminAuth },
+    );
     assert.equal(members.body[0]?.role_id, 4);
     await screenshot('members');
   });
@@ -167,9 +201,25 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     await screenshot('robot-secret');
     await page.getByRole('button', { name: 'Close' }).click();
     await robotDialogsClosed(page);
-    const inspected = JSON.parse(await skopeo(['inspect', '--raw', '--tls-verify=false', '--creds', `${name}:${secret}`, `docker://${server.host}/${repository}:v1`])) as { config: { digest: string } };
+    const inspected = JSON.parse(
+      await skopeo([
+        'inspect',
+        '--raw',
+        '--tls-verify=false',
+        '--creds',
+        `${name}:${secret}`,
+        `docker://${server.host}/${repository}:v1`,
+      ]),
+    ) as { config: { digest: string } };
     assert.equal(inspected.config.digest, manifest.config.digest);
-    await skopeo(['copy', '--src-tls-verify=false', '--src-creds', `${name}:${secret}`, `docker://${server.host}/${repository}:v1`, `oci:${join(work, 'pulled')}:v1`]);
+    await skopeo([
+      'copy',
+      '--src-tls-verify=false',
+      '--src-creds',
+      `${name}:${secret}`,
+      `docker://${server.host}/${repository}:v1`,
+      `oci:${join(work, 'pulled')}:v1`,
+    ]);
     await page.locator(`tr[data-robot="${name}"]`).waitFor();
     await screenshot('robots');
   });
@@ -196,18 +246,29 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     await dialog.getByRole('button', { name: 'Create' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await page.locator(`tr[data-user="${member}"]`).waitFor();
-    const searched = page.waitForResponse((res) => res.url().includes('/api/v2.0/users?') && decodeURIComponent(res.url()).includes(`username=~${bob}`));
+    const searched = page.waitForResponse(
+      (res) => res.url().includes('/api/v2.0/users?') && decodeURIComponent(res.url()).includes(`username=~${bob}`),
+    );
     await page.getByLabel('Search users').fill(bob);
     assert.equal((await searched).headers()['x-total-count'], '1');
     await page.locator(`tr[data-user="${member}"]`).waitFor({ state: 'detached' });
     const row = page.locator(`tr[data-user="${bob}"]`);
     await row.waitFor();
-    assert.equal(await page.locator('[data-testid="users"] tbody tr').count(), 1, 'the search narrows the list on the server');
+    assert.equal(
+      await page.locator('[data-testid="users"] tbody tr').count(),
+      1,
+      'the search narrows the list on the server',
+    );
 
     await row.getByRole('button', { name: `Actions for ${bob}` }).click();
     await page.getByRole('menuitem', { name: 'Make administrator' }).click();
     await row.getByText('Yes').waitFor();
-    const users = await api<{ username: string; sysadmin_flag: boolean; user_id: number }[]>(server, 'GET', `/users?q=username%3D${bob}`, { auth: adminAuth });
+    const users = await api<{ username: string; sysadmin_flag: boolean; user_id: number }[]>(
+      server,
+      'GET',
+      `/users?q=username%3D${bob}`,
+      { auth: adminAuth },
+    );
     assert.equal(users.body[0]?.sysadmin_flag, true);
     await screenshot('admin-users');
 
@@ -247,7 +308,9 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     await row.waitFor();
     assert.match(await row.innerText(), new RegExp(project));
     await screenshot('admin-robots');
-    const pulled = await fetch(`${server.url}/v2/${repository}/manifests/v1`, { headers: { authorization: basic(name, secret), accept: 'application/vnd.oci.image.manifest.v1+json' } });
+    const pulled = await fetch(`${server.url}/v2/${repository}/manifests/v1`, {
+      headers: { authorization: basic(name, secret), accept: 'application/vnd.oci.image.manifest.v1+json' },
+    });
     assert.equal(pulled.status, 200);
     assert.equal(pulled.headers.get('docker-content-digest'), image.digest);
     const projects = await api(server, 'GET', '/projects', { auth: basic(name, secret) });
@@ -258,11 +321,15 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     await page.getByRole('tab', { name: 'Audit log' }).click();
     const table = page.getByTestId('audit-logs');
     await table.locator('tbody tr').first().waitFor();
-    const filtered = page.waitForResponse((res) => res.url().includes('/audit-logs') && decodeURIComponent(res.url()).includes(`resource=~${project}`));
+    const filtered = page.waitForResponse(
+      (res) => res.url().includes('/audit-logs') && decodeURIComponent(res.url()).includes(`resource=~${project}`),
+    );
     await page.getByRole('textbox', { name: 'Resource' }).fill(project);
     assert.equal((await filtered).status(), 200);
     await page.getByRole('combobox', { name: 'Operation' }).click();
-    const byOperation = page.waitForResponse((res) => res.url().includes('/audit-logs') && decodeURIComponent(res.url()).includes('operation=create'));
+    const byOperation = page.waitForResponse(
+      (res) => res.url().includes('/audit-logs') && decodeURIComponent(res.url()).includes('operation=create'),
+    );
     await page.getByRole('option', { name: 'create', exact: true }).click();
     await byOperation;
     await table.locator('tbody tr[data-operation="create"]').first().waitFor();
@@ -279,7 +346,10 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     const res = await api<Record<string, { value: unknown }>>(server, 'GET', '/configurations', { auth: adminAuth });
     if (res.status === 200) {
       const [key, item] = Object.entries(res.body)[0];
-      assert.match(await table.locator(`tr[data-key="${key}"]`).innerText(), new RegExp(String(item.value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+      assert.match(
+        await table.locator(`tr[data-key="${key}"]`).innerText(),
+        new RegExp(String(item.value).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')),
+      );
     } else {
       assert.ok(await page.getByTestId('error').isVisible(), 'without the endpoint the page shows the API error');
     }
@@ -293,7 +363,9 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
     await row.waitFor({ state: 'detached' });
     await page.getByTestId('empty').waitFor();
-    const res = await api(server, 'GET', `/projects/${project}/repositories/app/artifacts/${image.digest}`, { auth: adminAuth });
+    const res = await api(server, 'GET', `/projects/${project}/repositories/app/artifacts/${image.digest}`, {
+      auth: adminAuth,
+    });
     assert.equal(res.status, 404);
   });
 
@@ -325,7 +397,12 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
       await page.locator('table tbody tr').first().waitFor();
       await screenshot(`project-${tab}-zh`);
     }
-    for (const [tab, name] of [['users', '用户'], ['robots', '机器人账户'], ['audit-logs', '审计日志'], ['configuration', '配置']] as const) {
+    for (const [tab, name] of [
+      ['users', '用户'],
+      ['robots', '机器人账户'],
+      ['audit-logs', '审计日志'],
+      ['configuration', '配置'],
+    ] as const) {
       await page.goto(`/admin/${tab}`);
       await page.getByRole('heading', { name: '系统管理' }).waitFor();
       assert.equal(await page.getByRole('tab', { selected: true }).innerText(), name);
@@ -340,5 +417,6 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
  * wait for each by name rather than for "the" dialog.
  */
 async function robotDialogsClosed(page: Page): Promise<void> {
-  for (const name of ['New robot account', 'Robot account secret']) await page.getByRole('dialog', { name }).waitFor({ state: 'hidden' });
+  for (const name of ['New robot account', 'Robot account secret'])
+    await page.getByRole('dialog', { name }).waitFor({ state: 'hidden' });
 }

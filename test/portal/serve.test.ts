@@ -18,7 +18,12 @@ describe('portal static files', () => {
   after(() => server.close());
 
   test('/ and SPA paths answer index.html, not cached', async () => {
-    for (const path of ['/', '/projects', '/projects/1/repositories/library%2Fnginx/artifacts/sha256:abc', '/login?redirect=%2Fprojects']) {
+    for (const path of [
+      '/',
+      '/projects',
+      '/projects/1/repositories/library%2Fnginx/artifacts/sha256:abc',
+      '/login?redirect=%2Fprojects',
+    ]) {
       const res = await fetch(`${server.url}${path}`);
       assert.equal(res.status, 200, path);
       assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
@@ -55,7 +60,10 @@ describe('portal static files', () => {
   test('the API, registry, token and session paths keep their own 404 bodies', async () => {
     const api = await fetch(`${server.url}/api/v2.0/no-such-thing`);
     assert.equal(api.status, 404);
-    assert.deepEqual(((await api.json()) as { errors: { code: string; message: string }[] }).errors[0], { code: 'NOT_FOUND', message: 'no such API: GET /api/v2.0/no-such-thing' });
+    assert.deepEqual(((await api.json()) as { errors: { code: string; message: string }[] }).errors[0], {
+      code: 'NOT_FOUND',
+      message: 'no such API: GET /api/v2.0/no-such-thing',
+    });
     const oci = await fetch(`${server.url}/v2/no/such/path/at/all`);
     assert.equal(oci.status, 404);
     assert.match(await oci.text(), /"errors"/);

@@ -66,10 +66,16 @@ export const routes = [
 /** A session that ends (expiry, logout elsewhere) sends every page back to the login. */
 export function createQueryClient(): QueryClient {
   const client: QueryClient = new QueryClient({
-    defaultOptions: { queries: { retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2, refetchOnWindowFocus: false } },
+    defaultOptions: {
+      queries: {
+        retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+        refetchOnWindowFocus: false,
+      },
+    },
     queryCache: new QueryCache({
       onError: (error, query) => {
-        if (error instanceof ApiError && error.status === 401 && query.queryHash !== JSON.stringify(currentUserKey)) void client.invalidateQueries({ queryKey: currentUserKey });
+        if (error instanceof ApiError && error.status === 401 && query.queryHash !== JSON.stringify(currentUserKey))
+          void client.invalidateQueries({ queryKey: currentUserKey });
       },
     }),
   });

@@ -28,4 +28,8 @@ export const allowAll: Authorizer = {
   allows: async () => true,
 };
 
-export const repositoryAccess = (name: string, ...actions: Action[]): AccessRequest => ({ type: 'repository', name, actions });
+export const repositoryAccess = (name: string, ...actions: Action[]): AccessRequest => ({
+  type: 'repository',
+  name,
+  actions,
+});

@@ -22,7 +22,12 @@ export interface RegistryAuthorizerOptions {
 
 type Resolved = { principal: Principal; tokenAccess?: ResourceAccess[] };
 
-export function createRegistryAuthorizer({ tokens, authenticator, granter, realm }: RegistryAuthorizerOptions): Authorizer {
+export function createRegistryAuthorizer({
+  tokens,
+  authenticator,
+  granter,
+  realm,
+}: RegistryAuthorizerOptions): Authorizer {
   const challenge = (required: AccessRequest[], error?: string) => {
     const scope = required.map((r) => `${r.type}:${r.name}:${r.actions.join(',')}`).join(' ');
     let value = `Bearer realm="${realm()}",service="${tokens.service}"`;
@@ -46,7 +51,10 @@ export function createRegistryAuthorizer({ tokens, authenticator, granter, realm
   }
 
   /** Actions of `required` held by the caller: token claims ∩ current permissions. */
-  async function missing(resolved: Resolved, required: AccessRequest[]): Promise<{ unscoped: boolean; denied: boolean }> {
+  async function missing(
+    resolved: Resolved,
+    required: AccessRequest[],
+  ): Promise<{ unscoped: boolean; denied: boolean }> {
     const granted = await granter.grant(resolved.principal, required);
     let unscoped = false;
     let denied = false;
@@ -79,10 +87,15 @@ export function createRegistryAuthorizer({ tokens, authenticator, granter, realm
       const { unscoped, denied } = await missing(resolved, required);
       // A token lacking the scope: ask the client for a new one; a caller without the permission: deny.
       if (denied && resolved.principal.kind === 'anonymous') {
-        throw new BerthError('UNAUTHORIZED', 'authentication required', { headers: challenge(required, 'insufficient_scope') });
+        throw new BerthError('UNAUTHORIZED', 'authentication required', {
+          headers: challenge(required, 'insufficient_scope'),
+        });
       }
       if (denied) throw new BerthError('DENIED', 'requested access to the resource is denied');
-      if (unscoped) throw new BerthError('UNAUTHORIZED', 'the token does not grant this scope', { headers: challenge(required, 'insufficient_scope') });
+      if (unscoped)
+        throw new BerthError('UNAUTHORIZED', 'the token does not grant this scope', {
+          headers: challenge(required, 'insufficient_scope'),
+        });
       return caller;
     },
 

@@ -9,7 +9,9 @@ export interface OciErrorBody {
 }
 
 export function ociErrorBody(err: BerthError): OciErrorBody {
-  return { errors: [{ code: err.code, message: err.message, ...(err.detail === undefined ? {} : { detail: err.detail }) }] };
+  return {
+    errors: [{ code: err.code, message: err.message, ...(err.detail === undefined ? {} : { detail: err.detail }) }],
+  };
 }
 
 /** Turns framework and unexpected errors into coded ones; a client's mistake never becomes a 500. */
@@ -18,7 +20,11 @@ export function toBerthError(err: unknown): BerthError {
   const fastifyError = err as Partial<FastifyError>;
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new BerthError(codeForStatus(status), fastifyError.message ?? errorCatalogue[codeForStatus(status)].message, { status });
+    return new BerthError(
+      codeForStatus(status),
+      fastifyError.message ?? errorCatalogue[codeForStatus(status)].message,
+      { status },
+    );
   }
   return new BerthError('UNKNOWN', 'internal server error', { cause: err });
 }

@@ -28,7 +28,10 @@ export async function ociApi(app: FastifyInstance, options: OciApiOptions): Prom
       const [rawPath, rawQuery = ''] = request.url.split('?', 2);
       const path = rawPath.replace(/^\/v2\/?/, '');
       const match = matchRoute(routes, request.method, path);
-      if (!match) throw new BerthError('UNSUPPORTED', `no such endpoint: ${request.method} ${rawPath.slice(0, 200)}`, { status: 404 });
+      if (!match)
+        throw new BerthError('UNSUPPORTED', `no such endpoint: ${request.method} ${rawPath.slice(0, 200)}`, {
+          status: 404,
+        });
       if ('allowed' in match) {
         reply.header('allow', [...new Set(match.allowed)].join(', '));
         throw new BerthError('UNSUPPORTED', `${request.method} is not supported on ${rawPath.slice(0, 200)}`);
@@ -38,7 +41,15 @@ export async function ociApi(app: FastifyInstance, options: OciApiOptions): Prom
       if (params.name !== undefined) checkRepositoryName(params.name);
       const caller = await options.authorizer.authorize(request, route.access(params));
       const actor = { ...(caller.name ? { actor: caller.name } : {}), clientIp: request.ip };
-      const ctx = { request, reply, params, query: new URLSearchParams(rawQuery), registry: options.registry, authorizer: options.authorizer, actor };
+      const ctx = {
+        request,
+        reply,
+        params,
+        query: new URLSearchParams(rawQuery),
+        registry: options.registry,
+        authorizer: options.authorizer,
+        actor,
+      };
       for (const check of route.checks ?? []) await check(ctx);
       await route.handler(ctx);
       return reply;

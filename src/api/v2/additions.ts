@@ -18,14 +18,33 @@ export function additionRoutes(app: FastifyInstance, { security, artifacts }: Ap
 
   // No scanner yet: every artifact has no vulnerability report, as in Harbor without a scanner.
   app.get(`${one}/additions/vulnerabilities`, async (request, reply) => {
-    const { project } = await security.requireProject(request, params(request).project_name, 'artifact-addition', 'read');
-    await artifacts.getArtifact(project.name, repositoryNameParam(request), params(request).reference, { withTag: false, withLabel: false, withAccessory: false });
+    const { project } = await security.requireProject(
+      request,
+      params(request).project_name,
+      'artifact-addition',
+      'read',
+    );
+    await artifacts.getArtifact(project.name, repositoryNameParam(request), params(request).reference, {
+      withTag: false,
+      withLabel: false,
+      withAccessory: false,
+    });
     return reply.header('content-type', 'application/json; charset=utf-8').send('{}');
   });
 
   app.get(`${one}/additions/:addition`, async (request, reply) => {
-    const { project } = await security.requireProject(request, params(request).project_name, 'artifact-addition', 'read');
-    const addition = await artifacts.getAddition(project.name, repositoryNameParam(request), params(request).reference, params(request).addition);
+    const { project } = await security.requireProject(
+      request,
+      params(request).project_name,
+      'artifact-addition',
+      'read',
+    );
+    const addition = await artifacts.getAddition(
+      project.name,
+      repositoryNameParam(request),
+      params(request).reference,
+      params(request).addition,
+    );
     return reply.header('content-type', addition.contentType).send(addition.content);
   });
 

@@ -25,8 +25,19 @@ function flag(query: Query, name: string, fallback: boolean): boolean {
 // with_scan_overview, with_signature, with_immutable_status and with_sbom_overview are accepted;
 // nothing is scanned, signed or immutable yet, so they add nothing.
 function artifactOptions(query: Query): ArtifactOptions {
-  for (const name of ['with_scan_overview', 'with_signature', 'with_immutable_status', 'with_sbom_overview', 'with_inherited_accessory']) flag(query, name, false);
-  return { withTag: flag(query, 'with_tag', true), withLabel: flag(query, 'with_label', false), withAccessory: flag(query, 'with_accessory', false) };
+  for (const name of [
+    'with_scan_overview',
+    'with_signature',
+    'with_immutable_status',
+    'with_sbom_overview',
+    'with_inherited_accessory',
+  ])
+    flag(query, name, false);
+  return {
+    withTag: flag(query, 'with_tag', true),
+    withLabel: flag(query, 'with_label', false),
+    withAccessory: flag(query, 'with_accessory', false),
+  };
 }
 
 function artifactFilter(q: string | undefined): ArtifactFilter {
@@ -67,8 +78,14 @@ export function artifactRoutes(app: FastifyInstance, { security, artifacts }: Ap
     const query = request.query as Query;
     const source = parseCopySource(query.from);
     const sourceProject = source.repository.split('/', 1)[0];
-    if (!source.repository.includes('/')) throw new BerthError('BAD_REQUEST', `invalid "from" ${source.repository}: expected <project>/<repository>`);
-    const { principal, project } = await security.requireProject(request, params(request).project_name, 'repository', 'push');
+    if (!source.repository.includes('/'))
+      throw new BerthError('BAD_REQUEST', `invalid "from" ${source.repository}: expected <project>/<repository>`);
+    const { principal, project } = await security.requireProject(
+      request,
+      params(request).project_name,
+      'repository',
+      'push',
+    );
     await security.requireProject(request, sourceProject, 'repository', 'pull');
     const target = `${project.name}/${repositoryNameParam(request)}`;
     const digest = await artifacts.copyArtifact(source, target, actorOf(principal, request));
@@ -78,12 +95,27 @@ export function artifactRoutes(app: FastifyInstance, { security, artifacts }: Ap
 
   app.get(one, async (request) => {
     const { project } = await security.requireProject(request, params(request).project_name, 'artifact', 'read');
-    return artifacts.getArtifact(project.name, repositoryNameParam(request), params(request).reference, artifactOptions(request.query as Query));
+    return artifacts.getArtifact(
+      project.name,
+      repositoryNameParam(request),
+      params(request).reference,
+      artifactOptions(request.query as Query),
+    );
   });
 
   app.delete(one, async (request, reply) => {
-    const { principal, project } = await security.requireProject(request, params(request).project_name, 'artifact', 'delete');
-    await artifacts.deleteArtifact(project.name, repositoryNameParam(request), params(request).reference, actorOf(principal, request));
+    const { principal, project } = await security.requireProject(
+      request,
+      params(request).project_name,
+      'artifact',
+      'delete',
+    );
+    await artifacts.deleteArtifact(
+      project.name,
+      repositoryNameParam(request),
+      params(request).reference,
+      actorOf(principal, request),
+    );
     return reply.code(200).send();
   });
 
@@ -93,26 +125,59 @@ export function artifactRoutes(app: FastifyInstance, { security, artifacts }: Ap
     flag(query, 'with_immutable_status', false);
     const page = pageRequest(query);
     const name = textMatch(termsFor(parseQuery(query.q), ['name']).get('name'), 'name');
-    const { items, total } = await artifacts.listTags(project.name, repositoryNameParam(request), params(request).reference, name, parseSort(query.sort, tagSortKeys), {
-      offset: page.offset,
-      limit: page.pageSize,
-    });
+    const { items, total } = await artifacts.listTags(
+      project.name,
+      repositoryNameParam(request),
+      params(request).reference,
+      name,
+      parseSort(query.sort, tagSortKeys),
+      {
+        offset: page.offset,
+        limit: page.pageSize,
+      },
+    );
     setPageHeaders(request, reply, page, total);
     return items;
   });
 
   app.post(`${one}/tags`, async (request, reply) => {
-    const { principal, project } = await security.requireProject(request, params(request).project_name, 'tag', 'create');
+    const { principal, project } = await security.requireProject(
+      request,
+      params(request).project_name,
+      'tag',
+      'create',
+    );
     const body = request.body as { name?: unknown } | undefined;
-    if (!body || typeof body !== 'object' || typeof body.name !== 'string' || body.name === '') throw new BerthError('BAD_REQUEST', 'the body must be {"name": "<tag>"}');
-    await artifacts.createTag(project.name, repositoryNameParam(request), params(request).reference, body.name, actorOf(principal, request));
+    if (!body || typeof body !== 'object' || typeof body.name !== 'string' || body.name === '')
+      throw new BerthError('BAD_REQUEST', 'the body must be {"name": "<tag>"}');
+    await artifacts.createTag(
+      project.name,
+      repositoryNameParam(request),
+      params(request).reference,
+      body.name,
+      actorOf(principal, request),
+    );
     const path = request.url.split('?', 1)[0].replace(/\/$/, '');
-    return reply.code(201).header('location', `${path}/${encodeURIComponent(body.name)}`).send();
+    return reply
+      .code(201)
+      .header('location', `${path}/${encodeURIComponent(body.name)}`)
+      .send();
   });
 
   app.delete(`${one}/tags/:tag_name`, async (request, reply) => {
-    const { principal, project } = await security.requireProject(request, params(request).project_name, 'tag', 'delete');
-    await artifacts.deleteTag(project.name, repositoryNameParam(request), params(request).reference, params(request).tag_name ?? '', actorOf(principal, request));
+    const { principal, project } = await security.requireProject(
+      request,
+      params(request).project_name,
+      'tag',
+      'delete',
+    );
+    await artifacts.deleteTag(
+      project.name,
+      repositoryNameParam(request),
+      params(request).reference,
+      params(request).tag_name ?? '',
+      actorOf(principal, request),
+    );
     return reply.code(200).send();
   });
 }

@@ -14,7 +14,8 @@ const textKeys: readonly AuditTextKey[] = ['operation', 'resource_type', 'resour
 function auditTerms(q: string | undefined): AuditTerm[] {
   return [...termsFor(parseQuery(q), [...textKeys, 'op_time']).values()].map((term): AuditTerm => {
     if (term.key === 'op_time') {
-      if (term.kind !== 'range') throw new BerthError('BAD_REQUEST', 'op_time takes a range: op_time=[2006-01-02 15:04:05~2006-01-02 16:04:05]');
+      if (term.kind !== 'range')
+        throw new BerthError('BAD_REQUEST', 'op_time takes a range: op_time=[2006-01-02 15:04:05~2006-01-02 16:04:05]');
       return { key: 'op_time', kind: 'range', min: term.min, max: term.max };
     }
     const key = term.key as AuditTextKey;
@@ -33,7 +34,8 @@ export function auditRoutes(app: FastifyInstance, { security, access, audit }: A
     const terms = auditTerms(query.q);
     const sort = parseSort(query.sort, auditSortKeys);
     let projectIds: number[] | undefined;
-    if (!access.canSystem(principal, 'audit-log', 'list')) projectIds = principal.kind === 'user' ? await audit.adminProjectIds(principal.id) : [];
+    if (!access.canSystem(principal, 'audit-log', 'list'))
+      projectIds = principal.kind === 'user' ? await audit.adminProjectIds(principal.id) : [];
     const { items, total } = await audit.list({ projectIds, terms, sort, offset: page.offset, limit: page.pageSize });
     setPageHeaders(request, reply, page, total);
     return items;
@@ -41,9 +43,20 @@ export function auditRoutes(app: FastifyInstance, { security, access, audit }: A
 
   app.get('/projects/:project_name/logs', async (request, reply) => {
     const query = request.query as Query;
-    const { project } = await security.requireProject(request, (request.params as { project_name: string }).project_name, 'log', 'list');
+    const { project } = await security.requireProject(
+      request,
+      (request.params as { project_name: string }).project_name,
+      'log',
+      'list',
+    );
     const page = pageRequest(query);
-    const { items, total } = await audit.list({ projectIds: [project.id], terms: auditTerms(query.q), sort: parseSort(query.sort, auditSortKeys), offset: page.offset, limit: page.pageSize });
+    const { items, total } = await audit.list({
+      projectIds: [project.id],
+      terms: auditTerms(query.q),
+      sort: parseSort(query.sort, auditSortKeys),
+      offset: page.offset,
+      limit: page.pageSize,
+    });
     setPageHeaders(request, reply, page, total);
     return items;
   });

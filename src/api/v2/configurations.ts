@@ -39,7 +39,8 @@ function editable(settings: SystemSettings): Record<string, Item> {
 /** What PUT refuses for a key Berth does not change at runtime. */
 function notEditable(key: string, config: Config): BerthError {
   const known = fixedItems(config)[key];
-  if (!known && !harborOnlyKeys.test(key) && key !== 'scan_all_policy') return new BerthError('BAD_REQUEST', `invalid config key ${key.slice(0, 100)}`);
+  if (!known && !harborOnlyKeys.test(key) && key !== 'scan_all_policy')
+    return new BerthError('BAD_REQUEST', `invalid config key ${key.slice(0, 100)}`);
   const where = known?.configKey ? `; set ${known.configKey} in berth.yml` : '';
   return new BerthError('BAD_REQUEST', `config item ${key} cannot be changed at runtime in Berth${where}`);
 }
@@ -57,7 +58,8 @@ export function configurationRoutes(app: FastifyInstance, { config, security, se
   app.put('/configurations', async (request, reply) => {
     await security.requireSystem(request, 'configuration', 'update');
     const body = request.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BerthError('BAD_REQUEST', 'the body must be a JSON object of configuration keys and values');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw new BerthError('BAD_REQUEST', 'the body must be a JSON object of configuration keys and values');
     const changes: Partial<Record<keyof SystemSettings, unknown>> = {};
     for (const [key, value] of Object.entries(body)) {
       if (!isSettingsKey(key)) throw notEditable(key, config);

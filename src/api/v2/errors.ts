@@ -4,7 +4,18 @@ import { toBerthError } from '../oci/errors.js';
 // Harbor's error body: {"errors":[{"code":"NOT_FOUND","message":"…"}]}, with Harbor's
 // codes (src/lib/errors/const.go). Registry codes map onto them by status.
 
-const harborCodes = new Set(['BAD_REQUEST', 'UNAUTHORIZED', 'FORBIDDEN', 'DENIED', 'NOT_FOUND', 'CONFLICT', 'PRECONDITION', 'UNPROCESSABLE_ENTITY', 'DIGEST_INVALID', 'UNKNOWN']);
+const harborCodes = new Set([
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'DENIED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'PRECONDITION',
+  'UNPROCESSABLE_ENTITY',
+  'DIGEST_INVALID',
+  'UNKNOWN',
+]);
 
 const byStatus: Record<number, string> = {
   400: 'BAD_REQUEST',

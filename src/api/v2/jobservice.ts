@@ -29,12 +29,21 @@ function worker(w: WorkerInfo) {
 
 export function jobServiceRoutes(app: FastifyInstance, { security, jobs }: JobServiceRouteDeps): void {
   const { queue, scheduler } = jobs;
-  const canList = (request: Parameters<Security['requireSystem']>[0]) => security.requireSystem(request, 'jobservice-monitor', 'list');
-  const canStop = (request: Parameters<Security['requireSystem']>[0]) => security.requireSystem(request, 'jobservice-monitor', 'stop');
+  const canList = (request: Parameters<Security['requireSystem']>[0]) =>
+    security.requireSystem(request, 'jobservice-monitor', 'list');
+  const canStop = (request: Parameters<Security['requireSystem']>[0]) =>
+    security.requireSystem(request, 'jobservice-monitor', 'stop');
 
   app.get('/jobservice/pools', async (request) => {
     await canList(request);
-    return (await queue.pools()).map((p) => ({ pid: p.pid, worker_pool_id: p.id, start_at: p.startedAt, heartbeat_at: p.heartbeatAt, concurrency: p.concurrency, host: p.host }));
+    return (await queue.pools()).map((p) => ({
+      pid: p.pid,
+      worker_pool_id: p.id,
+      start_at: p.startedAt,
+      heartbeat_at: p.heartbeatAt,
+      concurrency: p.concurrency,
+      host: p.host,
+    }));
   });
 
   app.get('/jobservice/pools/:pool_id/workers', async (request) => {
@@ -45,7 +54,12 @@ export function jobServiceRoutes(app: FastifyInstance, { security, jobs }: JobSe
 
   app.get('/jobservice/queues', async (request) => {
     await canList(request);
-    const queues = (await queue.queues()).map((q) => ({ job_type: q.jobType, count: q.count, latency: q.latencySeconds, paused: q.paused }));
+    const queues = (await queue.queues()).map((q) => ({
+      job_type: q.jobType,
+      count: q.count,
+      latency: q.latencySeconds,
+      paused: q.paused,
+    }));
     return [...queues, { job_type: schedulerJobType, count: 0, latency: 0, paused: await scheduler.paused() }];
   });
 
@@ -53,7 +67,8 @@ export function jobServiceRoutes(app: FastifyInstance, { security, jobs }: JobSe
     await canStop(request);
     const { job_type } = request.params as { job_type: string };
     const action = (request.body as { action?: unknown } | undefined)?.action;
-    if (typeof action !== 'string' || !actions.has(action)) throw new BerthError('UNPROCESSABLE_ENTITY', 'action must be stop, pause or resume');
+    if (typeof action !== 'string' || !actions.has(action))
+      throw new BerthError('UNPROCESSABLE_ENTITY', 'action must be stop, pause or resume');
     const all = job_type.toLowerCase() === 'all';
     if (job_type === schedulerJobType || all) {
       if (action === 'pause') await scheduler.setPaused(true);
@@ -86,7 +101,13 @@ export function jobServiceRoutes(app: FastifyInstance, { security, jobs }: JobSe
     const page = pageRequest(request.query as Record<string, unknown>);
     const { total, rows } = await scheduler.list(page.page, page.pageSize);
     setPageHeaders(request, reply, page, total);
-    return rows.map((r) => ({ id: r.id, vendor_type: r.vendor_type, vendor_id: r.vendor_id, cron: r.cron, update_time: r.update_time }));
+    return rows.map((r) => ({
+      id: r.id,
+      vendor_type: r.vendor_type,
+      vendor_id: r.vendor_id,
+      cron: r.cron,
+      update_time: r.update_time,
+    }));
   });
 
   app.get('/schedules/:job_type/paused', async (request) => {

@@ -9,7 +9,8 @@ import { projectNameOrId } from './project-param.js';
 function memberId(request: FastifyRequest): number {
   const raw = (request.params as { mid: string }).mid;
   const id = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(id) || id < 1) throw new BerthError('BAD_REQUEST', `invalid member id "${raw.slice(0, 50)}"`);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(id) || id < 1)
+    throw new BerthError('BAD_REQUEST', `invalid member id "${raw.slice(0, 50)}"`);
   return id;
 }
 
@@ -23,7 +24,10 @@ export function memberRoutes(app: FastifyInstance, { members, security }: ApiDep
     const { project } = await projectFor(request, 'list');
     const query = request.query as Record<string, string | undefined>;
     const page = pageRequest(query);
-    const { total, members: list } = await members.list(project, query.entityname || undefined, { limit: page.pageSize, offset: page.offset });
+    const { total, members: list } = await members.list(project, query.entityname || undefined, {
+      limit: page.pageSize,
+      offset: page.offset,
+    });
     setPageHeaders(request, reply, page, total);
     return list;
   });
@@ -33,7 +37,10 @@ export function memberRoutes(app: FastifyInstance, { members, security }: ApiDep
     const id = await members.create(actor, project, request.body);
     const nameOrId = (request.params as { project_name_or_id: string }).project_name_or_id;
     // Harbor's Location names the project as the caller did.
-    return reply.code(201).header('location', `/api/v2.0/projects/${encodeURIComponent(nameOrId)}/members/${id}`).send();
+    return reply
+      .code(201)
+      .header('location', `/api/v2.0/projects/${encodeURIComponent(nameOrId)}/members/${id}`)
+      .send();
   });
 
   app.get('/projects/:project_name_or_id/members/:mid', async (request) => {

@@ -21,14 +21,32 @@ import { readOnlyApiGuard } from '../read-only.js';
 // Harbor's REST API v2.0 under /api/v2.0 (reference/harbor-swagger.yaml). Each
 // resource has its own route module; they share security, paging and error bodies.
 
-const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [systemRoutes, userRoutes, robotRoutes, permissionRoutes, projectRoutes, memberRoutes, repositoryRoutes, artifactRoutes, additionRoutes, auditRoutes, jobServiceRoutes, configurationRoutes, (app, deps) => healthRoute(app, deps.health)];
+const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [
+  systemRoutes,
+  userRoutes,
+  robotRoutes,
+  permissionRoutes,
+  projectRoutes,
+  memberRoutes,
+  repositoryRoutes,
+  artifactRoutes,
+  additionRoutes,
+  auditRoutes,
+  jobServiceRoutes,
+  configurationRoutes,
+  (app, deps) => healthRoute(app, deps.health),
+];
 
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export async function harborApi(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   app.setErrorHandler((err, request, reply) => sendHarborError(request, reply, err));
   app.setNotFoundHandler((request, reply) =>
-    sendHarborError(request, reply, new BerthError('NOT_FOUND', `no such API: ${request.method} ${request.url.split('?')[0]}`)),
+    sendHarborError(
+      request,
+      reply,
+      new BerthError('NOT_FOUND', `no such API: ${request.method} ${request.url.split('?')[0]}`),
+    ),
   );
 
   app.addHook('onRequest', readOnlyApiGuard(deps.settings));

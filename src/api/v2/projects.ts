@@ -1,7 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BerthError } from '../../shared/errors.js';
 import type { Principal } from '../../auth/principal.js';
-import { parseProjectRequest, type Actor, type ProjectRow, type NameMatch, type ProjectFilter, type ProjectSort, type ProjectView } from '../../iam/projects/index.js';
+import {
+  parseProjectRequest,
+  type Actor,
+  type ProjectRow,
+  type NameMatch,
+  type ProjectFilter,
+  type ProjectSort,
+  type ProjectView,
+} from '../../iam/projects/index.js';
 import { roles } from '../../iam/rbac.js';
 import type { ApiDeps } from './deps.js';
 import { pageRequest, setPageHeaders } from './paging.js';
@@ -71,7 +79,8 @@ function projectIds(term: Term): number[] {
   const values = term.kind === 'or' ? term.values : [exactValue(term)];
   return values.map((v) => {
     const id = Number(v);
-    if (!Number.isInteger(id)) throw new BerthError('BAD_REQUEST', `q: project_id must be an integer, not "${v.slice(0, 50)}"`);
+    if (!Number.isInteger(id))
+      throw new BerthError('BAD_REQUEST', `q: project_id must be an integer, not "${v.slice(0, 50)}"`);
     return id;
   });
 }
@@ -96,7 +105,12 @@ function listFilter(query: Query): Omit<ProjectFilter, 'visibility'> {
   return filter;
 }
 
-const sortColumns: Record<string, ProjectSort['column']> = { name: 'name', creation_time: 'creation_time', update_time: 'update_time', project_id: 'id' };
+const sortColumns: Record<string, ProjectSort['column']> = {
+  name: 'name',
+  creation_time: 'creation_time',
+  update_time: 'update_time',
+  project_id: 'id',
+};
 
 export function projectRoutes(app: FastifyInstance, { projects, security, access, settings }: ApiDeps): void {
   /** The project named in the path, after checking that the caller may do `action` on `resource` in it. */
@@ -108,13 +122,19 @@ export function projectRoutes(app: FastifyInstance, { projects, security, access
   app.post('/projects', async (request, reply) => {
     const principal = await security.requireAuthenticated(request);
     // Harbor's project_creation_restriction "adminonly": only system administrators (and system robots allowed to) create projects.
-    if ((await settings.get()).project_creation_restriction === 'adminonly' && !access.canSystem(principal, 'project', 'create')) {
+    if (
+      (await settings.get()).project_creation_restriction === 'adminonly' &&
+      !access.canSystem(principal, 'project', 'create')
+    ) {
       throw new BerthError('FORBIDDEN', 'Only system admin can create project');
     }
     const created = await projects.create(actorOf(request, principal), parseProjectRequest(request.body));
     const base = request.url.split('?')[0].replace(/\/$/, '');
     const byName = String(request.headers['x-resource-name-in-location'] ?? '').toLowerCase() === 'true';
-    return reply.code(201).header('location', `${base}/${byName ? created.name : created.id}`).send();
+    return reply
+      .code(201)
+      .header('location', `${base}/${byName ? created.name : created.id}`)
+      .send();
   });
 
   // Declared before GET /projects: fastify would otherwise derive HEAD from GET.
@@ -124,7 +144,8 @@ export function projectRoutes(app: FastifyInstance, { projects, security, access
     const principal = await security.principal(request);
     const found = await projects.exists(name);
     // Anonymous callers learn only about public projects.
-    const visible = found && (principal.kind !== 'anonymous' || (await projects.metadata(found, 'public')).public === 'true');
+    const visible =
+      found && (principal.kind !== 'anonymous' || (await projects.metadata(found, 'public')).public === 'true');
     if (!visible) throw new BerthError('NOT_FOUND', `project ${name} not found`);
     return reply.code(200).send();
   });
@@ -133,9 +154,15 @@ export function projectRoutes(app: FastifyInstance, { projects, security, access
     const query = request.query as Query;
     const principal = await security.principal(request);
     const page = pageRequest(query);
-    const sort = parseSort(query.sort, Object.keys(sortColumns)).map(({ column, desc }) => ({ column: sortColumns[column], desc }));
+    const sort = parseSort(query.sort, Object.keys(sortColumns)).map(({ column, desc }) => ({
+      column: sortColumns[column],
+      desc,
+    }));
     const withDetail = booleanParam(query.with_detail, 'with_detail') ?? true;
-    const { total, projects: views } = await projects.list(principal, listFilter(query), sort, { limit: page.pageSize, offset: page.offset });
+    const { total, projects: views } = await projects.list(principal, listFilter(query), sort, {
+      limit: page.pageSize,
+      offset: page.offset,
+    });
     setPageHeaders(request, reply, page, total);
     return views.map((view) => projectBody(view, principal, withDetail));
   });
@@ -181,7 +208,11 @@ export function projectRoutes(app: FastifyInstance, { projects, security, access
   metadataRoutes(app, projectFor, projects);
 }
 
-type ProjectFor = (request: FastifyRequest, resource: string, action: string) => Promise<{ principal: Principal; row: ProjectRow }>;
+type ProjectFor = (
+  request: FastifyRequest,
+  resource: string,
+  action: string,
+) => Promise<{ principal: Principal; row: ProjectRow }>;
 
 function metadataRoutes(app: FastifyInstance, projectFor: ProjectFor, projects: ApiDeps['projects']): void {
   const metaName = (request: FastifyRequest) => (request.params as { meta_name: string }).meta_name;

@@ -39,11 +39,16 @@ function parseTerm(term: string): Term {
   const raw = term.slice(eq + 1).trim();
   if (raw.startsWith('~')) return { key, kind: 'fuzzy', value: raw.slice(1) };
   if (raw.startsWith('[') && raw.endsWith(']')) {
-    const [min, max] = raw.slice(1, -1).split('~').map((s) => s.trim());
+    const [min, max] = raw
+      .slice(1, -1)
+      .split('~')
+      .map((s) => s.trim());
     return { key, kind: 'range', min: min || undefined, max: max || undefined };
   }
-  if (raw.startsWith('{') && raw.endsWith('}')) return { key, kind: 'or', values: raw.slice(1, -1).split(/\s+/).filter(Boolean) };
-  if (raw.startsWith('(') && raw.endsWith(')')) return { key, kind: 'and', values: raw.slice(1, -1).split(/\s+/).filter(Boolean) };
+  if (raw.startsWith('{') && raw.endsWith('}'))
+    return { key, kind: 'or', values: raw.slice(1, -1).split(/\s+/).filter(Boolean) };
+  if (raw.startsWith('(') && raw.endsWith(')'))
+    return { key, kind: 'and', values: raw.slice(1, -1).split(/\s+/).filter(Boolean) };
   return { key, kind: 'exact', value: raw };
 }
 
@@ -51,7 +56,8 @@ function parseTerm(term: string): Term {
 export function termsFor(terms: Term[], allowed: readonly string[]): Map<string, Term> {
   const map = new Map<string, Term>();
   for (const term of terms) {
-    if (!allowed.includes(term.key)) throw new BerthError('BAD_REQUEST', `cannot filter by "${term.key}"; allowed: ${allowed.join(', ')}`);
+    if (!allowed.includes(term.key))
+      throw new BerthError('BAD_REQUEST', `cannot filter by "${term.key}"; allowed: ${allowed.join(', ')}`);
     map.set(term.key, term);
   }
   return map;
@@ -63,7 +69,8 @@ export function parseSort(sort: string | undefined, allowed: readonly string[]):
   return sort.split(',').map((part) => {
     const desc = part.startsWith('-');
     const column = desc ? part.slice(1) : part;
-    if (!allowed.includes(column)) throw new BerthError('BAD_REQUEST', `cannot sort by "${column}"; allowed: ${allowed.join(', ')}`);
+    if (!allowed.includes(column))
+      throw new BerthError('BAD_REQUEST', `cannot sort by "${column}"; allowed: ${allowed.join(', ')}`);
     return { column, desc };
   });
 }

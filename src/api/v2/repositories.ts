@@ -44,7 +44,10 @@ async function visibleProjects({ artifacts, access }: ApiDeps, principal: Princi
   if (principal.kind === 'robot') {
     if (access.canSystem(principal, 'repository', 'list')) return undefined;
     const namespaces = principal.permissions.filter((p) => p.kind === 'project').map((p) => p.namespace);
-    return artifacts.visibleProjectIds({ robotProjectId: principal.level === 'project' ? principal.projectId : undefined, robotNamespaces: namespaces });
+    return artifacts.visibleProjectIds({
+      robotProjectId: principal.level === 'project' ? principal.projectId : undefined,
+      robotNamespaces: namespaces,
+    });
   }
   return artifacts.visibleProjectIds({});
 }
@@ -57,7 +60,8 @@ export function repositoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const projectTerm = terms.get('project_id');
     let ids = projectIds;
     if (projectTerm) {
-      if (projectTerm.kind !== 'exact' || !/^\d+$/.test(projectTerm.value)) throw new BerthError('BAD_REQUEST', 'project_id must be an exact integer');
+      if (projectTerm.kind !== 'exact' || !/^\d+$/.test(projectTerm.value))
+        throw new BerthError('BAD_REQUEST', 'project_id must be an exact integer');
       const id = Number(projectTerm.value);
       ids = ids === undefined || ids.includes(id) ? [id] : [];
     }
@@ -69,19 +73,31 @@ export function repositoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const principal = await security.principal(request);
     const page = pageRequest(query);
     const filter = listFilter(query, await visibleProjects(deps, principal));
-    const { items, total } = await artifacts.listRepositories(filter, parseSort(query.sort, sortKeys), { offset: page.offset, limit: page.pageSize });
+    const { items, total } = await artifacts.listRepositories(filter, parseSort(query.sort, sortKeys), {
+      offset: page.offset,
+      limit: page.pageSize,
+    });
     setPageHeaders(request, reply, page, total);
     return items;
   });
 
   app.get('/projects/:project_name/repositories', async (request, reply) => {
     const query = request.query as Query;
-    const { project } = await security.requireProject(request, (request.params as RepositoryParams).project_name, 'repository', 'list');
+    const { project } = await security.requireProject(
+      request,
+      (request.params as RepositoryParams).project_name,
+      'repository',
+      'list',
+    );
     const page = pageRequest(query);
     const filter = listFilter(query, [project.id]);
     // Harbor matches `name` against the full name, and its portal sends the part after the project.
-    if (filter.name?.kind === 'exact' && !filter.name.value.startsWith(`${project.name}/`)) filter.name = { kind: 'exact', value: `${project.name}/${filter.name.value}` };
-    const { items, total } = await artifacts.listRepositories(filter, parseSort(query.sort, sortKeys), { offset: page.offset, limit: page.pageSize });
+    if (filter.name?.kind === 'exact' && !filter.name.value.startsWith(`${project.name}/`))
+      filter.name = { kind: 'exact', value: `${project.name}/${filter.name.value}` };
+    const { items, total } = await artifacts.listRepositories(filter, parseSort(query.sort, sortKeys), {
+      offset: page.offset,
+      limit: page.pageSize,
+    });
     setPageHeaders(request, reply, page, total);
     return items;
   });
@@ -89,21 +105,43 @@ export function repositoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const one = '/projects/:project_name/repositories/:repository_name';
 
   app.get(one, async (request) => {
-    const { project } = await security.requireProject(request, (request.params as RepositoryParams).project_name, 'repository', 'read');
+    const { project } = await security.requireProject(
+      request,
+      (request.params as RepositoryParams).project_name,
+      'repository',
+      'read',
+    );
     return artifacts.getRepository(project.name, repositoryNameParam(request));
   });
 
   app.put(one, async (request, reply) => {
-    const { project } = await security.requireProject(request, (request.params as RepositoryParams).project_name, 'repository', 'update');
+    const { project } = await security.requireProject(
+      request,
+      (request.params as RepositoryParams).project_name,
+      'repository',
+      'update',
+    );
     const body = request.body as { description?: unknown } | undefined;
-    if (!body || typeof body !== 'object') throw new BerthError('BAD_REQUEST', 'the body must be a JSON Repository object');
-    if (body.description !== undefined && typeof body.description !== 'string') throw new BerthError('BAD_REQUEST', 'description must be a string');
-    await artifacts.updateRepository(project.name, repositoryNameParam(request), body.description ?? '', clock.now().toISOString());
+    if (!body || typeof body !== 'object')
+      throw new BerthError('BAD_REQUEST', 'the body must be a JSON Repository object');
+    if (body.description !== undefined && typeof body.description !== 'string')
+      throw new BerthError('BAD_REQUEST', 'description must be a string');
+    await artifacts.updateRepository(
+      project.name,
+      repositoryNameParam(request),
+      body.description ?? '',
+      clock.now().toISOString(),
+    );
     return reply.code(200).send();
   });
 
   app.delete(one, async (request, reply) => {
-    const { principal, project } = await security.requireProject(request, (request.params as RepositoryParams).project_name, 'repository', 'delete');
+    const { principal, project } = await security.requireProject(
+      request,
+      (request.params as RepositoryParams).project_name,
+      'repository',
+      'delete',
+    );
     await artifacts.deleteRepository(project.name, repositoryNameParam(request), actorOf(principal, request));
     return reply.code(200).send();
   });

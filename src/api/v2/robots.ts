@@ -32,7 +32,8 @@ export function robotRoutes(app: FastifyInstance, { security, robots, settings }
     await security.requireAuthenticated(request);
     const raw = (request.params as { robot_id: string }).robot_id;
     const id = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
-    if (!Number.isSafeInteger(id)) throw new BerthError('NOT_FOUND', `robot ${raw.slice(0, 50)} not found (robot_id is an integer)`);
+    if (!Number.isSafeInteger(id))
+      throw new BerthError('NOT_FOUND', `robot ${raw.slice(0, 50)} not found (robot_id is an integer)`);
     return robots.get(id);
   }
 
@@ -56,7 +57,10 @@ export function robotRoutes(app: FastifyInstance, { security, robots, settings }
     if (draft.level === 'system') await security.requireSystem(request, 'robot', 'create');
     else project = (await security.requireProject(request, draft.permissions[0].namespace, 'robot', 'create')).project;
     const created = await robots.create(draft, project, { principal, clientIp: request.ip });
-    return reply.code(201).header('location', `${request.url.split('?')[0].replace(/\/$/, '')}/${created.id}`).send(created);
+    return reply
+      .code(201)
+      .header('location', `${request.url.split('?')[0].replace(/\/$/, '')}/${created.id}`)
+      .send(created);
   });
 
   app.get('/robots/:robot_id', async (request) => {
@@ -68,7 +72,12 @@ export function robotRoutes(app: FastifyInstance, { security, robots, settings }
   app.put('/robots/:robot_id', async (request, reply) => {
     const robot = await robotOf(request);
     const principal = await authorize(request, robot, 'update');
-    const changes = parseRobotUpdate(request.body, robot, robots.fullName(robot), (await settings.get()).robot_token_duration);
+    const changes = parseRobotUpdate(
+      request.body,
+      robot,
+      robots.fullName(robot),
+      (await settings.get()).robot_token_duration,
+    );
     await robots.update(robot, changes, { principal, clientIp: request.ip });
     return reply.code(200).send();
   });
@@ -97,7 +106,8 @@ function robotFilter(terms: Term[]): RobotFilter {
   const projectId = exactValue(byKey.get('ProjectID') ?? byKey.get('project_id'), 'ProjectID');
   const name = nameMatch(byKey.get('name') ?? byKey.get('Name'));
   if (level === undefined || level === 'system') {
-    if (level === undefined && projectId !== undefined) throw new BerthError('BAD_REQUEST', 'ProjectID needs Level=project');
+    if (level === undefined && projectId !== undefined)
+      throw new BerthError('BAD_REQUEST', 'ProjectID needs Level=project');
     return { level: 'system', name };
   }
   if (level !== 'project') throw new BerthError('BAD_REQUEST', `bad request error level input: ${level.slice(0, 50)}`);

@@ -41,7 +41,11 @@ export function createSecurity({ db, authenticator, sessions, access }: Security
     if (sid) {
       const session = await sessions.get(sid);
       if (session) {
-        const user = await db.selectFrom('users').select('username').where('id', '=', session.userId).executeTakeFirst();
+        const user = await db
+          .selectFrom('users')
+          .select('username')
+          .where('id', '=', session.userId)
+          .executeTakeFirst();
         const principal = user && (await authenticator.current(user.username));
         if (principal) return { principal, session: { sid, csrfToken: session.csrfToken } };
       }
@@ -89,7 +93,12 @@ export function createSecurity({ db, authenticator, sessions, access }: Security
      * Project-level permission. An unknown project is 404 for callers who could see it
      * if it existed, and a refusal otherwise, so private names do not leak.
      */
-    async requireProject(request: FastifyRequest, project: string | number, resource: string, action: string): Promise<{ principal: Principal; project: ProjectRef }> {
+    async requireProject(
+      request: FastifyRequest,
+      project: string | number,
+      resource: string,
+      action: string,
+    ): Promise<{ principal: Principal; project: ProjectRef }> {
       const { principal } = await of(request);
       const ref = await access.project(project);
       if (!ref) {

@@ -55,13 +55,15 @@ function userFilters(query: Query): UserFilter[] {
 function userIdParam(request: FastifyRequest): number {
   const raw = (request.params as { user_id: string }).user_id;
   const id = Number(raw);
-  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(id) || id < 1) throw new BerthError('BAD_REQUEST', `invalid user ID: ${raw.slice(0, 50)}`);
+  if (!/^[0-9]+$/.test(raw) || !Number.isSafeInteger(id) || id < 1)
+    throw new BerthError('BAD_REQUEST', `invalid user ID: ${raw.slice(0, 50)}`);
   return id;
 }
 
 function body(request: FastifyRequest): Record<string, unknown> {
   const value = request.body;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BerthError('BAD_REQUEST', 'the request body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new BerthError('BAD_REQUEST', 'the request body must be a JSON object');
   return value as Record<string, unknown>;
 }
 
@@ -70,7 +72,9 @@ const systemPermissions: [string, string][] = [
   ['catalog', 'read'],
   ['audit-log', 'list'],
   ...['create', 'read', 'update', 'delete', 'list'].flatMap((action) =>
-    ['project', 'user', 'user-group', 'registry', 'replication', 'distribution', 'garbage-collection', 'scan-all'].map((resource): [string, string] => [resource, action]),
+    ['project', 'user', 'user-group', 'registry', 'replication', 'distribution', 'garbage-collection', 'scan-all'].map(
+      (resource): [string, string] => [resource, action],
+    ),
   ),
   ['scan-all', 'stop'],
   ['system-volumes', 'read'],
@@ -80,7 +84,11 @@ const systemPermissions: [string, string][] = [
   ['configuration', 'update'],
 ];
 
-async function permissionsIn(deps: ApiDeps, principal: Principal, scope: string): Promise<{ resource: string; action: string }[]> {
+async function permissionsIn(
+  deps: ApiDeps,
+  principal: Principal,
+  scope: string,
+): Promise<{ resource: string; action: string }[]> {
   if (/^\/system\/?$/.test(scope)) {
     return systemPermissions
       .filter(([resource, action]) => deps.access.canSystem(principal, resource, action))
@@ -94,7 +102,10 @@ async function permissionsIn(deps: ApiDeps, principal: Principal, scope: string)
     const [resource, action] = permission.split(':');
     if (!(await deps.access.can(principal, projectId, resource, action))) continue;
     // Berth's "project" is Harbor's ResourceSelf: the project's own path.
-    granted.push({ resource: resource === 'project' ? `/project/${projectId}` : `/project/${projectId}/${resource}`, action });
+    granted.push({
+      resource: resource === 'project' ? `/project/${projectId}` : `/project/${projectId}/${resource}`,
+      action,
+    });
   }
   return granted;
 }
@@ -107,7 +118,10 @@ function relativeTo(scope: string, resource: string): string | undefined {
 
 export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { security, users, settings } = deps;
-  const actor = async (request: FastifyRequest) => ({ principal: await security.principal(request), clientIp: request.ip });
+  const actor = async (request: FastifyRequest) => ({
+    principal: await security.principal(request),
+    clientIp: request.ip,
+  });
 
   /** The user themself, or whoever holds the system-level permission. */
   async function requireSelfOr(request: FastifyRequest, id: number, action: string): Promise<void> {
@@ -120,8 +134,17 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
     await security.requireSystem(request, 'user', 'list');
     const query = request.query as Query;
     const page = pageRequest(query);
-    const sort = parseSort(query.sort, Object.keys(sortColumns)).map(({ column, desc }) => ({ column: sortColumns[column], desc }));
-    const { users: rows, total } = await users.list({ filters: userFilters(query), sort, offset: page.offset, limit: page.pageSize, excludeId: firstAdminId });
+    const sort = parseSort(query.sort, Object.keys(sortColumns)).map(({ column, desc }) => ({
+      column: sortColumns[column],
+      desc,
+    }));
+    const { users: rows, total } = await users.list({
+      filters: userFilters(query),
+      sort,
+      offset: page.offset,
+      limit: page.pageSize,
+      excludeId: firstAdminId,
+    });
     setPageHeaders(request, reply, page, total);
     return rows.map(userResp);
   });
@@ -136,7 +159,8 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get('/users/current', async (request) => {
     const principal = await security.requireAuthenticated(request);
-    if (principal.kind !== 'user') throw new BerthError('PRECONDITION', `get current user not available for ${principal.kind} accounts`);
+    if (principal.kind !== 'user')
+      throw new BerthError('PRECONDITION', `get current user not available for ${principal.kind} accounts`);
     return userResp(await users.get(principal.id));
   });
 
@@ -158,7 +182,13 @@ export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (query.username === undefined) throw new BerthError('BAD_REQUEST', 'the username query parameter is required');
     const page = pageRequest(query);
     const filters: UserFilter[] = [{ column: 'username', kind: 'fuzzy', value: query.username }];
-    const { users: rows, total } = await users.list({ filters, sort: [], offset: page.offset, limit: page.pageSize, excludeId: firstAdminId });
+    const { users: rows, total } = await users.list({
+      filters,
+      sort: [],
+      offset: page.offset,
+      limit: page.pageSize,
+      excludeId: firstAdminId,
+    });
     setPageHeaders(request, reply, page, total);
     return rows.map((user) => ({ user_id: user.id, username: user.username }));
   });

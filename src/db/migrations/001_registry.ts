@@ -47,7 +47,11 @@ export function registryCore(dialect: Dialect) {
         .addColumn('pull_time', dialect.varchar(32))
         .addUniqueConstraint('artifacts_repository_digest', ['repository_id', 'digest'])
         .execute();
-      await db.schema.createIndex('artifacts_subject').on('artifacts').columns(['repository_id', 'subject_digest']).execute();
+      await db.schema
+        .createIndex('artifacts_subject')
+        .on('artifacts')
+        .columns(['repository_id', 'subject_digest'])
+        .execute();
       await db.schema.createIndex('artifacts_digest').on('artifacts').column('digest').execute();
 
       await db.schema
@@ -66,7 +70,11 @@ export function registryCore(dialect: Dialect) {
         .addColumn('annotations', dialect.text)
         .addPrimaryKeyConstraint('artifact_references_pk', ['parent_id', 'child_digest'])
         .execute();
-      await db.schema.createIndex('artifact_references_child').on('artifact_references').column('child_digest').execute();
+      await db.schema
+        .createIndex('artifact_references_child')
+        .on('artifact_references')
+        .column('child_digest')
+        .execute();
 
       await db.schema
         .createTable('tags')

@@ -57,7 +57,11 @@ export function identityAndAccess(dialect: Dialect) {
         .addColumn('update_time', dialect.varchar(32), (c) => c.notNull())
         .addUniqueConstraint('project_members_entity', ['project_id', 'entity_id', 'entity_type'])
         .execute();
-      await db.schema.createIndex('project_members_entity_idx').on('project_members').columns(['entity_type', 'entity_id']).execute();
+      await db.schema
+        .createIndex('project_members_entity_idx')
+        .on('project_members')
+        .columns(['entity_type', 'entity_id'])
+        .execute();
 
       await db.schema
         .createTable('robots')
@@ -89,7 +93,11 @@ export function identityAndAccess(dialect: Dialect) {
         .addColumn('client_ip', dialect.varchar(64))
         .addColumn('success', 'integer', (c) => c.notNull().defaultTo(1))
         .execute();
-      await db.schema.createIndex('audit_logs_project_time').on('audit_logs').columns(['project_id', 'op_time']).execute();
+      await db.schema
+        .createIndex('audit_logs_project_time')
+        .on('audit_logs')
+        .columns(['project_id', 'op_time'])
+        .execute();
       await db.schema.createIndex('audit_logs_time').on('audit_logs').column('op_time').execute();
 
       await db.schema
@@ -102,18 +110,27 @@ export function identityAndAccess(dialect: Dialect) {
         .execute();
 
       await db.schema.alterTable('repositories').addColumn('project_id', 'integer').execute();
-      await db.schema.alterTable('repositories').addColumn('description', dialect.text, (c) => c.notNull().defaultTo('')).execute();
-      await db.schema.alterTable('repositories').addColumn('pull_count', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema
+        .alterTable('repositories')
+        .addColumn('description', dialect.text, (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema
+        .alterTable('repositories')
+        .addColumn('pull_count', 'bigint', (c) => c.notNull().defaultTo(0))
+        .execute();
       await db.schema.createIndex('repositories_project').on('repositories').column('project_id').execute();
 
       // Repositories pushed before projects existed join a project named after their first segment.
       const now = new Date().toISOString();
-      const firstSegment = dialect.name === 'sqlite'
-        ? sql<string>`CASE WHEN instr(name, '/') > 0 THEN substr(name, 1, instr(name, '/') - 1) ELSE name END`
-        : sql<string>`split_part(name, '/', 1)`;
+      const firstSegment =
+        dialect.name === 'sqlite'
+          ? sql<string>`CASE WHEN instr(name, '/') > 0 THEN substr(name, 1, instr(name, '/') - 1) ELSE name END`
+          : sql<string>`split_part(name, '/', 1)`;
       await sql`INSERT INTO projects (name, creation_time, update_time)
         SELECT DISTINCT ${firstSegment}, ${now}, ${now} FROM repositories`.execute(db);
-      await sql`UPDATE repositories SET project_id = (SELECT p.id FROM projects p WHERE p.name = ${firstSegment})`.execute(db);
+      await sql`UPDATE repositories SET project_id = (SELECT p.id FROM projects p WHERE p.name = ${firstSegment})`.execute(
+        db,
+      );
     },
   };
 }

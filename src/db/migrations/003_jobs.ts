@@ -36,7 +36,11 @@ export function jobService(dialect: Dialect) {
         .addColumn('level', dialect.varchar(8), (c) => c.notNull())
         .addColumn('message', dialect.text, (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('job_log_lines_execution').on('job_log_lines').columns(['execution_id', 'id']).execute();
+      await db.schema
+        .createIndex('job_log_lines_execution')
+        .on('job_log_lines')
+        .columns(['execution_id', 'id'])
+        .execute();
 
       await db.schema
         .createTable('job_pools')

@@ -7,8 +7,16 @@ import type { Kysely } from 'kysely';
 export function listingIndexes() {
   return {
     async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema.createIndex('artifacts_repository_push').on('artifacts').columns(['repository_id', 'push_time', 'id']).execute();
-      await db.schema.createIndex('artifacts_repository_media_type').on('artifacts').columns(['repository_id', 'media_type']).execute();
+      await db.schema
+        .createIndex('artifacts_repository_push')
+        .on('artifacts')
+        .columns(['repository_id', 'push_time', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('artifacts_repository_media_type')
+        .on('artifacts')
+        .columns(['repository_id', 'media_type'])
+        .execute();
     },
   };
 }

@@ -51,7 +51,14 @@ export function createMemberRepo(db: Kysely<Database>) {
     async insert(input: { projectId: number; userId: number; role: number; now: string }): Promise<number | undefined> {
       const row = await db
         .insertInto('project_members')
-        .values({ project_id: input.projectId, entity_id: input.userId, entity_type: 'u', role: input.role, creation_time: input.now, update_time: input.now })
+        .values({
+          project_id: input.projectId,
+          entity_id: input.userId,
+          entity_type: 'u',
+          role: input.role,
+          creation_time: input.now,
+          update_time: input.now,
+        })
         .onConflict((oc) => oc.columns(['project_id', 'entity_id', 'entity_type']).doNothing())
         .returning('id')
         .executeTakeFirst();
@@ -59,7 +66,12 @@ export function createMemberRepo(db: Kysely<Database>) {
     },
 
     async updateRole(projectId: number, id: number, role: number, now: string): Promise<void> {
-      await db.updateTable('project_members').set({ role, update_time: now }).where('project_id', '=', projectId).where('id', '=', id).execute();
+      await db
+        .updateTable('project_members')
+        .set({ role, update_time: now })
+        .where('project_id', '=', projectId)
+        .where('id', '=', id)
+        .execute();
     },
 
     async remove(projectId: number, id: number): Promise<void> {

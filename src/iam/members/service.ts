@@ -62,7 +62,12 @@ export function createMemberService({ db, clock, access, authenticator, audit }:
     authenticator.forget(username);
   }
 
-  function record(actor: Actor, operation: 'create' | 'update' | 'delete', project: ProjectOfMember, member: string): Promise<void> {
+  function record(
+    actor: Actor,
+    operation: 'create' | 'update' | 'delete',
+    project: ProjectOfMember,
+    member: string,
+  ): Promise<void> {
     return audit.record({
       operation,
       resourceType: 'member',
@@ -84,7 +89,11 @@ export function createMemberService({ db, clock, access, authenticator, audit }:
     const user = body.member_user;
     const group = body.member_group;
     if (typeof user !== 'object' || user === null) {
-      if (group !== undefined && group !== null) throw new BerthError('BAD_REQUEST', 'user group members are not supported by this version of Berth; use member_user');
+      if (group !== undefined && group !== null)
+        throw new BerthError(
+          'BAD_REQUEST',
+          'user group members are not supported by this version of Berth; use member_user',
+        );
       throw new BerthError('BAD_REQUEST', 'at least one of member_user or member_group must be provided');
     }
     const { user_id: userId, username } = user as Record<string, unknown>;
@@ -104,7 +113,11 @@ export function createMemberService({ db, clock, access, authenticator, audit }:
   return {
     get,
 
-    async list(project: ProjectOfMember, entityName: string | undefined, page: { limit: number; offset: number }): Promise<{ total: number; members: Member[] }> {
+    async list(
+      project: ProjectOfMember,
+      entityName: string | undefined,
+      page: { limit: number; offset: number },
+    ): Promise<{ total: number; members: Member[] }> {
       const total = await repo.count(project.id, entityName);
       if (total === 0) return { total, members: [] };
       const rows = await repo.list(project.id, entityName, page.limit, page.offset);
@@ -113,7 +126,8 @@ export function createMemberService({ db, clock, access, authenticator, audit }:
 
     /** Adds a user to the project with a role; 409 when the user is already a member. */
     async create(actor: Actor, project: ProjectOfMember, body: unknown): Promise<number> {
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BerthError('BAD_REQUEST', 'the project member should be provided');
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new BerthError('BAD_REQUEST', 'the project member should be provided');
       const request = body as Record<string, unknown>;
       const user = await memberUser(request);
       const role = checkRole(request.role_id);
@@ -125,7 +139,8 @@ export function createMemberService({ db, clock, access, authenticator, audit }:
     },
 
     async updateRole(actor: Actor, project: ProjectOfMember, id: number, body: unknown): Promise<void> {
-      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BerthError('BAD_REQUEST', 'role can not be empty');
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        throw new BerthError('BAD_REQUEST', 'role can not be empty');
       const role = checkRole((body as Record<string, unknown>).role_id);
       const member = await get(project, id);
       await repo.updateRole(project.id, id, role, isoNow(clock));

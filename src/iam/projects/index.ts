@@ -1,4 +1,12 @@
 // Projects: Harbor's project operations and metadata.
-export { createProjectService, parseProjectRequest, projectNameProblem, type ProjectService, type ProjectView, type ProjectSummary, type Actor } from './service.js';
+export {
+  createProjectService,
+  parseProjectRequest,
+  projectNameProblem,
+  type ProjectService,
+  type ProjectView,
+  type ProjectSummary,
+  type Actor,
+} from './service.js';
 export type { ProjectFilter, ProjectSort, NameMatch, ProjectRow } from './repo.js';
 export { metadataKeys, type Metadata } from './metadata.js';

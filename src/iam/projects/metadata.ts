@@ -30,16 +30,23 @@ const falsy = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False']);
 
 /** The canonical stored value of `key`, or a 400 naming what is wrong. */
 export function normalizeMetadata(key: string, value: unknown): string {
-  if (!isMetadataKey(key)) throw new BerthError('BAD_REQUEST', `invalid key: ${key.slice(0, 100)}; allowed: ${metadataKeys.join(', ')}`);
+  if (!isMetadataKey(key))
+    throw new BerthError('BAD_REQUEST', `invalid key: ${key.slice(0, 100)}; allowed: ${metadataKeys.join(', ')}`);
   if (booleanKeys.has(key)) {
     if (typeof value === 'boolean') return String(value);
     if (typeof value === 'string' && truthy.has(value)) return 'true';
     if (typeof value === 'string' && falsy.has(value)) return 'false';
-    throw new BerthError('BAD_REQUEST', `invalid value of ${key}: ${String(value).slice(0, 100)}; expected "true" or "false"`);
+    throw new BerthError(
+      'BAD_REQUEST',
+      `invalid value of ${key}: ${String(value).slice(0, 100)}; expected "true" or "false"`,
+    );
   }
   const severity = typeof value === 'string' ? value.toLowerCase() : '';
   if (!severities.has(severity)) {
-    throw new BerthError('BAD_REQUEST', `invalid value of severity: ${String(value).slice(0, 100)}; expected one of ${[...severities].join(', ')}`);
+    throw new BerthError(
+      'BAD_REQUEST',
+      `invalid value of severity: ${String(value).slice(0, 100)}; expected one of ${[...severities].join(', ')}`,
+    );
   }
   return severity;
 }
@@ -50,12 +57,17 @@ export function normalizeMetadata(key: string, value: unknown): string {
  */
 export function metadataFromRequest(input: unknown): Metadata {
   if (input === undefined || input === null) return {};
-  if (typeof input !== 'object' || Array.isArray(input)) throw new BerthError('BAD_REQUEST', 'metadata must be an object of strings');
+  if (typeof input !== 'object' || Array.isArray(input))
+    throw new BerthError('BAD_REQUEST', 'metadata must be an object of strings');
   const out: Metadata = {};
   for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
     if (value === null || value === undefined) continue;
     if (key === 'retention_id') {
-      if (value !== '') throw new BerthError('BAD_REQUEST', 'the retention_id in the request\'s payload should be omitted, alternatively passing an empty string');
+      if (value !== '')
+        throw new BerthError(
+          'BAD_REQUEST',
+          "the retention_id in the request's payload should be omitted, alternatively passing an empty string",
+        );
       continue;
     }
     if (!isMetadataKey(key)) continue;

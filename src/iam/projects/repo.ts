@@ -43,7 +43,12 @@ type Eb = ExpressionBuilder<Database & { p: Database['projects'] }, 'p'>;
 
 function isPublic(eb: Eb): Expression<SqlBool> {
   return eb.exists(
-    eb.selectFrom('project_metadata as pm').select('pm.project_id').whereRef('pm.project_id', '=', 'p.id').where('pm.name', '=', 'public').where('pm.value', '=', 'true'),
+    eb
+      .selectFrom('project_metadata as pm')
+      .select('pm.project_id')
+      .whereRef('pm.project_id', '=', 'p.id')
+      .where('pm.name', '=', 'public')
+      .where('pm.value', '=', 'true'),
   );
 }
 
@@ -56,7 +61,15 @@ function filterConditions(eb: Eb, filter: ProjectFilter): Expression<SqlBool>[] 
   if (filter.ids) conditions.push(filter.ids.length ? eb('p.id', 'in', filter.ids) : sql<SqlBool>`1 = 0`);
   if (filter.public !== undefined) conditions.push(filter.public ? isPublic(eb) : eb.not(isPublic(eb)));
   if (filter.owner !== undefined) {
-    conditions.push(eb.exists(eb.selectFrom('users as o').select('o.id').whereRef('o.id', '=', 'p.owner_id').where('o.username', '=', filter.owner)));
+    conditions.push(
+      eb.exists(
+        eb
+          .selectFrom('users as o')
+          .select('o.id')
+          .whereRef('o.id', '=', 'p.owner_id')
+          .where('o.username', '=', filter.owner),
+      ),
+    );
   }
   const visible = visibilityCondition(eb, filter.visibility);
   if (visible) conditions.push(visible);
@@ -71,7 +84,12 @@ function visibilityCondition(eb: Eb, visibility: Visibility): Expression<SqlBool
       return isPublic(eb);
     case 'member': {
       const member = eb.exists(
-        eb.selectFrom('project_members as m').select('m.id').whereRef('m.project_id', '=', 'p.id').where('m.entity_type', '=', 'u').where('m.entity_id', '=', visibility.userId),
+        eb
+          .selectFrom('project_members as m')
+          .select('m.id')
+          .whereRef('m.project_id', '=', 'p.id')
+          .where('m.entity_type', '=', 'u')
+          .where('m.entity_id', '=', visibility.userId),
       );
       return visibility.withPublic ? eb.or([member, isPublic(eb)]) : member;
     }
@@ -87,7 +105,15 @@ export function createProjectRepo(db: Kysely<Database>) {
     db
       .selectFrom('projects as p')
       .leftJoin('users as u', 'u.id', 'p.owner_id')
-      .select(['p.id', 'p.name', 'p.owner_id', 'u.username as owner_name', 'p.registry_id', 'p.creation_time', 'p.update_time']);
+      .select([
+        'p.id',
+        'p.name',
+        'p.owner_id',
+        'u.username as owner_name',
+        'p.registry_id',
+        'p.creation_time',
+        'p.update_time',
+      ]);
 
   return {
     byId(id: number): Promise<ProjectRow | undefined> {
@@ -116,20 +142,43 @@ export function createProjectRepo(db: Kysely<Database>) {
     },
 
     /** Creates the project, its metadata and the owner's projectAdmin membership in one transaction; undefined when the name is taken. */
-    async insert(input: { name: string; ownerId: number; metadata: Metadata; now: string; adminRole: number }): Promise<number | undefined> {
+    async insert(input: {
+      name: string;
+      ownerId: number;
+      metadata: Metadata;
+      now: string;
+      adminRole: number;
+    }): Promise<number | undefined> {
       return db.transaction().execute(async (trx) => {
         const inserted = await trx
           .insertInto('projects')
-          .values({ name: input.name, owner_id: input.ownerId, registry_id: null, creation_time: input.now, update_time: input.now })
+          .values({
+            name: input.name,
+            owner_id: input.ownerId,
+            registry_id: null,
+            creation_time: input.now,
+            update_time: input.now,
+          })
           .onConflict((oc) => oc.column('name').doNothing())
           .returning('id')
           .executeTakeFirst();
         if (!inserted) return undefined;
-        const entries = Object.entries(input.metadata).map(([name, value]) => ({ project_id: inserted.id, name, value }));
+        const entries = Object.entries(input.metadata).map(([name, value]) => ({
+          project_id: inserted.id,
+          name,
+          value,
+        }));
         if (entries.length) await trx.insertInto('project_metadata').values(entries).execute();
         await trx
           .insertInto('project_members')
-          .values({ project_id: inserted.id, entity_id: input.ownerId, entity_type: 'u', role: input.adminRole, creation_time: input.now, update_time: input.now })
+          .values({
+            project_id: inserted.id,
+            entity_id: input.ownerId,
+            entity_type: 'u',
+            role: input.adminRole,
+            creation_time: input.now,
+            update_time: input.now,
+          })
           .execute();
         return inserted.id;
       });
@@ -152,7 +201,12 @@ export function createProjectRepo(db: Kysely<Database>) {
     async metadataOf(ids: number[]): Promise<Map<number, Metadata>> {
       const out = new Map<number, Metadata>(ids.map((id) => [id, {}]));
       if (ids.length === 0) return out;
-      const rows = await db.selectFrom('project_metadata').select(['project_id', 'name', 'value']).where('project_id', 'in', ids).orderBy('name').execute();
+      const rows = await db
+        .selectFrom('project_metadata')
+        .select(['project_id', 'name', 'value'])
+        .where('project_id', 'in', ids)
+        .orderBy('name')
+        .execute();
       for (const row of rows) {
         const entry = out.get(row.project_id);
         if (entry) entry[row.name] = row.value;
@@ -164,7 +218,12 @@ export function createProjectRepo(db: Kysely<Database>) {
     async addMetadata(id: number, metadata: Metadata): Promise<boolean> {
       const entries = Object.entries(metadata).map(([name, value]) => ({ project_id: id, name, value }));
       return db.transaction().execute(async (trx) => {
-        const existing = await trx.selectFrom('project_metadata').select('name').where('project_id', '=', id).where('name', 'in', Object.keys(metadata)).executeTakeFirst();
+        const existing = await trx
+          .selectFrom('project_metadata')
+          .select('name')
+          .where('project_id', '=', id)
+          .where('name', 'in', Object.keys(metadata))
+          .executeTakeFirst();
         if (existing) return false;
         await trx.insertInto('project_metadata').values(entries).execute();
         return true;
@@ -177,7 +236,9 @@ export function createProjectRepo(db: Kysely<Database>) {
       await db
         .insertInto('project_metadata')
         .values(entries)
-        .onConflict((oc) => oc.columns(['project_id', 'name']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+        .onConflict((oc) =>
+          oc.columns(['project_id', 'name']).doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })),
+        )
         .execute();
     },
 
@@ -225,7 +286,12 @@ export function createProjectRepo(db: Kysely<Database>) {
 
     /** The first system administrator: the owner of projects that robots create (Harbor does the same). */
     async firstSysadmin(): Promise<{ id: number; username: string } | undefined> {
-      return db.selectFrom('users').select(['id', 'username']).where('sysadmin', '=', 1).orderBy('id').executeTakeFirst();
+      return db
+        .selectFrom('users')
+        .select(['id', 'username'])
+        .where('sysadmin', '=', 1)
+        .orderBy('id')
+        .executeTakeFirst();
     },
   };
 }

@@ -51,17 +51,24 @@ export function projectNameProblem(name: string): string | undefined {
 
 /** Checks a ProjectReq body: project_name, the deprecated `public`, metadata, storage_limit and registry_id. */
 export function parseProjectRequest(body: unknown): ProjectRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BerthError('BAD_REQUEST', 'the request body must be a ProjectReq object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new BerthError('BAD_REQUEST', 'the request body must be a ProjectReq object');
   const req = body as Record<string, unknown>;
-  if (req.project_name !== undefined && typeof req.project_name !== 'string') throw new BerthError('BAD_REQUEST', 'project_name must be a string');
-  if (req.public !== undefined && req.public !== null && typeof req.public !== 'boolean') throw new BerthError('BAD_REQUEST', 'public must be a boolean');
+  if (req.project_name !== undefined && typeof req.project_name !== 'string')
+    throw new BerthError('BAD_REQUEST', 'project_name must be a string');
+  if (req.public !== undefined && req.public !== null && typeof req.public !== 'boolean')
+    throw new BerthError('BAD_REQUEST', 'public must be a boolean');
   if (req.storage_limit !== undefined && req.storage_limit !== null) {
     const limit = req.storage_limit;
     // Harbor's quota rule: -1 (unlimited) or a positive number of bytes; 0 means the default.
-    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < -1) throw new BerthError('BAD_REQUEST', 'storage_limit must be -1 or a non-negative integer');
+    if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < -1)
+      throw new BerthError('BAD_REQUEST', 'storage_limit must be -1 or a non-negative integer');
   }
   if (req.registry_id !== undefined && req.registry_id !== null) {
-    throw new BerthError('BAD_REQUEST', 'proxy cache projects (registry_id) are not supported by this version of Berth');
+    throw new BerthError(
+      'BAD_REQUEST',
+      'proxy cache projects (registry_id) are not supported by this version of Berth',
+    );
   }
   const metadata = metadataFromRequest(req.metadata);
   // Harbor accepts the deprecated `public` when metadata.public is absent (replication from old versions).
@@ -80,8 +87,19 @@ export interface ProjectServiceDeps {
 export function createProjectService({ db, clock, access, authenticator, audit }: ProjectServiceDeps) {
   const repo = createProjectRepo(db);
 
-  function record(actor: Actor, operation: 'create' | 'update' | 'delete', project: { id: number; name: string }): Promise<void> {
-    return audit.record({ operation, resourceType: 'project', resource: project.name, username: principalName(actor.principal), projectId: project.id, clientIp: actor.clientIp });
+  function record(
+    actor: Actor,
+    operation: 'create' | 'update' | 'delete',
+    project: { id: number; name: string },
+  ): Promise<void> {
+    return audit.record({
+      operation,
+      resourceType: 'project',
+      resource: project.name,
+      username: principalName(actor.principal),
+      projectId: project.id,
+      clientIp: actor.clientIp,
+    });
   }
 
   async function find(nameOrId: string | number): Promise<ProjectRow | undefined> {
@@ -105,7 +123,8 @@ export function createProjectService({ db, clock, access, authenticator, audit }
   function visibilityOf(principal: Principal, publicFilter: boolean | undefined): Visibility {
     const withPublic = publicFilter !== false;
     if (principal.kind === 'anonymous') return { kind: 'public' };
-    if (principal.kind === 'user') return principal.sysadmin ? { kind: 'all' } : { kind: 'member', userId: principal.id, withPublic };
+    if (principal.kind === 'user')
+      return principal.sysadmin ? { kind: 'all' } : { kind: 'member', userId: principal.id, withPublic };
     const namespaces = principal.permissions.filter((p) => p.kind === 'project').map((p) => p.namespace);
     return namespaces.includes('*') ? { kind: 'all' } : { kind: 'named', names: namespaces, withPublic };
   }
@@ -153,14 +172,25 @@ export function createProjectService({ db, clock, access, authenticator, audit }
         throw new BerthError('FORBIDDEN', 'only system level robot can create project');
       }
       const metadata: Metadata = { ...request.metadata, public: request.metadata.public ?? 'false' };
-      const id = await repo.insert({ name, ownerId: await owner(actor.principal), metadata, now: isoNow(clock), adminRole: roles.projectAdmin });
+      const id = await repo.insert({
+        name,
+        ownerId: await owner(actor.principal),
+        metadata,
+        now: isoNow(clock),
+        adminRole: roles.projectAdmin,
+      });
       if (id === undefined) throw new BerthError('CONFLICT', `The project named ${name} already exists`);
       await changed();
       await record(actor, 'create', { id, name });
       return { id, name };
     },
 
-    async list(principal: Principal, filter: Omit<ProjectFilter, 'visibility'>, sort: ProjectSort[], page: { limit: number; offset: number }): Promise<{ total: number; projects: ProjectView[] }> {
+    async list(
+      principal: Principal,
+      filter: Omit<ProjectFilter, 'visibility'>,
+      sort: ProjectSort[],
+      page: { limit: number; offset: number },
+    ): Promise<{ total: number; projects: ProjectView[] }> {
       // Anonymous callers asking for private projects get none (Harbor).
       if (principal.kind === 'anonymous' && filter.public === false) return { total: 0, projects: [] };
       const full: ProjectFilter = { ...filter, visibility: visibilityOf(principal, filter.public) };
@@ -212,7 +242,8 @@ export function createProjectService({ db, clock, access, authenticator, audit }
     async addMetadata(actor: Actor, row: ProjectRow, body: unknown): Promise<void> {
       const [key, value] = singleEntry(body);
       const added = await repo.addMetadata(row.id, { [key]: normalizeMetadata(key, value) });
-      if (!added) throw new BerthError('CONFLICT', `metadata ${key} of project ${row.name} already exists; use PUT to change it`);
+      if (!added)
+        throw new BerthError('CONFLICT', `metadata ${key} of project ${row.name} already exists; use PUT to change it`);
       await repo.touch(row.id, isoNow(clock));
       await changed();
       await record(actor, 'update', row);
@@ -220,7 +251,10 @@ export function createProjectService({ db, clock, access, authenticator, audit }
 
     /** Sets `key` from the body's value for `key`. */
     async setMetadata(actor: Actor, row: ProjectRow, key: string, body: unknown): Promise<void> {
-      const value = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>)[key] : undefined;
+      const value =
+        typeof body === 'object' && body !== null && !Array.isArray(body)
+          ? (body as Record<string, unknown>)[key]
+          : undefined;
       await repo.upsertMetadata(row.id, { [key]: normalizeMetadata(key, value) });
       await repo.touch(row.id, isoNow(clock));
       await changed();
@@ -237,7 +271,8 @@ export function createProjectService({ db, clock, access, authenticator, audit }
 }
 
 function singleEntry(body: unknown): [string, unknown] {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BerthError('BAD_REQUEST', 'the body must be an object with one key/value pair');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new BerthError('BAD_REQUEST', 'the body must be an object with one key/value pair');
   const entries = Object.entries(body as Record<string, unknown>);
   if (entries.length !== 1) throw new BerthError('BAD_REQUEST', 'only allow one key/value pair');
   return entries[0];

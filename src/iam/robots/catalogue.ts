@@ -50,7 +50,9 @@ const project: Catalogue = {
 };
 
 function expand(catalogue: Catalogue): Permission[] {
-  return Object.entries(catalogue).flatMap(([resource, actions]) => actions.split(' ').map((action) => ({ resource, action })));
+  return Object.entries(catalogue).flatMap(([resource, actions]) =>
+    actions.split(' ').map((action) => ({ resource, action })),
+  );
 }
 
 export const systemPermissions: readonly Permission[] = expand(system);

@@ -1,5 +1,11 @@
 // Robot accounts: the public surface of src/iam/robots.
-export { createRobotService, parseRobotCreate, parseRobotUpdate, parseRobotSec, defaultRobotDurationDays } from './service.js';
+export {
+  createRobotService,
+  parseRobotCreate,
+  parseRobotUpdate,
+  parseRobotSec,
+  defaultRobotDurationDays,
+} from './service.js';
 export type { RobotService, RobotView, RobotCreated, RobotDraft, RobotChanges, RobotLevel, Actor } from './service.js';
 export { robotSortColumns } from './repo.js';
 export type { RobotFilter, RobotListing, RobotSortColumn, NameMatch } from './repo.js';

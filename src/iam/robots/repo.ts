@@ -55,7 +55,10 @@ export function createRobotRepo(db: Kysely<Database>) {
     },
 
     async list(filter: RobotFilter, listing: RobotListing): Promise<{ rows: RobotRow[]; total: number }> {
-      const counted = await filtered(filter).clearSelect().select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+      const counted = await filtered(filter)
+        .clearSelect()
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow();
       let query = filtered(filter);
       for (const { column, desc } of listing.sort) query = query.orderBy(`r.${column}`, desc ? 'desc' : 'asc');
       // Harbor's default order: newest first.

@@ -5,7 +5,13 @@ import { BerthError } from '../../shared/errors.js';
 import type { AuditLog } from '../../audit/index.js';
 import type { Authenticator } from '../../auth/authenticate.js';
 import { generatePassword, hashSecret, passwordProblem } from '../../auth/passwords.js';
-import { principalName, robotPrefix, type Principal, type RobotAccess, type RobotPermission } from '../../auth/principal.js';
+import {
+  principalName,
+  robotPrefix,
+  type Principal,
+  type RobotAccess,
+  type RobotPermission,
+} from '../../auth/principal.js';
 import type { AccessControl, ProjectRef } from '../access.js';
 import { isSysadmin } from '../access.js';
 import { isGrantable, projectPermissions, systemPermissions, type Permission } from './catalogue.js';
@@ -117,7 +123,8 @@ export function createRobotService({ db, clock, access, authenticator, audit }: 
   async function checkNamespaces(permissions: RobotPermission[]): Promise<void> {
     for (const permission of permissions) {
       if (permission.kind !== 'project' || permission.namespace === '*') continue;
-      if (!(await access.project(permission.namespace))) throw new BerthError('NOT_FOUND', `project ${permission.namespace} not found`);
+      if (!(await access.project(permission.namespace)))
+        throw new BerthError('NOT_FOUND', `project ${permission.namespace} not found`);
     }
   }
 
@@ -127,7 +134,11 @@ export function createRobotService({ db, clock, access, authenticator, audit }: 
     access.invalidate();
   }
 
-  function record(actor: Actor, operation: 'create' | 'update' | 'delete', row: Pick<RobotRow, 'name' | 'level' | 'project_name' | 'project_id'>): Promise<void> {
+  function record(
+    actor: Actor,
+    operation: 'create' | 'update' | 'delete',
+    row: Pick<RobotRow, 'name' | 'level' | 'project_name' | 'project_id'>,
+  ): Promise<void> {
     return audit.record({
       operation,
       resourceType: 'robot',
@@ -166,10 +177,15 @@ export function createRobotService({ db, clock, access, authenticator, audit }: 
       if (draft.level === 'system') await checkNamespaces(draft.permissions);
       const projectId = project?.id ?? 0;
       if (await repo.byName(draft.name, projectId)) {
-        throw new BerthError('CONFLICT', `robot account ${draft.name} already exists${project ? ` in project ${project.name}` : ''}`);
+        throw new BerthError(
+          'CONFLICT',
+          `robot account ${draft.name} already exists${project ? ` in project ${project.name}` : ''}`,
+        );
       }
       // A project robot's permission names its project canonically.
-      const permissions = project ? draft.permissions.map((p) => ({ ...p, namespace: project.name })) : draft.permissions;
+      const permissions = project
+        ? draft.permissions.map((p) => ({ ...p, namespace: project.name }))
+        : draft.permissions;
       const secret = generatePassword(32);
       const now = clock.now().toISOString();
       const values = {
@@ -193,7 +209,12 @@ export function createRobotService({ db, clock, access, authenticator, audit }: 
         if (isUniqueViolation(err)) throw new BerthError('CONFLICT', `robot account ${draft.name} already exists`);
         throw err;
       }
-      const named = { name: draft.name, level: draft.level, project_name: project?.name ?? null, project_id: projectId };
+      const named = {
+        name: draft.name,
+        level: draft.level,
+        project_name: project?.name ?? null,
+        project_id: projectId,
+      };
       await record(actor, 'create', named);
       return { id, name: fullName(named), secret, creation_time: now, expires_at: values.expires_at };
     },
@@ -227,7 +248,8 @@ export function createRobotService({ db, clock, access, authenticator, audit }: 
     async refreshSecret(row: RobotRow, given: string | undefined, actor: Actor): Promise<{ secret?: string }> {
       if (given !== undefined) {
         const problem = passwordProblem(given);
-        if (problem) throw new BerthError('BAD_REQUEST', `invalid robot secret: ${problem.replace('the password', 'the secret')}`);
+        if (problem)
+          throw new BerthError('BAD_REQUEST', `invalid robot secret: ${problem.replace('the password', 'the secret')}`);
       }
       const secret = given ?? generatePassword(32);
       await repo.update(row.id, { secret_hash: await hashSecret(secret), update_time: clock.now().toISOString() });
@@ -239,7 +261,8 @@ export function createRobotService({ db, clock, access, authenticator, audit }: 
     /** Harbor's GET /permissions: system admins see both lists, project admins the project list; others none. */
     async catalogue(principal: Principal): Promise<{ system?: Permission[]; project: Permission[] } | undefined> {
       if (isSysadmin(principal)) return { system: [...systemPermissions], project: [...projectPermissions] };
-      if (principal.kind === 'user' && (await repo.isProjectAdminSomewhere(principal.id))) return { project: [...projectPermissions] };
+      if (principal.kind === 'user' && (await repo.isProjectAdminSomewhere(principal.id)))
+        return { project: [...projectPermissions] };
       return undefined;
     },
   };
@@ -261,7 +284,8 @@ function bad(message: string): BerthError {
 }
 
 function objectBody(body: unknown, what: string): Json {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad(`the request body must be a JSON object (${what})`);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw bad(`the request body must be a JSON object (${what})`);
   return body as Json;
 }
 
@@ -289,7 +313,8 @@ function parseDuration(value: unknown, defaultDays: number): number | undefined 
 }
 
 function parseLevel(value: unknown): RobotLevel {
-  if (value !== 'system' && value !== 'project') throw bad(`bad request error level input: ${String(value)}; use system or project`);
+  if (value !== 'system' && value !== 'project')
+    throw bad(`bad request error level input: ${String(value)}; use system or project`);
   return value;
 }
 
@@ -300,16 +325,20 @@ function parseAccess(raw: unknown, kind: RobotLevel): RobotAccess {
   const effect = optionalString(access, 'effect');
   if (!resource || !action) throw bad('each access needs a resource and an action');
   if (!isGrantable(kind, resource, action)) {
-    throw bad(`unknown ${kind} permission "${resource.slice(0, 100)}:${action.slice(0, 100)}"; see GET /api/v2.0/permissions`);
+    throw bad(
+      `unknown ${kind} permission "${resource.slice(0, 100)}:${action.slice(0, 100)}"; see GET /api/v2.0/permissions`,
+    );
   }
-  if (effect !== undefined && effect !== '' && effect !== 'allow' && effect !== 'deny') throw bad(`effect must be allow or deny, not "${effect.slice(0, 100)}"`);
+  if (effect !== undefined && effect !== '' && effect !== 'allow' && effect !== 'deny')
+    throw bad(`effect must be allow or deny, not "${effect.slice(0, 100)}"`);
   return { resource, action, effect: effect === 'deny' ? 'deny' : 'allow' };
 }
 
 function parsePermission(raw: unknown): RobotPermission {
   const permission = objectBody(raw, 'permission');
   const kind = permission.kind;
-  if (kind !== 'system' && kind !== 'project') throw bad(`unknown robot permission kind: ${String(kind)}; use system or project`);
+  if (kind !== 'system' && kind !== 'project')
+    throw bad(`unknown robot permission kind: ${String(kind)}; use system or project`);
   const namespace = optionalString(permission, 'namespace');
   if (!namespace) throw bad('each permission needs a namespace');
   if (kind === 'system' && namespace !== '/') throw bad('a system permission has namespace "/"');
@@ -336,7 +365,9 @@ export function parseRobotCreate(body: unknown, defaultDays = defaultRobotDurati
   const robot = objectBody(body, 'RobotCreate');
   const name = optionalString(robot, 'name') ?? '';
   if (!robotNamePattern.test(name) || name.length > 255) {
-    throw bad('robot name is not in lower case or contains illegal characters (allowed: a-z, 0-9 and single . _ - between them)');
+    throw bad(
+      'robot name is not in lower case or contains illegal characters (allowed: a-z, 0-9 and single . _ - between them)',
+    );
   }
   const level = parseLevel(robot.level);
   return {
@@ -350,7 +381,12 @@ export function parseRobotCreate(body: unknown, defaultDays = defaultRobotDurati
 }
 
 /** Validates a PUT body (Harbor's Robot) against the robot it updates. */
-export function parseRobotUpdate(body: unknown, row: RobotRow, fullName: string, defaultDays = defaultRobotDurationDays): RobotChanges {
+export function parseRobotUpdate(
+  body: unknown,
+  row: RobotRow,
+  fullName: string,
+  defaultDays = defaultRobotDurationDays,
+): RobotChanges {
   const robot = objectBody(body, 'Robot');
   const level = parseLevel(robot.level);
   const name = optionalString(robot, 'name');

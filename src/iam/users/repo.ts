@@ -22,7 +22,16 @@ export interface UserListQuery {
   excludeId?: number;
 }
 
-const publicColumns = ['id', 'username', 'email', 'realname', 'comment', 'sysadmin', 'creation_time', 'update_time'] as const;
+const publicColumns = [
+  'id',
+  'username',
+  'email',
+  'realname',
+  'comment',
+  'sysadmin',
+  'creation_time',
+  'update_time',
+] as const;
 
 export function createUserRepo(db: Kysely<Database>) {
   function filtered(query: Pick<UserListQuery, 'filters' | 'excludeId'>) {
@@ -31,9 +40,11 @@ export function createUserRepo(db: Kysely<Database>) {
     for (const filter of query.filters) {
       if (filter.kind === 'exact') select = select.where(filter.column, '=', filter.value);
       // Harbor's fuzzy match is case-insensitive (icontains).
-      else if (filter.kind === 'fuzzy') select = select.where(containsIgnoringCase(sql.ref(filter.column), filter.value));
+      else if (filter.kind === 'fuzzy')
+        select = select.where(containsIgnoringCase(sql.ref(filter.column), filter.value));
       // An empty `{}` list filters nothing, as in Harbor's q.
-      else if (filter.kind === 'or' && filter.values.length > 0) select = select.where(filter.column, 'in', filter.values);
+      else if (filter.kind === 'or' && filter.values.length > 0)
+        select = select.where(filter.column, 'in', filter.values);
     }
     return select;
   }
@@ -46,7 +57,9 @@ export function createUserRepo(db: Kysely<Database>) {
     },
 
     async count(query: Pick<UserListQuery, 'filters' | 'excludeId'>): Promise<number> {
-      const row = await filtered(query).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+      const row = await filtered(query)
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow();
       return Number(row.n);
     },
 
@@ -60,7 +73,11 @@ export function createUserRepo(db: Kysely<Database>) {
     },
 
     /** Whether another user already has this username or email (case-insensitive email, as addresses are). */
-    async taken(username: string | undefined, email: string | undefined, exceptId?: number): Promise<'username' | 'email' | undefined> {
+    async taken(
+      username: string | undefined,
+      email: string | undefined,
+      exceptId?: number,
+    ): Promise<'username' | 'email' | undefined> {
       if (username !== undefined) {
         const row = await db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
         if (row && row.id !== exceptId) return 'username';
@@ -76,7 +93,14 @@ export function createUserRepo(db: Kysely<Database>) {
       return undefined;
     },
 
-    async insert(user: { username: string; email: string; realname: string; comment: string; passwordHash: string; now: string }): Promise<number> {
+    async insert(user: {
+      username: string;
+      email: string;
+      realname: string;
+      comment: string;
+      passwordHash: string;
+      now: string;
+    }): Promise<number> {
       const row = await db
         .insertInto('users')
         .values({
@@ -94,7 +118,10 @@ export function createUserRepo(db: Kysely<Database>) {
       return row.id;
     },
 
-    async updateProfile(id: number, profile: { email: string; realname: string; comment: string; now: string }): Promise<void> {
+    async updateProfile(
+      id: number,
+      profile: { email: string; realname: string; comment: string; now: string },
+    ): Promise<void> {
       await db
         .updateTable('users')
         .set({ email: profile.email, realname: profile.realname, comment: profile.comment, update_time: profile.now })
@@ -105,13 +132,21 @@ export function createUserRepo(db: Kysely<Database>) {
     async updatePassword(id: number, passwordHash: string, now: string): Promise<void> {
       await db
         .updateTable('users')
-        .set((eb) => ({ password_hash: passwordHash, password_version: eb('password_version', '+', 1), update_time: now }))
+        .set((eb) => ({
+          password_hash: passwordHash,
+          password_version: eb('password_version', '+', 1),
+          update_time: now,
+        }))
         .where('id', '=', id)
         .execute();
     },
 
     async setSysadmin(id: number, sysadmin: boolean, now: string): Promise<void> {
-      await db.updateTable('users').set({ sysadmin: sysadmin ? 1 : 0, update_time: now }).where('id', '=', id).execute();
+      await db
+        .updateTable('users')
+        .set({ sysadmin: sysadmin ? 1 : 0, update_time: now })
+        .where('id', '=', id)
+        .execute();
     },
 
     async delete(id: number): Promise<void> {

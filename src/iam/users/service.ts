@@ -49,7 +49,8 @@ export const firstAdminId = 1;
 // Harbor's rules: src/server/v2.0/handler/user.go validateUserProfile and the portal's username check.
 const illegalUsernameChars = [',', '"', '~', '#', '$', '%'];
 const illegalRealnameChars = [',', '~', '#', '$', '%'];
-const emailPattern = /^(([^<>()[\]\\.,;:\s@"]+(\.[^<>()[\]\\.,;:\s@"]+)*)|(".+"))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$/;
+const emailPattern =
+  /^(([^<>()[\]\\.,;:\s@"]+(\.[^<>()[\]\\.,;:\s@"]+)*)|(".+"))@((\[[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\])|(([a-zA-Z\-0-9]+\.)+[a-zA-Z]{2,}))$/;
 
 function badRequest(message: string): BerthError {
   return new BerthError('BAD_REQUEST', message);
@@ -65,7 +66,8 @@ export function usernameProblem(username: string): string | undefined {
   if (username.length === 0) return 'username is required';
   if ([...username].length > 255) return 'username must be at most 255 characters';
   if (username.trim() !== username) return 'username must not begin or end with spaces';
-  if (illegalUsernameChars.some((c) => username.includes(c))) return `username must not contain any of ${illegalUsernameChars.join(' ')}`;
+  if (illegalUsernameChars.some((c) => username.includes(c)))
+    return `username must not contain any of ${illegalUsernameChars.join(' ')}`;
   return undefined;
 }
 
@@ -74,7 +76,8 @@ function checkProfile(profile: { email: string; realname: string; comment: strin
   if (profile.email.length > 255 || !emailPattern.test(profile.email)) throw badRequest('email with illegal format');
   const realname = [...profile.realname].length;
   if (realname < 1 || realname > 255) throw badRequest('realname with illegal length');
-  if (illegalRealnameChars.some((c) => profile.realname.includes(c))) throw badRequest('realname contains illegal characters');
+  if (illegalRealnameChars.some((c) => profile.realname.includes(c)))
+    throw badRequest('realname contains illegal characters');
   if ([...profile.comment].length > 30) throw badRequest('comment with illegal length');
 }
 
@@ -95,7 +98,13 @@ export function createUserService({ db, clock, authenticator, access, sessions, 
   }
 
   function record(actor: Actor, operation: 'create' | 'update' | 'delete', username: string): void {
-    void audit.record({ operation, resourceType: 'user', resource: username, username: principalName(actor.principal), clientIp: actor.clientIp });
+    void audit.record({
+      operation,
+      resourceType: 'user',
+      resource: username,
+      username: principalName(actor.principal),
+      clientIp: actor.clientIp,
+    });
   }
 
   /** A change to a user's secret or rights: this replica stops serving cached grants. */
@@ -124,12 +133,19 @@ export function createUserService({ db, clock, authenticator, access, sessions, 
       checkProfile(profile);
       const password = checkPassword(optionalString(input.password, 'password'));
       const taken = await repo.taken(username, profile.email);
-      if (taken) throw new BerthError('CONFLICT', taken === 'username' ? `username ${username} already exists` : `email ${profile.email} already exists`);
-      const id = await repo.insert({ username, ...profile, passwordHash: await hashSecret(password), now: isoNow(clock) }).catch(async (err: unknown) => {
-        // Lost a race with a concurrent create of the same name or email.
-        if (await repo.taken(username, profile.email)) throw new BerthError('CONFLICT', `user ${username} or email ${profile.email} already exists`);
-        throw err;
-      });
+      if (taken)
+        throw new BerthError(
+          'CONFLICT',
+          taken === 'username' ? `username ${username} already exists` : `email ${profile.email} already exists`,
+        );
+      const id = await repo
+        .insert({ username, ...profile, passwordHash: await hashSecret(password), now: isoNow(clock) })
+        .catch(async (err: unknown) => {
+          // Lost a race with a concurrent create of the same name or email.
+          if (await repo.taken(username, profile.email))
+            throw new BerthError('CONFLICT', `user ${username} or email ${profile.email} already exists`);
+          throw err;
+        });
       record(actor, 'create', username);
       return get(id);
     },
@@ -143,7 +159,8 @@ export function createUserService({ db, clock, authenticator, access, sessions, 
         comment: optionalString(change.comment, 'comment') ?? user.comment,
       };
       checkProfile(profile);
-      if (await repo.taken(undefined, profile.email, id)) throw new BerthError('CONFLICT', `email ${profile.email} already exists`);
+      if (await repo.taken(undefined, profile.email, id))
+        throw new BerthError('CONFLICT', `email ${profile.email} already exists`);
       await repo.updateProfile(id, { ...profile, now: isoNow(clock) });
       record(actor, 'update', user.username);
     },

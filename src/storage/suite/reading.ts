@@ -130,7 +130,10 @@ export function readerCases(it: It): void {
     assert.equal((await readAll(await store.reader('reader/object', { start: 3, end: 7 }))).toString(), '34567');
     assert.equal((await readAll(await store.reader('reader/object', { start: 10, end: 19 }))).toString(), 'abcdefghij');
     assert.equal((await readAll(await store.reader('reader/object', { start: 19, end: 19 }))).toString(), 'j');
-    assert.equal((await readAll(await store.reader('reader/object', { start: 0, end: 19 }))).toString(), content.toString());
+    assert.equal(
+      (await readAll(await store.reader('reader/object', { start: 0, end: 19 }))).toString(),
+      content.toString(),
+    );
   });
 
   it('a range ending past the object stops at its last byte', async (store) => {
@@ -164,13 +167,17 @@ export function readerCases(it: It): void {
     await store.putContent('reader/snapshot', Buffer.alloc(256 * 1024, 2));
     const read = await readAll(stream);
     assert.equal(read.length, 256 * 1024);
-    assert.ok(read.every((b) => b === read[0]), 'the stream mixed two versions');
+    assert.ok(
+      read.every((b) => b === read[0]),
+      'the stream mixed two versions',
+    );
   });
 }
 
 export function listCases(it: It): void {
   it('list gives the direct children, objects and prefixes, as full sorted paths', async (store) => {
-    for (const path of ['list/b', 'list/a', 'list/c/1', 'list/c/2', 'list/d/e/f', 'list/a.b', 'list/A']) await store.putContent(path, Buffer.from(path));
+    for (const path of ['list/b', 'list/a', 'list/c/1', 'list/c/2', 'list/d/e/f', 'list/a.b', 'list/A'])
+      await store.putContent(path, Buffer.from(path));
     assert.deepEqual(await store.list('list'), ['list/A', 'list/a', 'list/a.b', 'list/b', 'list/c', 'list/d']);
     assert.deepEqual(await store.list('list/c'), ['list/c/1', 'list/c/2']);
     assert.deepEqual(await store.list('list/d'), ['list/d/e']);
@@ -199,7 +206,8 @@ export function listCases(it: It): void {
 
   it('list scales to many children', async (store) => {
     const names = Array.from({ length: 1200 }, (_, i) => `many/${String(i).padStart(4, '0')}`);
-    for (let i = 0; i < names.length; i += 100) await Promise.all(names.slice(i, i + 100).map((path) => store.putContent(path, Buffer.from('x'))));
+    for (let i = 0; i < names.length; i += 100)
+      await Promise.all(names.slice(i, i + 100).map((path) => store.putContent(path, Buffer.from('x'))));
     assert.deepEqual(await store.list('many'), names);
   });
 }

@@ -9,7 +9,23 @@ import { InvalidPathError, PathNotFoundError, type BlobStore } from '../driver.j
 export type It = (title: string, fn: (store: BlobStore) => Promise<void>) => void;
 
 export const MiB = 1024 * 1024;
-export const invalidPaths = ['', '/', '/abs', 'a/', 'a//b', '.', '..', 'a/../b', '../a', 'a/./b', 'a b', 'a\\b', 'a\0b', 'a/b?c', 'ä'];
+export const invalidPaths = [
+  '',
+  '/',
+  '/abs',
+  'a/',
+  'a//b',
+  '.',
+  '..',
+  'a/../b',
+  '../a',
+  'a/./b',
+  'a b',
+  'a\\b',
+  'a\0b',
+  'a/b?c',
+  'ä',
+];
 
 export async function readAll(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];

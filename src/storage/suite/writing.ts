@@ -158,9 +158,11 @@ export function deleteCases(it: It): void {
   });
 
   it('delete of a prefix removes everything under it', async (store) => {
-    for (const path of ['delete/tree/x', 'delete/tree/y/z', 'delete/tree/y/w/v']) await store.putContent(path, Buffer.from(path));
+    for (const path of ['delete/tree/x', 'delete/tree/y/z', 'delete/tree/y/w/v'])
+      await store.putContent(path, Buffer.from(path));
     await store.delete('delete/tree');
-    for (const path of ['delete/tree/x', 'delete/tree/y/z', 'delete/tree/y/w/v']) await assertNotFound(store.stat(path), path);
+    for (const path of ['delete/tree/x', 'delete/tree/y/z', 'delete/tree/y/w/v'])
+      await assertNotFound(store.stat(path), path);
     assert.deepEqual(await store.list('delete/tree'), []);
     assert.deepEqual(await store.list('delete'), []);
   });

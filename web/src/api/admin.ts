@@ -7,7 +7,11 @@ import type { AuditLogEntry, Configurations, UserEntry } from './types';
 
 export function useUsers(query: Query) {
   const api = useApi();
-  return useQuery({ queryKey: ['users', 'list', query], queryFn: () => api.list<UserEntry>('/users', query), placeholderData: (previous) => previous });
+  return useQuery({
+    queryKey: ['users', 'list', query],
+    queryFn: () => api.list<UserEntry>('/users', query),
+    placeholderData: (previous) => previous,
+  });
 }
 
 export interface UserDraft {
@@ -24,9 +28,16 @@ export function useUserWrites() {
   const onSuccess = () => queryClient.invalidateQueries({ queryKey: ['users', 'list'] });
   return {
     create: useMutation({ mutationFn: (draft: UserDraft) => api.write('POST', '/users', draft), onSuccess }),
-    setAdmin: useMutation({ mutationFn: ({ user, admin }: { user: UserEntry; admin: boolean }) => api.write('PUT', `/users/${user.user_id}/sysadmin`, { sysadmin_flag: admin }), onSuccess }),
+    setAdmin: useMutation({
+      mutationFn: ({ user, admin }: { user: UserEntry; admin: boolean }) =>
+        api.write('PUT', `/users/${user.user_id}/sysadmin`, { sysadmin_flag: admin }),
+      onSuccess,
+    }),
     // An administrator sets another user's password without the old one (Harbor's rule).
-    setPassword: useMutation({ mutationFn: ({ user, password }: { user: UserEntry; password: string }) => api.write('PUT', `/users/${user.user_id}/password`, { new_password: password }) }),
+    setPassword: useMutation({
+      mutationFn: ({ user, password }: { user: UserEntry; password: string }) =>
+        api.write('PUT', `/users/${user.user_id}/password`, { new_password: password }),
+    }),
     remove: useMutation({ mutationFn: (user: UserEntry) => api.write('DELETE', `/users/${user.user_id}`), onSuccess }),
   };
 }
@@ -35,7 +46,12 @@ export function useUserWrites() {
 export function useAuditLogs(projectName: string | undefined, query: Query, enabled = true) {
   const api = useApi();
   const path = projectName === undefined ? '/audit-logs' : `/projects/${encodeURIComponent(projectName)}/logs`;
-  return useQuery({ queryKey: ['audit-logs', projectName ?? '/system', query], queryFn: () => api.list<AuditLogEntry>(path, query), enabled, placeholderData: (previous) => previous });
+  return useQuery({
+    queryKey: ['audit-logs', projectName ?? '/system', query],
+    queryFn: () => api.list<AuditLogEntry>(path, query),
+    enabled,
+    placeholderData: (previous) => previous,
+  });
 }
 
 export function useConfigurations() {

@@ -40,7 +40,10 @@ describe('ApiClient', () => {
   });
 
   test('logs in with a form post and keeps the CSRF token it answers', async () => {
-    const { calls, client } = fakeServer([new Response(null, { headers: { 'x-harbor-csrf-token': 'login-tok' } }), new Response(null)]);
+    const { calls, client } = fakeServer([
+      new Response(null, { headers: { 'x-harbor-csrf-token': 'login-tok' } }),
+      new Response(null),
+    ]);
     await client.login('admin', 'p&ss word');
     expect(calls[0].url).toBe('/c/login');
     expect(calls[0].init.body).toBe('principal=admin&password=p%26ss+word');

@@ -41,7 +41,8 @@ export async function errorOf(res: Response): Promise<ApiError> {
 
 export function queryString(query: Query = {}): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+  for (const [key, value] of Object.entries(query))
+    if (value !== undefined && value !== '') params.set(key, String(value));
   const text = params.toString();
   return text ? `?${text}` : '';
 }
@@ -58,7 +59,12 @@ export class ApiClient {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && method !== 'HEAD' && this.csrfToken) headers[csrfHeader] = this.csrfToken;
-    const res = await this.transport(url, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await this.transport(url, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const token = res.headers.get(csrfHeader);
     if (token) this.csrfToken = token;
     if (!res.ok) throw await errorOf(res);
@@ -103,6 +109,8 @@ export class ApiClient {
 
 /** Harbor's path segment for a repository inside its project: the rest of the name, encoded twice. */
 export function repositoryPath(projectName: string, repositoryName: string): string {
-  const inProject = repositoryName.startsWith(`${projectName}/`) ? repositoryName.slice(projectName.length + 1) : repositoryName;
+  const inProject = repositoryName.startsWith(`${projectName}/`)
+    ? repositoryName.slice(projectName.length + 1)
+    : repositoryName;
   return `/projects/${encodeURIComponent(projectName)}/repositories/${encodeURIComponent(encodeURIComponent(inProject))}`;
 }

@@ -18,8 +18,16 @@ export function useMemberWrites(projectId: string) {
   const base = `/projects/${encodeURIComponent(projectId)}/members`;
   const onSuccess = () => queryClient.invalidateQueries({ queryKey: ['members', projectId] });
   return {
-    add: useMutation({ mutationFn: ({ username, roleId }: { username: string; roleId: number }) => api.write('POST', base, { role_id: roleId, member_user: { username } }), onSuccess }),
-    setRole: useMutation({ mutationFn: ({ id, roleId }: { id: number; roleId: number }) => api.write('PUT', `${base}/${id}`, { role_id: roleId }), onSuccess }),
+    add: useMutation({
+      mutationFn: ({ username, roleId }: { username: string; roleId: number }) =>
+        api.write('POST', base, { role_id: roleId, member_user: { username } }),
+      onSuccess,
+    }),
+    setRole: useMutation({
+      mutationFn: ({ id, roleId }: { id: number; roleId: number }) =>
+        api.write('PUT', `${base}/${id}`, { role_id: roleId }),
+      onSuccess,
+    }),
     remove: useMutation({ mutationFn: (id: number) => api.write('DELETE', `${base}/${id}`), onSuccess }),
   };
 }

@@ -5,12 +5,19 @@ import type { Project } from './types';
 
 export function useProjects(query: Query) {
   const api = useApi();
-  return useQuery({ queryKey: ['projects', query], queryFn: () => api.list<Project>('/projects', query), placeholderData: (previous) => previous });
+  return useQuery({
+    queryKey: ['projects', query],
+    queryFn: () => api.list<Project>('/projects', query),
+    placeholderData: (previous) => previous,
+  });
 }
 
 export function useProject(projectId: string) {
   const api = useApi();
-  return useQuery({ queryKey: ['project', projectId], queryFn: () => api.get<Project>(`/projects/${encodeURIComponent(projectId)}`) });
+  return useQuery({
+    queryKey: ['project', projectId],
+    queryFn: () => api.get<Project>(`/projects/${encodeURIComponent(projectId)}`),
+  });
 }
 
 export function useCreateProject() {

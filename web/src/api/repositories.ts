@@ -26,7 +26,8 @@ export function useArtifacts(projectName: string | undefined, repository: string
   const api = useApi();
   return useQuery({
     queryKey: ['artifacts', projectName, repository, query],
-    queryFn: () => api.list<Artifact>(`${repositoryPath(projectName ?? '', repository)}/artifacts`, { with_tag: true, ...query }),
+    queryFn: () =>
+      api.list<Artifact>(`${repositoryPath(projectName ?? '', repository)}/artifacts`, { with_tag: true, ...query }),
     enabled: Boolean(projectName),
     placeholderData: (previous) => previous,
   });
@@ -36,7 +37,10 @@ export function useArtifact(projectName: string | undefined, repository: string,
   const api = useApi();
   return useQuery({
     queryKey: ['artifact', projectName, repository, reference],
-    queryFn: () => api.get<Artifact>(`${repositoryPath(projectName ?? '', repository)}/artifacts/${encodeURIComponent(reference)}`, { with_tag: true }),
+    queryFn: () =>
+      api.get<Artifact>(`${repositoryPath(projectName ?? '', repository)}/artifacts/${encodeURIComponent(reference)}`, {
+        with_tag: true,
+      }),
     enabled: Boolean(projectName),
   });
 }
@@ -53,10 +57,18 @@ export function useArtifactWrites(projectName: string, repository: string) {
       queryClient.invalidateQueries({ queryKey: ['repositories', projectName] }),
     ]);
   return {
-    remove: useMutation({ mutationFn: (digest: string) => api.write('DELETE', `${base}/${digest}`), onSuccess: refresh }),
-    addTag: useMutation({ mutationFn: ({ digest, tag }: { digest: string; tag: string }) => api.write('POST', `${base}/${digest}/tags`, { name: tag }), onSuccess: refresh }),
+    remove: useMutation({
+      mutationFn: (digest: string) => api.write('DELETE', `${base}/${digest}`),
+      onSuccess: refresh,
+    }),
+    addTag: useMutation({
+      mutationFn: ({ digest, tag }: { digest: string; tag: string }) =>
+        api.write('POST', `${base}/${digest}/tags`, { name: tag }),
+      onSuccess: refresh,
+    }),
     removeTag: useMutation({
-      mutationFn: ({ digest, tag }: { digest: string; tag: string }) => api.write('DELETE', `${base}/${digest}/tags/${encodeURIComponent(tag)}`),
+      mutationFn: ({ digest, tag }: { digest: string; tag: string }) =>
+        api.write('DELETE', `${base}/${digest}/tags/${encodeURIComponent(tag)}`),
       onSuccess: refresh,
     }),
   };
@@ -67,7 +79,11 @@ export function useAccessories(projectName: string, repository: string, digest: 
   const api = useApi();
   return useQuery({
     queryKey: ['accessories', projectName, repository, digest, query],
-    queryFn: () => api.list<Accessory>(`${repositoryPath(projectName, repository)}/artifacts/${encodeURIComponent(digest)}/accessories`, query),
+    queryFn: () =>
+      api.list<Accessory>(
+        `${repositoryPath(projectName, repository)}/artifacts/${encodeURIComponent(digest)}/accessories`,
+        query,
+      ),
     placeholderData: (previous) => previous,
   });
 }
@@ -77,7 +93,10 @@ export function useBuildHistory(projectName: string, repository: string, digest:
   const api = useApi();
   return useQuery({
     queryKey: ['build-history', projectName, repository, digest],
-    queryFn: () => api.get<HistoryStep[]>(`${repositoryPath(projectName, repository)}/artifacts/${encodeURIComponent(digest)}/additions/build_history`),
+    queryFn: () =>
+      api.get<HistoryStep[]>(
+        `${repositoryPath(projectName, repository)}/artifacts/${encodeURIComponent(digest)}/additions/build_history`,
+      ),
     enabled,
     retry: false,
     staleTime: Infinity,

@@ -40,11 +40,25 @@ export function useRobotWrites(scope: RobotScope) {
   const queryClient = useQueryClient();
   const onSuccess = () => queryClient.invalidateQueries({ queryKey: scopeKey(scope) });
   return {
-    create: useMutation({ mutationFn: (draft: RobotDraft) => api.write<RobotCreated>('POST', '/robots', { ...draft, level: scope.level, disable: false }), onSuccess }),
-    refresh: useMutation({ mutationFn: (robot: Robot) => api.write<{ secret: string }>('PATCH', `/robots/${robot.id}`, {}), onSuccess }),
+    create: useMutation({
+      mutationFn: (draft: RobotDraft) =>
+        api.write<RobotCreated>('POST', '/robots', { ...draft, level: scope.level, disable: false }),
+      onSuccess,
+    }),
+    refresh: useMutation({
+      mutationFn: (robot: Robot) => api.write<{ secret: string }>('PATCH', `/robots/${robot.id}`, {}),
+      onSuccess,
+    }),
     setDisabled: useMutation({
       mutationFn: ({ robot, disable }: { robot: Robot; disable: boolean }) =>
-        api.write('PUT', `/robots/${robot.id}`, { name: robot.name, description: robot.description, level: robot.level, duration: robot.duration, disable, permissions: robot.permissions }),
+        api.write('PUT', `/robots/${robot.id}`, {
+          name: robot.name,
+          description: robot.description,
+          level: robot.level,
+          duration: robot.duration,
+          disable,
+          permissions: robot.permissions,
+        }),
       onSuccess,
     }),
     remove: useMutation({ mutationFn: (robot: Robot) => api.write('DELETE', `/robots/${robot.id}`), onSuccess }),

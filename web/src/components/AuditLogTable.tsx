@@ -19,7 +19,11 @@ export function AuditLogTable({ projectName, enabled = true }: { projectName?: s
   const [resource, setResource] = useState('');
   const [username, setUsername] = useState('');
   const [filter] = useDebouncedValue({ resource, username }, 250);
-  const logs = useAuditLogs(projectName, { ...list.params, q: auditQuery({ operation: operation ?? undefined, ...filter }) }, enabled);
+  const logs = useAuditLogs(
+    projectName,
+    { ...list.params, q: auditQuery({ operation: operation ?? undefined, ...filter }) },
+    enabled,
+  );
   const rows = logs.data?.items ?? [];
   const textFilters = [
     { key: 'resource', value: resource, set: setResource },
@@ -87,7 +91,9 @@ export function AuditLogTable({ projectName, enabled = true }: { projectName?: s
               <Table.Td>{formatTime(entry.op_time, language)}</Table.Td>
             </Table.Tr>
           ))}
-          {logs.isSuccess && rows.length === 0 && <EmptyRow columns={5}>{filtered ? t('audit.noMatch') : t('audit.empty')}</EmptyRow>}
+          {logs.isSuccess && rows.length === 0 && (
+            <EmptyRow columns={5}>{filtered ? t('audit.noMatch') : t('audit.empty')}</EmptyRow>
+          )}
         </Table.Tbody>
       </Table>
       <ListFooter list={list} total={logs.data?.total ?? 0} />

@@ -15,7 +15,16 @@ export interface ConfirmDialogProps {
 }
 
 /** Asks before a destructive action; Escape or Cancel closes it, focus stays inside while open. */
-export function ConfirmDialog({ opened, title, message, confirmLabel, pending, error, onConfirm, onClose }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  opened,
+  title,
+  message,
+  confirmLabel,
+  pending,
+  error,
+  onConfirm,
+  onClose,
+}: ConfirmDialogProps) {
   const t = useT();
   return (
     <Modal opened={opened} onClose={onClose} title={title} centered>
@@ -47,7 +56,21 @@ interface TargetMutation<T> {
  * Asks before running `mutation` on `target` (a row picked for deletion); open while a
  * target is set, `onDone` clears it after success or cancel.
  */
-export function ConfirmMutation<T>({ target, mutation, onDone, title, message, confirmLabel }: { target: T | null; mutation: TargetMutation<T>; onDone(): void; title: string; message: ReactNode; confirmLabel?: string }) {
+export function ConfirmMutation<T>({
+  target,
+  mutation,
+  onDone,
+  title,
+  message,
+  confirmLabel,
+}: {
+  target: T | null;
+  mutation: TargetMutation<T>;
+  onDone(): void;
+  title: string;
+  message: ReactNode;
+  confirmLabel?: string;
+}) {
   return (
     <ConfirmDialog
       opened={target !== null}
@@ -66,7 +89,17 @@ export function ConfirmMutation<T>({ target, mutation, onDone, title, message, c
 }
 
 /** A form dialog's Cancel and submit buttons. */
-export function DialogButtons({ onCancel, submitLabel, pending, disabled }: { onCancel(): void; submitLabel: string; pending: boolean; disabled?: boolean }) {
+export function DialogButtons({
+  onCancel,
+  submitLabel,
+  pending,
+  disabled,
+}: {
+  onCancel(): void;
+  submitLabel: string;
+  pending: boolean;
+  disabled?: boolean;
+}) {
   const t = useT();
   return (
     <Group justify="flex-end">

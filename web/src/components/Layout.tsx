@@ -1,4 +1,17 @@
-import { ActionIcon, Anchor, AppShell, Button, Center, Group, Loader, NativeSelect, Text, Title, useComputedColorScheme, useMantineColorScheme } from '@mantine/core';
+import {
+  ActionIcon,
+  Anchor,
+  AppShell,
+  Button,
+  Center,
+  Group,
+  Loader,
+  NativeSelect,
+  Text,
+  Title,
+  useComputedColorScheme,
+  useMantineColorScheme,
+} from '@mantine/core';
 import { IconLogout, IconMoon, IconSun } from '@tabler/icons-react';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
@@ -33,7 +46,13 @@ export function ThemeSwitch() {
   const scheme = useComputedColorScheme('light');
   const next = scheme === 'dark' ? 'light' : 'dark';
   return (
-    <ActionIcon variant="default" size="lg" aria-label={t(next === 'dark' ? 'app.darkTheme' : 'app.lightTheme')} onClick={() => setColorScheme(next)} data-testid="theme">
+    <ActionIcon
+      variant="default"
+      size="lg"
+      aria-label={t(next === 'dark' ? 'app.darkTheme' : 'app.lightTheme')}
+      onClick={() => setColorScheme(next)}
+      data-testid="theme"
+    >
       {scheme === 'dark' ? <IconSun size={18} /> : <IconMoon size={18} />}
     </ActionIcon>
   );

@@ -80,7 +80,13 @@ export function ListFooter({ list, total }: { list: ListState; total: number }) 
           onChange={(value) => value && list.setPageSize(Number(value))}
           allowDeselect={false}
         />
-        <Pagination size="sm" total={pages} value={list.page} onChange={list.setPage} getControlProps={(control) => ({ 'aria-label': t(`list.${control}`) })} />
+        <Pagination
+          size="sm"
+          total={pages}
+          value={list.page}
+          onChange={list.setPage}
+          getControlProps={(control) => ({ 'aria-label': t(`list.${control}`) })}
+        />
       </Group>
     </Group>
   );

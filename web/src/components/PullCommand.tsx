@@ -19,7 +19,19 @@ async function copyText(text: string): Promise<void> {
 }
 
 /** A copy button for the pull command of each client that can pull this artifact. */
-export function PullCommandButton({ registry, repository, digest, tag, isChart }: { registry: string; repository: string; digest: string; tag?: string; isChart: boolean }) {
+export function PullCommandButton({
+  registry,
+  repository,
+  digest,
+  tag,
+  isChart,
+}: {
+  registry: string;
+  repository: string;
+  digest: string;
+  tag?: string;
+  isChart: boolean;
+}) {
   const t = useT();
   const [copied, setCopied] = useState<string | null>(null);
   const clients: PullClient[] = isChart ? ['helm'] : ['docker', 'podman'];
@@ -40,7 +52,11 @@ export function PullCommandButton({ registry, repository, digest, tag, isChart }
       </Menu.Target>
       <Menu.Dropdown>
         {clients.map((client) => (
-          <Menu.Item key={client} onClick={() => void copy(client)} data-command={pullCommand(client, registry, repository, digest, tag)}>
+          <Menu.Item
+            key={client}
+            onClick={() => void copy(client)}
+            data-command={pullCommand(client, registry, repository, digest, tag)}
+          >
             {t('artifacts.pullWith', { client })}
           </Menu.Item>
         ))}
@@ -56,7 +72,11 @@ export function CopyValueButton({ value, label }: { value: string; label: string
     <CopyButton value={value}>
       {({ copied, copy }) => (
         <Tooltip label={copied ? t('action.copied') : label}>
-          <ActionIcon variant="default" aria-label={label} onClick={() => (window.isSecureContext ? copy() : void copyText(value))}>
+          <ActionIcon
+            variant="default"
+            aria-label={label}
+            onClick={() => (window.isSecureContext ? copy() : void copyText(value))}
+          >
             {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
           </ActionIcon>
         </Tooltip>

@@ -5,7 +5,10 @@ import { zhCN } from './zh-CN';
 // The language switch: every string the portal shows comes from a typed catalogue per
 // language; the compiler checks that each catalogue has every key of the English one.
 
-export const languages = { en: { label: 'English', messages: en }, 'zh-CN': { label: '简体中文', messages: zhCN } } as const;
+export const languages = {
+  en: { label: 'English', messages: en },
+  'zh-CN': { label: '简体中文', messages: zhCN },
+} as const;
 export type Language = keyof typeof languages;
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
@@ -45,7 +48,10 @@ export function I18nProvider({ children, language: fixed }: { children: ReactNod
     localStorage.setItem(storageKey, next);
     document.documentElement.lang = next;
   }, []);
-  const value = useMemo(() => ({ language, setLanguage, t: translator(languages[language].messages) }), [language, setLanguage]);
+  const value = useMemo(
+    () => ({ language, setLanguage, t: translator(languages[language].messages) }),
+    [language, setLanguage],
+  );
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

@@ -7,7 +7,9 @@ describe('format', () => {
     const digest = 'sha256:' + 'a'.repeat(64);
     expect(pullCommand('docker', 'reg:5000', 'lib/app', digest, 'v1')).toBe('docker pull reg:5000/lib/app:v1');
     expect(pullCommand('podman', 'reg:5000', 'lib/app', digest)).toBe(`podman pull reg:5000/lib/app@${digest}`);
-    expect(pullCommand('helm', 'reg', 'charts/web', digest, '1.2.3')).toBe('helm pull oci://reg/charts/web --version 1.2.3');
+    expect(pullCommand('helm', 'reg', 'charts/web', digest, '1.2.3')).toBe(
+      'helm pull oci://reg/charts/web --version 1.2.3',
+    );
   });
 
   test("Harbor's q and sort parameters", () => {
@@ -27,7 +29,17 @@ describe('format', () => {
 
   test('robot permissions keep catalogue order and the project namespace', () => {
     const permissions = robotPermissions('p1', new Set(['repository:push', 'tag:list', 'repository:pull', 'bogus:x']));
-    expect(permissions).toEqual([{ kind: 'project', namespace: 'p1', access: [{ resource: 'repository', action: 'pull' }, { resource: 'repository', action: 'push' }, { resource: 'tag', action: 'list' }] }]);
+    expect(permissions).toEqual([
+      {
+        kind: 'project',
+        namespace: 'p1',
+        access: [
+          { resource: 'repository', action: 'pull' },
+          { resource: 'repository', action: 'push' },
+          { resource: 'tag', action: 'list' },
+        ],
+      },
+    ]);
     expect(robotNameProblem('ci-bot.1')).toBeUndefined();
     expect(robotNameProblem('CI')).toBe('invalid');
     expect(robotNameProblem('a..b')).toBe('invalid');
@@ -38,7 +50,9 @@ describe('audit and system robot queries', () => {
   test("the audit filter is Harbor's q: operation exact, the rest fuzzy, no stray commas", async () => {
     const { auditQuery } = await import('./audit');
     expect(auditQuery({})).toBeUndefined();
-    expect(auditQuery({ operation: 'delete', resource: ' lib/app ', username: '' })).toBe('operation=delete,resource=~lib/app');
+    expect(auditQuery({ operation: 'delete', resource: ' lib/app ', username: '' })).toBe(
+      'operation=delete,resource=~lib/app',
+    );
     expect(auditQuery({ username: 'a,b' })).toBe('username=~a b');
   });
 

@@ -34,7 +34,13 @@ export type PullClient = 'docker' | 'podman' | 'helm';
  * The command that pulls an artifact: by tag when it has one, else by digest. Helm pulls
  * charts by version (its tag) from oci:// and cannot pull by digest before helm 3.13's @.
  */
-export function pullCommand(client: PullClient, registry: string, repository: string, digest: string, tag?: string): string {
+export function pullCommand(
+  client: PullClient,
+  registry: string,
+  repository: string,
+  digest: string,
+  tag?: string,
+): string {
   if (client === 'helm') return `helm pull oci://${registry}/${repository}${tag ? ` --version ${tag}` : `@${digest}`}`;
   const reference = tag ? `:${tag}` : `@${digest}`;
   return `${client} pull ${registry}/${repository}${reference}`;

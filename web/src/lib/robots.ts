@@ -39,7 +39,9 @@ export const accessKey = (access: RobotAccess) => `${access.resource}:${access.a
 
 /** The chosen accesses ("resource:action") in catalogue order; unknown ones are dropped. */
 export function chosenAccess(resources: ResourceActions, chosen: ReadonlySet<string>): RobotAccess[] {
-  return Object.entries(resources).flatMap(([resource, actions]) => actions.filter((action) => chosen.has(`${resource}:${action}`)).map((action) => ({ resource, action })));
+  return Object.entries(resources).flatMap(([resource, actions]) =>
+    actions.filter((action) => chosen.has(`${resource}:${action}`)).map((action) => ({ resource, action })),
+  );
 }
 
 /** One project permission with the chosen accesses, in catalogue order. */
@@ -57,13 +59,17 @@ export interface ProjectGrant {
  * A system robot's permissions: its system accesses (namespace "/") when it has any,
  * then one project permission per named project that grants something.
  */
-export function systemRobotPermissions(system: ReadonlySet<string>, projects: readonly ProjectGrant[]): RobotPermission[] {
+export function systemRobotPermissions(
+  system: ReadonlySet<string>,
+  projects: readonly ProjectGrant[],
+): RobotPermission[] {
   const permissions: RobotPermission[] = [];
   const systemAccess = chosenAccess(systemRobotResources, system);
   if (systemAccess.length > 0) permissions.push({ kind: 'system', namespace: '/', access: systemAccess });
   for (const grant of projects) {
     const access = chosenAccess(robotResources, grant.chosen);
-    if (grant.namespace.trim() && access.length > 0) permissions.push({ kind: 'project', namespace: grant.namespace.trim(), access });
+    if (grant.namespace.trim() && access.length > 0)
+      permissions.push({ kind: 'project', namespace: grant.namespace.trim(), access });
   }
   return permissions;
 }

@@ -1,4 +1,21 @@
-import { Anchor, Badge, Breadcrumbs, Button, Card, Code, CloseButton, Group, ScrollArea, SimpleGrid, Stack, Table, Tabs, Text, TextInput, Title } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Breadcrumbs,
+  Button,
+  Card,
+  Code,
+  CloseButton,
+  Group,
+  ScrollArea,
+  SimpleGrid,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useManifest } from '../api/registry';
@@ -44,14 +61,30 @@ function TagsCard({ artifact, projectName }: { artifact: Artifact; projectName: 
         <Group gap="xs" data-testid="tags">
           {tags.length === 0 && <Text c="dimmed">{t('artifact.noTags')}</Text>}
           {tags.map((item) => (
-            <Badge key={item.id} variant="outline" tt="none" rightSection={<CloseButton size="xs" aria-label={t('artifact.removeTag', { tag: item.name })} onClick={() => setRemoving(item.name)} />}>
+            <Badge
+              key={item.id}
+              variant="outline"
+              tt="none"
+              rightSection={
+                <CloseButton
+                  size="xs"
+                  aria-label={t('artifact.removeTag', { tag: item.name })}
+                  onClick={() => setRemoving(item.name)}
+                />
+              }
+            >
               {item.name}
             </Badge>
           ))}
         </Group>
         <form onSubmit={add}>
           <Group align="flex-end">
-            <TextInput label={t('artifact.newTag')} value={tag} onChange={(e) => setTag(e.currentTarget.value)} required />
+            <TextInput
+              label={t('artifact.newTag')}
+              value={tag}
+              onChange={(e) => setTag(e.currentTarget.value)}
+              required
+            />
             <Button type="submit" loading={writes.addTag.isPending}>
               {t('artifact.addTag')}
             </Button>
@@ -70,7 +103,10 @@ function TagsCard({ artifact, projectName }: { artifact: Artifact; projectName: 
           writes.removeTag.reset();
           setRemoving(null);
         }}
-        onConfirm={() => removing && writes.removeTag.mutate({ digest: artifact.digest, tag: removing }, { onSuccess: () => setRemoving(null) })}
+        onConfirm={() =>
+          removing &&
+          writes.removeTag.mutate({ digest: artifact.digest, tag: removing }, { onSuccess: () => setRemoving(null) })
+        }
       />
     </Card>
   );
@@ -82,7 +118,9 @@ function ConfigCard({ artifact }: { artifact: Artifact }) {
   const attrs = artifact.extra_attrs ?? {};
   const entries = Object.entries(attrs).filter(([key]) => key !== 'config');
   const config = (attrs.config ?? {}) as Record<string, unknown>;
-  const rows = [...entries, ...Object.entries(config)].filter(([, value]) => value !== undefined && value !== null && value !== '');
+  const rows = [...entries, ...Object.entries(config)].filter(
+    ([, value]) => value !== undefined && value !== null && value !== '',
+  );
   if (rows.length === 0) return null;
   return (
     <Card withBorder>
@@ -99,7 +137,9 @@ function ConfigCard({ artifact }: { artifact: Artifact }) {
                 </Text>
               </Table.Td>
               <Table.Td>
-                <Code block={typeof value === 'object'}>{typeof value === 'object' ? JSON.stringify(value, null, 2) : String(value)}</Code>
+                <Code block={typeof value === 'object'}>
+                  {typeof value === 'object' ? JSON.stringify(value, null, 2) : String(value)}
+                </Code>
               </Table.Td>
             </Table.Tr>
           ))}
@@ -128,9 +168,14 @@ function PlatformsCard({ artifact, projectId }: { artifact: Artifact; projectId:
         <Table.Tbody>
           {references.map((ref) => (
             <Table.Tr key={ref.child_digest}>
-              <Table.Td>{[ref.platform?.os, ref.platform?.architecture, ref.platform?.variant].filter(Boolean).join('/') || '-'}</Table.Td>
               <Table.Td>
-                <Anchor component={Link} to={`/projects/${projectId}/repositories/${encodeURIComponent(artifact.repository_name)}/artifacts/${ref.child_digest}`}>
+                {[ref.platform?.os, ref.platform?.architecture, ref.platform?.variant].filter(Boolean).join('/') || '-'}
+              </Table.Td>
+              <Table.Td>
+                <Anchor
+                  component={Link}
+                  to={`/projects/${projectId}/repositories/${encodeURIComponent(artifact.repository_name)}/artifacts/${ref.child_digest}`}
+                >
                   <Code>{shortDigest(ref.child_digest)}</Code>
                 </Anchor>
               </Table.Td>
@@ -142,14 +187,22 @@ function PlatformsCard({ artifact, projectId }: { artifact: Artifact; projectId:
   );
 }
 
-
 /** Signatures, SBOMs and other accessories whose subject is this artifact (Harbor's /accessories). */
-function AccessoriesCard({ artifact, projectId, projectName }: { artifact: Artifact; projectId: string; projectName: string }) {
+function AccessoriesCard({
+  artifact,
+  projectId,
+  projectName,
+}: {
+  artifact: Artifact;
+  projectId: string;
+  projectName: string;
+}) {
   const { t, language } = useI18n();
   const list = useListState();
   const accessories = useAccessories(projectName, artifact.repository_name, artifact.digest, list.params);
   const rows = accessories.data?.items ?? [];
-  const link = (digest: string) => `/projects/${projectId}/repositories/${encodeURIComponent(artifact.repository_name)}/artifacts/${digest}`;
+  const link = (digest: string) =>
+    `/projects/${projectId}/repositories/${encodeURIComponent(artifact.repository_name)}/artifacts/${digest}`;
   return (
     <Card withBorder>
       <Title order={4} mb="sm">
@@ -181,7 +234,9 @@ function AccessoriesCard({ artifact, projectId, projectName }: { artifact: Artif
           {accessories.isSuccess && rows.length === 0 && <EmptyRow columns={4}>{t('artifact.noAccessories')}</EmptyRow>}
         </Table.Tbody>
       </Table>
-      {(accessories.data?.total ?? 0) > list.pageSize && <ListFooter list={list} total={accessories.data?.total ?? 0} />}
+      {(accessories.data?.total ?? 0) > list.pageSize && (
+        <ListFooter list={list} total={accessories.data?.total ?? 0} />
+      )}
     </Card>
   );
 }
@@ -190,7 +245,12 @@ function ManifestCard({ artifact, projectName }: { artifact: Artifact; projectNa
   const { t, language } = useI18n();
   const manifest = useManifest(artifact.repository_name, artifact.digest);
   const layers = manifest.data?.json.layers ?? [];
-  const buildHistory = useBuildHistory(projectName, artifact.repository_name, artifact.digest, artifact.type.toUpperCase() === 'IMAGE');
+  const buildHistory = useBuildHistory(
+    projectName,
+    artifact.repository_name,
+    artifact.digest,
+    artifact.type.toUpperCase() === 'IMAGE',
+  );
   const history = (buildHistory.data ?? []).filter((step) => step.created_by);
   return (
     <Card withBorder>
@@ -287,7 +347,13 @@ export function ArtifactPage() {
               {repository}@{shortDigest(data.digest)}
             </Title>
             <Group>
-              <PullCommandButton registry={registry} repository={repository} digest={data.digest} tag={data.tags?.[0]?.name} isChart={isChart(data)} />
+              <PullCommandButton
+                registry={registry}
+                repository={repository}
+                digest={data.digest}
+                tag={data.tags?.[0]?.name}
+                isChart={isChart(data)}
+              />
               <Button color="red" variant="light" onClick={() => setDeleting(true)}>
                 {t('action.delete')}
               </Button>
@@ -302,7 +368,9 @@ export function ArtifactPage() {
               <Field label={t('artifact.mediaType')}>{data.manifest_media_type}</Field>
               <Field label={t('artifacts.size')}>{formatBytes(data.size)}</Field>
               <Field label={t('artifacts.pushed')}>{formatTime(data.push_time, language)}</Field>
-              <Field label={t('artifacts.pulled')}>{formatTime(data.pull_time, language) || t('artifacts.neverPulled')}</Field>
+              <Field label={t('artifacts.pulled')}>
+                {formatTime(data.pull_time, language) || t('artifacts.neverPulled')}
+              </Field>
             </SimpleGrid>
           </Card>
           <TagsCard artifact={data} projectName={project.name} />
@@ -313,7 +381,10 @@ export function ArtifactPage() {
           <ConfirmDialog
             opened={deleting}
             title={t('artifacts.deleteTitle')}
-            message={t('artifacts.deleteConfirm', { digest: data.digest, tags: (data.tags ?? []).map((tag) => tag.name).join(', ') || '-' })}
+            message={t('artifacts.deleteConfirm', {
+              digest: data.digest,
+              tags: (data.tags ?? []).map((tag) => tag.name).join(', ') || '-',
+            })}
             pending={writes.remove.isPending}
             error={writes.remove.error}
             onClose={() => {

@@ -51,8 +51,23 @@ export function LoginPage() {
                 <ThemeSwitch />
               </Group>
             </Group>
-            <TextInput label={t('login.username')} name="principal" autoComplete="username" required value={username} onChange={(e) => setUsername(e.currentTarget.value)} data-autofocus />
-            <PasswordInput label={t('login.password')} name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+            <TextInput
+              label={t('login.username')}
+              name="principal"
+              autoComplete="username"
+              required
+              value={username}
+              onChange={(e) => setUsername(e.currentTarget.value)}
+              data-autofocus
+            />
+            <PasswordInput
+              label={t('login.password')}
+              name="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.currentTarget.value)}
+            />
             <ErrorAlert error={error} title={t('login.failed')} />
             <Button type="submit" loading={pending}>
               {t('login.submit')}

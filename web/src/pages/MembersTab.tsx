@@ -34,8 +34,20 @@ function AddMemberDialog({ projectId, opened, onClose }: { projectId: string; op
     <Modal opened={opened} onClose={close} title={t('members.add')} centered>
       <form onSubmit={submit}>
         <Stack>
-          <TextInput label={t('members.username')} required value={username} onChange={(e) => setUsername(e.currentTarget.value)} data-autofocus />
-          <Select label={t('members.role')} data={roles} value={roleId} onChange={(value) => value && setRoleId(value)} allowDeselect={false} />
+          <TextInput
+            label={t('members.username')}
+            required
+            value={username}
+            onChange={(e) => setUsername(e.currentTarget.value)}
+            data-autofocus
+          />
+          <Select
+            label={t('members.role')}
+            data={roles}
+            value={roleId}
+            onChange={(value) => value && setRoleId(value)}
+            allowDeselect={false}
+          />
           <ErrorAlert error={add.error} />
           <DialogButtons onCancel={close} submitLabel={t('action.add')} pending={add.isPending} />
         </Stack>
@@ -48,7 +60,11 @@ export function MembersTab() {
   const t = useT();
   const { projectId } = useRouteProject();
   const list = useListState();
-  const members = useMembers(projectId, { page: list.page, page_size: list.pageSize, entityname: list.debouncedSearch || undefined });
+  const members = useMembers(projectId, {
+    page: list.page,
+    page_size: list.pageSize,
+    entityname: list.debouncedSearch || undefined,
+  });
   const writes = useMemberWrites(projectId);
   const roles = useRoleOptions();
   const [adding, setAdding] = useState(false);
@@ -57,7 +73,12 @@ export function MembersTab() {
   return (
     <Stack>
       <Group justify="space-between">
-        <TextInput aria-label={t('members.search')} placeholder={t('members.search')} value={list.search} onChange={(e) => list.setSearch(e.currentTarget.value)} />
+        <TextInput
+          aria-label={t('members.search')}
+          placeholder={t('members.search')}
+          value={list.search}
+          onChange={(e) => list.setSearch(e.currentTarget.value)}
+        />
         <Button onClick={() => setAdding(true)}>{t('members.add')}</Button>
       </Group>
       <ErrorAlert error={members.error ?? writes.setRole.error} />
@@ -87,7 +108,10 @@ export function MembersTab() {
                 />
               </Table.Td>
               <Table.Td>
-                <DeleteButton label={t('members.removeNamed', { name: member.entity_name })} onClick={() => setRemoving(member)} />
+                <DeleteButton
+                  label={t('members.removeNamed', { name: member.entity_name })}
+                  onClick={() => setRemoving(member)}
+                />
               </Table.Td>
             </Table.Tr>
           ))}

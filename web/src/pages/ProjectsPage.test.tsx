@@ -6,7 +6,15 @@ import type { Language } from '../i18n/context';
 import { renderWith } from '../test/render';
 import { ProjectsPage } from './ProjectsPage';
 
-const project = (id: number, name: string) => ({ project_id: id, name, creation_time: '2024-01-01T00:00:00Z', update_time: '', repo_count: id, current_user_role_id: 1, metadata: { public: id % 2 ? 'true' : 'false' } });
+const project = (id: number, name: string) => ({
+  project_id: id,
+  name,
+  creation_time: '2024-01-01T00:00:00Z',
+  update_time: '',
+  repo_count: id,
+  current_user_role_id: 1,
+  metadata: { public: id % 2 ? 'true' : 'false' },
+});
 
 /** A /projects endpoint over `names` that pages, sorts and searches like Berth's, recording each query. */
 function projectsApi(names: string[]) {
@@ -20,7 +28,9 @@ function projectsApi(names: string[]) {
     else rows = rows.sort((a, b) => a.name.localeCompare(b.name));
     const size = Number(query.get('page_size'));
     const page = Number(query.get('page'));
-    return new Response(JSON.stringify(rows.slice((page - 1) * size, page * size)), { headers: { 'x-total-count': String(rows.length) } });
+    return new Response(JSON.stringify(rows.slice((page - 1) * size, page * size)), {
+      headers: { 'x-total-count': String(rows.length) },
+    });
   });
   return { client, queries };
 }
@@ -67,8 +77,14 @@ describe('ProjectsPage', () => {
 
   test('delete asks first and shows the API refusal in its words', async () => {
     const client = new ApiClient(async (url, init) => {
-      if (init.method === 'DELETE') return new Response(JSON.stringify({ errors: [{ code: 'PRECONDITION', message: 'the project contains repositories' }] }), { status: 412 });
-      return new Response(JSON.stringify(url.includes('/projects') ? [project(1, 'busy')] : []), { headers: { 'x-total-count': '1' } });
+      if (init.method === 'DELETE')
+        return new Response(
+          JSON.stringify({ errors: [{ code: 'PRECONDITION', message: 'the project contains repositories' }] }),
+          { status: 412 },
+        );
+      return new Response(JSON.stringify(url.includes('/projects') ? [project(1, 'busy')] : []), {
+        headers: { 'x-total-count': '1' },
+      });
     });
     renderPage(client);
     await userEvent.click(await screen.findByRole('button', { name: 'Delete project busy' }));

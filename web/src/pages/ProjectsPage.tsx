@@ -31,8 +31,20 @@ function CreateProjectDialog({ opened, onClose }: { opened: boolean; onClose(): 
     <Modal opened={opened} onClose={close} title={t('projects.new')} centered>
       <form onSubmit={submit}>
         <Stack>
-          <TextInput label={t('projects.name')} description={t('projects.nameHint')} required value={name} onChange={(e) => setName(e.currentTarget.value)} data-autofocus />
-          <Checkbox label={t('projects.public')} description={t('projects.publicHint')} checked={isPublic} onChange={(e) => setPublic(e.currentTarget.checked)} />
+          <TextInput
+            label={t('projects.name')}
+            description={t('projects.nameHint')}
+            required
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            data-autofocus
+          />
+          <Checkbox
+            label={t('projects.public')}
+            description={t('projects.publicHint')}
+            checked={isPublic}
+            onChange={(e) => setPublic(e.currentTarget.checked)}
+          />
           <ErrorAlert error={create.error} />
           <DialogButtons onCancel={close} submitLabel={t('action.create')} pending={create.isPending} />
         </Stack>
@@ -100,16 +112,27 @@ export function ProjectsPage() {
               <Table.Td>{project.repo_count}</Table.Td>
               <Table.Td>{formatTime(project.creation_time, language)}</Table.Td>
               <Table.Td>
-                <DeleteButton label={t('projects.deleteNamed', { name: project.name })} onClick={() => setDeleting(project)} />
+                <DeleteButton
+                  label={t('projects.deleteNamed', { name: project.name })}
+                  onClick={() => setDeleting(project)}
+                />
               </Table.Td>
             </Table.Tr>
           ))}
-          {projects.isSuccess && rows.length === 0 && <EmptyRow columns={6}>{list.debouncedSearch ? t('projects.noMatch') : t('projects.empty')}</EmptyRow>}
+          {projects.isSuccess && rows.length === 0 && (
+            <EmptyRow columns={6}>{list.debouncedSearch ? t('projects.noMatch') : t('projects.empty')}</EmptyRow>
+          )}
         </Table.Tbody>
       </Table>
       <ListFooter list={list} total={projects.data?.total ?? 0} />
       <CreateProjectDialog opened={creating} onClose={() => setCreating(false)} />
-      <ConfirmMutation target={deleting} mutation={remove} onDone={() => setDeleting(null)} title={t('projects.deleteTitle')} message={t('projects.deleteConfirm', { name: deleting?.name ?? '' })} />
+      <ConfirmMutation
+        target={deleting}
+        mutation={remove}
+        onDone={() => setDeleting(null)}
+        title={t('projects.deleteTitle')}
+        message={t('projects.deleteConfirm', { name: deleting?.name ?? '' })}
+      />
     </Stack>
   );
 }

@@ -16,7 +16,10 @@ export function RepositoriesTab() {
   const { t, language } = useI18n();
   const { projectId, project } = useRouteProject();
   const list = useListState({ column: 'name', desc: false });
-  const repositories = useRepositories(project?.name, { ...list.params, q: fuzzyQuery({ name: list.debouncedSearch }) });
+  const repositories = useRepositories(project?.name, {
+    ...list.params,
+    q: fuzzyQuery({ name: list.debouncedSearch }),
+  });
   const remove = useDeleteRepository(project?.name ?? '');
   const [deleting, setDeleting] = useState<Repository | null>(null);
   const rows = repositories.data?.items ?? [];
@@ -51,7 +54,10 @@ export function RepositoriesTab() {
           {rows.map((repository) => (
             <Table.Tr key={repository.id}>
               <Table.Td>
-                <Anchor component={Link} to={`/projects/${projectId}/repositories/${encodeURIComponent(repository.name)}`}>
+                <Anchor
+                  component={Link}
+                  to={`/projects/${projectId}/repositories/${encodeURIComponent(repository.name)}`}
+                >
                   {repository.name}
                 </Anchor>
               </Table.Td>
@@ -60,15 +66,28 @@ export function RepositoriesTab() {
               <Table.Td>{repository.pull_count}</Table.Td>
               <Table.Td>{formatTime(repository.update_time, language)}</Table.Td>
               <Table.Td>
-                <DeleteButton label={t('repositories.deleteNamed', { name: repository.name })} onClick={() => setDeleting(repository)} />
+                <DeleteButton
+                  label={t('repositories.deleteNamed', { name: repository.name })}
+                  onClick={() => setDeleting(repository)}
+                />
               </Table.Td>
             </Table.Tr>
           ))}
-          {repositories.isSuccess && rows.length === 0 && <EmptyRow columns={6}>{list.debouncedSearch ? t('repositories.noMatch') : t('repositories.empty')}</EmptyRow>}
+          {repositories.isSuccess && rows.length === 0 && (
+            <EmptyRow columns={6}>
+              {list.debouncedSearch ? t('repositories.noMatch') : t('repositories.empty')}
+            </EmptyRow>
+          )}
         </Table.Tbody>
       </Table>
       <ListFooter list={list} total={repositories.data?.total ?? 0} />
-      <ConfirmMutation target={deleting} mutation={remove} onDone={() => setDeleting(null)} title={t('repositories.deleteTitle')} message={t('repositories.deleteConfirm', { name: deleting?.name ?? '' })} />
+      <ConfirmMutation
+        target={deleting}
+        mutation={remove}
+        onDone={() => setDeleting(null)}
+        title={t('repositories.deleteTitle')}
+        message={t('repositories.deleteConfirm', { name: deleting?.name ?? '' })}
+      />
     </Stack>
   );
 }

@@ -21,11 +21,15 @@ export function RepositoryPage() {
   const { projectId, project } = useRouteProject();
   const registry = useRegistryHost();
   const list = useListState({ column: 'push_time', desc: true });
-  const artifacts = useArtifacts(project?.name, repository, { ...list.params, q: fuzzyQuery({ tags: list.debouncedSearch }) });
+  const artifacts = useArtifacts(project?.name, repository, {
+    ...list.params,
+    q: fuzzyQuery({ tags: list.debouncedSearch }),
+  });
   const writes = useArtifactWrites(project?.name ?? '', repository);
   const [deleting, setDeleting] = useState<Artifact | null>(null);
   const rows = artifacts.data?.items ?? [];
-  const link = (artifact: Artifact) => `/projects/${projectId}/repositories/${encodeURIComponent(repository)}/artifacts/${artifact.digest}`;
+  const link = (artifact: Artifact) =>
+    `/projects/${projectId}/repositories/${encodeURIComponent(repository)}/artifacts/${artifact.digest}`;
   return (
     <Stack>
       <Breadcrumbs>
@@ -88,20 +92,34 @@ export function RepositoryPage() {
               <Table.Td>{formatTime(artifact.pull_time, language) || t('artifacts.neverPulled')}</Table.Td>
               <Table.Td>
                 <Group gap={4} wrap="nowrap">
-                  <PullCommandButton registry={registry} repository={repository} digest={artifact.digest} tag={artifact.tags?.[0]?.name} isChart={isChart(artifact)} />
-                  <DeleteButton label={t('artifacts.deleteNamed', { digest: shortDigest(artifact.digest) })} onClick={() => setDeleting(artifact)} />
+                  <PullCommandButton
+                    registry={registry}
+                    repository={repository}
+                    digest={artifact.digest}
+                    tag={artifact.tags?.[0]?.name}
+                    isChart={isChart(artifact)}
+                  />
+                  <DeleteButton
+                    label={t('artifacts.deleteNamed', { digest: shortDigest(artifact.digest) })}
+                    onClick={() => setDeleting(artifact)}
+                  />
                 </Group>
               </Table.Td>
             </Table.Tr>
           ))}
-          {artifacts.isSuccess && rows.length === 0 && <EmptyRow columns={7}>{list.debouncedSearch ? t('artifacts.noMatch') : t('artifacts.empty')}</EmptyRow>}
+          {artifacts.isSuccess && rows.length === 0 && (
+            <EmptyRow columns={7}>{list.debouncedSearch ? t('artifacts.noMatch') : t('artifacts.empty')}</EmptyRow>
+          )}
         </Table.Tbody>
       </Table>
       <ListFooter list={list} total={artifacts.data?.total ?? 0} />
       <ConfirmDialog
         opened={deleting !== null}
         title={t('artifacts.deleteTitle')}
-        message={t('artifacts.deleteConfirm', { digest: deleting?.digest ?? '', tags: (deleting?.tags ?? []).map((tag) => tag.name).join(', ') || '-' })}
+        message={t('artifacts.deleteConfirm', {
+          digest: deleting?.digest ?? '',
+          tags: (deleting?.tags ?? []).map((tag) => tag.name).join(', ') || '-',
+        })}
         pending={writes.remove.isPending}
         error={writes.remove.error}
         onClose={() => {

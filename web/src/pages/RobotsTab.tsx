@@ -8,10 +8,23 @@ import { useRouteProject } from './ProjectPage';
 
 const defaultChosen = () => new Set(defaultRobotAccess.map(accessKey));
 
-function CreateProjectRobot({ scope, projectName, slot }: { scope: RobotScope; projectName: string | undefined; slot: CreateSlot }) {
+function CreateProjectRobot({
+  scope,
+  projectName,
+  slot,
+}: {
+  scope: RobotScope;
+  projectName: string | undefined;
+  slot: CreateSlot;
+}) {
   const [chosen, setChosen] = useState<Set<string>>(defaultChosen);
   return (
-    <CreateRobotDialog scope={scope} {...slot} permissions={projectName ? robotPermissions(projectName, chosen) : undefined} onReset={() => setChosen(defaultChosen())}>
+    <CreateRobotDialog
+      scope={scope}
+      {...slot}
+      permissions={projectName ? robotPermissions(projectName, chosen) : undefined}
+      onReset={() => setChosen(defaultChosen())}
+    >
       <AccessGrid resources={robotResources} chosen={chosen} onChange={setChosen} testId="robot-permissions" />
     </CreateRobotDialog>
   );
@@ -20,5 +33,10 @@ function CreateProjectRobot({ scope, projectName, slot }: { scope: RobotScope; p
 export function RobotsTab() {
   const { projectId, project } = useRouteProject();
   const scope: RobotScope = { level: 'project', projectId, numericId: project?.project_id };
-  return <RobotList scope={scope} create={(slot) => <CreateProjectRobot scope={scope} projectName={project?.name} slot={slot} />} />;
+  return (
+    <RobotList
+      scope={scope}
+      create={(slot) => <CreateProjectRobot scope={scope} projectName={project?.name} slot={slot} />}
+    />
+  );
 }

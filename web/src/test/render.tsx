@@ -10,7 +10,11 @@ import { I18nProvider, type Language } from '../i18n/context';
 
 // Component tests render a page with the portal's providers around a fake API.
 
-export function renderWith(client: ApiClient, ui: ReactNode, { language = 'en', path = '/' }: { language?: Language; path?: string } = {}) {
+export function renderWith(
+  client: ApiClient,
+  ui: ReactNode,
+  { language = 'en', path = '/' }: { language?: Language; path?: string } = {},
+) {
   return render(
     <MantineProvider env="test">
       <QueryClientProvider client={createQueryClient()}>
@@ -34,11 +38,22 @@ export interface Call {
 export function fakeApi(answer: (call: Call) => Response | undefined) {
   const calls: Call[] = [];
   const client = new ApiClient(async (url, init) => {
-    const call = { method: init.method ?? 'GET', url: new URL(url, 'http://portal'), body: typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined };
+    const call = {
+      method: init.method ?? 'GET',
+      url: new URL(url, 'http://portal'),
+      body: typeof init.body === 'string' ? (JSON.parse(init.body) as unknown) : undefined,
+    };
     calls.push(call);
-    return answer(call) ?? new Response(JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: `no fake for ${call.method} ${call.url.pathname}` }] }), { status: 404 });
+    return (
+      answer(call) ??
+      new Response(
+        JSON.stringify({ errors: [{ code: 'NOT_FOUND', message: `no fake for ${call.method} ${call.url.pathname}` }] }),
+        { status: 404 },
+      )
+    );
   });
   return { client, calls };
 }
 
-export const json = (body: unknown, total?: number) => new Response(JSON.stringify(body), { headers: total === undefined ? {} : { 'x-total-count': String(total) } });
+export const json = (body: unknown, total?: number) =>
+  new Response(JSON.stringify(body), { headers: total === undefined ? {} : { 'x-total-count': String(total) } });

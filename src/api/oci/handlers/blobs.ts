@@ -11,11 +11,7 @@ export async function getBlob({ request, reply, params, registry }: OciContext) 
   const { name, digest } = params;
   if (request.method === 'HEAD') {
     const info = await registry.blobs.stat(name, digest);
-    return reply
-      .code(200)
-      .headers(blobHeaders(digest))
-      .header('content-length', String(info.size))
-      .send();
+    return reply.code(200).headers(blobHeaders(digest)).header('content-length', String(info.size)).send();
   }
   const rangeHeader = request.headers.range;
   const content = await registry.blobs.open(name, digest, (info) => parseByteRange(rangeHeader, info.size));
@@ -25,7 +21,10 @@ export async function getBlob({ request, reply, params, registry }: OciContext) 
   reply.headers(blobHeaders(digest));
   if (content.range) {
     const { start, end } = content.range;
-    reply.code(206).header('content-range', `bytes ${start}-${end}/${content.info.size}`).header('content-length', String(end - start + 1));
+    reply
+      .code(206)
+      .header('content-range', `bytes ${start}-${end}/${content.info.size}`)
+      .header('content-length', String(end - start + 1));
   } else {
     reply.code(200).header('content-length', String(content.info.size));
   }
@@ -41,7 +40,8 @@ async function sendFile(reply: OciContext['reply'], file: FileHandle, size: numb
   try {
     await copyFile(file, size, range, res);
   } catch (err) {
-    if (!(err instanceof DestinationClosedError)) reply.log.warn({ err }, 'blob pull failed after its headers were sent');
+    if (!(err instanceof DestinationClosedError))
+      reply.log.warn({ err }, 'blob pull failed after its headers were sent');
     res.destroy();
   }
 }

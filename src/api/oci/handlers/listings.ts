@@ -22,7 +22,10 @@ export async function referrers({ reply, params, query, registry }: OciContext) 
   const index = await registry.listings.referrers(params.name, params.digest, artifactType);
   if (artifactType !== undefined) reply.header('oci-filters-applied', 'artifactType');
   // A Buffer, not a string: fastify would append "; charset=utf-8" to the media type clients match exactly.
-  return reply.code(200).header('content-type', index.mediaType).send(Buffer.from(JSON.stringify(index)));
+  return reply
+    .code(200)
+    .header('content-type', index.mediaType)
+    .send(Buffer.from(JSON.stringify(index)));
 }
 
 /** RFC 5988 `Link: <…?n=…&last=…>; rel="next"` when more entries follow (distribution spec "Listing tags"). */

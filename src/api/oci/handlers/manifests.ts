@@ -6,11 +6,18 @@ import { readBody, type OciContext } from '../context.js';
 
 export async function getManifest({ request, reply, params, registry, actor }: OciContext) {
   const { name, reference } = params;
-  const manifest = request.method === 'HEAD' ? await registry.manifests.resolve(name, reference) : await registry.manifests.pull(name, reference, actor);
+  const manifest =
+    request.method === 'HEAD'
+      ? await registry.manifests.resolve(name, reference)
+      : await registry.manifests.pull(name, reference, actor);
   if (!accepts(request.headers.accept, manifest.mediaType)) {
-    throw new BerthError('MANIFEST_UNKNOWN', `manifest ${reference} is ${manifest.mediaType}, which the Accept header does not allow`, {
-      detail: { mediaType: manifest.mediaType },
-    });
+    throw new BerthError(
+      'MANIFEST_UNKNOWN',
+      `manifest ${reference} is ${manifest.mediaType}, which the Accept header does not allow`,
+      {
+        detail: { mediaType: manifest.mediaType },
+      },
+    );
   }
   reply.code(200).headers(manifestHeaders(manifest)).header('content-length', String(manifest.bytes.byteLength));
   return request.method === 'HEAD' ? reply.send() : reply.send(manifest.bytes);
@@ -19,7 +26,8 @@ export async function getManifest({ request, reply, params, registry, actor }: O
 export async function putManifest({ request, reply, params, registry, actor }: OciContext, maxManifestBytes: number) {
   const { name, reference } = params;
   const bytes = await readBody(request, maxManifestBytes);
-  if (!bytes) throw new BerthError('SIZE_INVALID', `manifest exceeds the limit of ${maxManifestBytes} bytes`, { status: 413 });
+  if (!bytes)
+    throw new BerthError('SIZE_INVALID', `manifest exceeds the limit of ${maxManifestBytes} bytes`, { status: 413 });
   const pushed = await registry.manifests.push(name, reference, bytes, request.headers['content-type'], actor);
   reply
     .code(201)

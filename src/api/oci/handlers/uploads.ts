@@ -37,9 +37,17 @@ export async function patchUpload(ctx: OciContext) {
 export async function completeUpload(ctx: OciContext) {
   const { request, params, query, registry } = ctx;
   const digest = query.get('digest');
-  if (digest === null) throw new BerthError('DIGEST_INVALID', 'the digest query parameter is required to complete an upload');
+  if (digest === null)
+    throw new BerthError('DIGEST_INVALID', 'the digest query parameter is required to complete an upload');
   const range = parseContentRange(header(request.headers['content-range']));
-  const info = await registry.uploads.complete(params.name, params.uuid, digest, requestBody(request), range, declaredLength(request));
+  const info = await registry.uploads.complete(
+    params.name,
+    params.uuid,
+    digest,
+    requestBody(request),
+    range,
+    declaredLength(request),
+  );
   return blobCreated(ctx, info);
 }
 

@@ -2,7 +2,14 @@ import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, type FileHandl
 import { dirname, join, resolve, sep } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { checkPath, PathNotFoundError, type BlobStore, type BlobWriter, type ByteRange, type ObjectInfo } from '../../driver.js';
+import {
+  checkPath,
+  PathNotFoundError,
+  type BlobStore,
+  type BlobWriter,
+  type ByteRange,
+  type ObjectInfo,
+} from '../../driver.js';
 
 // Temporary files carry a character that valid paths cannot hold, so they never
 // collide with an object and list() can hide them.
@@ -82,7 +89,10 @@ export function createFilesystemStore(options: { root: string }): BlobStore {
     async reader(path: string, range?: ByteRange): Promise<Readable> {
       // Open before returning: the stream then reads this file even if it is replaced or deleted meanwhile.
       const handle = await openFile(path);
-      return handle.createReadStream({ highWaterMark: 256 * 1024, ...(range ? { start: range.start, end: range.end } : {}) });
+      return handle.createReadStream({
+        highWaterMark: 256 * 1024,
+        ...(range ? { start: range.start, end: range.end } : {}),
+      });
     },
 
     openFile,
@@ -122,7 +132,10 @@ export function createFilesystemStore(options: { root: string }): BlobStore {
       const dir = prefix === '' ? root : full(prefix);
       try {
         const entries = await readdir(dir);
-        return entries.filter((name) => !name.includes(tempMarker)).sort().map((name) => (prefix === '' ? name : `${prefix}/${name}`));
+        return entries
+          .filter((name) => !name.includes(tempMarker))
+          .sort()
+          .map((name) => (prefix === '' ? name : `${prefix}/${name}`));
       } catch (err) {
         if (isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR')) return [];
         throw err;
@@ -192,5 +205,7 @@ function isErrno(err: unknown, code: string): boolean {
 }
 
 function notFound(err: unknown, path: string): unknown {
-  return isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR') || isErrno(err, 'EISDIR') ? new PathNotFoundError(path) : err;
+  return isErrno(err, 'ENOENT') || isErrno(err, 'ENOTDIR') || isErrno(err, 'EISDIR')
+    ? new PathNotFoundError(path)
+    : err;
 }

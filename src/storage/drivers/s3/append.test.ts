@@ -4,7 +4,14 @@ import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { BlobStore } from '../../driver.js';
 import { createS3Store } from './index.js';
-import { createTestBucket, deleteTestBucket, openUploads, s3Unavailable, testS3Client, testS3Options } from '../../../../test/helpers/s3.js';
+import {
+  createTestBucket,
+  deleteTestBucket,
+  openUploads,
+  s3Unavailable,
+  testS3Client,
+  testS3Options,
+} from '../../../../test/helpers/s3.js';
 
 // What the shared suite cannot see: appends continued by another replica, sessions that
 // die after sending parts, and open multipart uploads left behind.
@@ -31,7 +38,8 @@ after(async () => {
   s3.destroy();
 });
 
-const s3Test = (name: string, fn: () => Promise<void>) => test(name, async (t) => (unavailable ? t.skip(unavailable) : fn()));
+const s3Test = (name: string, fn: () => Promise<void>) =>
+  test(name, async (t) => (unavailable ? t.skip(unavailable) : fn()));
 
 async function appendSession(store: BlobStore, path: string, bytes: Buffer, commit = true): Promise<void> {
   const writer = await store.writer(path, { append: true });

@@ -44,24 +44,36 @@ export const maxCopySize = 5 * 1024 * MiB;
 export const maxParts = 10_000;
 
 export function createS3Context(options: S3StoreOptions): S3Context {
-  if (options.chunkSize < minPartSize) throw new RangeError(`chunk size ${options.chunkSize} is below S3's minimum part of ${minPartSize} bytes`);
+  if (options.chunkSize < minPartSize)
+    throw new RangeError(`chunk size ${options.chunkSize} is below S3's minimum part of ${minPartSize} bytes`);
   const client = new S3Client({
     region: options.region,
     endpoint: options.endpoint ? withScheme(options.endpoint, options.secure) : undefined,
     forcePathStyle: options.forcePathStyle,
-    credentials: options.accessKey && options.secretKey ? { accessKeyId: options.accessKey, secretAccessKey: options.secretKey } : undefined,
+    credentials:
+      options.accessKey && options.secretKey
+        ? { accessKeyId: options.accessKey, secretAccessKey: options.secretKey }
+        : undefined,
     // Checksums only where S3 requires them: S3-compatible services (RGW, OSS, older MinIO) reject the newer trailers.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: options.skipVerify ? { httpsAgent: new HttpsAgent({ rejectUnauthorized: false, keepAlive: true }) } : undefined,
+    requestHandler: options.skipVerify
+      ? { httpsAgent: new HttpsAgent({ rejectUnauthorized: false, keepAlive: true }) }
+      : undefined,
   });
   return {
     client,
     bucket: options.bucket,
     chunkSize: options.chunkSize,
     objectParams: {
-      ...(options.storageClass && options.storageClass.toUpperCase() !== 'NONE' ? { StorageClass: options.storageClass as StorageClass } : {}),
-      ...(options.encrypt ? (options.keyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: options.keyId } : { ServerSideEncryption: 'AES256' as const }) : {}),
+      ...(options.storageClass && options.storageClass.toUpperCase() !== 'NONE'
+        ? { StorageClass: options.storageClass as StorageClass }
+        : {}),
+      ...(options.encrypt
+        ? options.keyId
+          ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: options.keyId }
+          : { ServerSideEncryption: 'AES256' as const }
+        : {}),
     },
   };
 }

@@ -1,7 +1,14 @@
 import { after, test } from 'node:test';
 import { blobStoreSuite } from '../../suite.js';
 import { createS3Store } from './index.js';
-import { createTestBucket, deleteTestBucket, emptyBucket, s3Unavailable, testS3Client, testS3Options } from '../../../../test/helpers/s3.js';
+import {
+  createTestBucket,
+  deleteTestBucket,
+  emptyBucket,
+  s3Unavailable,
+  testS3Client,
+  testS3Options,
+} from '../../../../test/helpers/s3.js';
 
 // The shared suite against the real S3 server. Cases alternate between a fresh bucket
 // used from its root and a fresh root directory in one shared bucket. The chunk size
@@ -27,6 +34,9 @@ if (unavailable) {
     }
     const rootDirectory = `/berth/case-${n}/`;
     const store = createS3Store(testS3Options(shared, { chunkSize: 5 * 1024 * 1024, rootDirectory }));
-    return { store, cleanup: async () => (await store.close?.(), await emptyBucket(client, shared, 'berth/case-' + n + '/')) };
+    return {
+      store,
+      cleanup: async () => (await store.close?.(), await emptyBucket(client, shared, 'berth/case-' + n + '/')),
+    };
   });
 }

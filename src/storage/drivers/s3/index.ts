@@ -1,5 +1,11 @@
 import { Readable } from 'node:stream';
-import { DeleteObjectsCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListMultipartUploadsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { checkPath, PathNotFoundError, type BlobStore, type ByteRange, type ObjectInfo } from '../../driver.js';
 import { createS3Context, isInvalidRange, isNotFound, type S3Context, type S3StoreOptions } from './context.js';
@@ -31,7 +37,13 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
     const key = keyOf(path);
     await materialize(ctx, key);
     try {
-      const response = await ctx.client.send(new GetObjectCommand({ Bucket: ctx.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined }));
+      const response = await ctx.client.send(
+        new GetObjectCommand({
+          Bucket: ctx.bucket,
+          Key: key,
+          Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+        }),
+      );
       if (!(response.Body instanceof Readable)) throw new Error(`S3 returned no stream for ${key}`);
       return response.Body;
     } catch (err) {
@@ -58,7 +70,15 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
     async putContent(path, content) {
       const key = keyOf(path);
       const body = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
-      await ctx.client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: body, ContentLength: body.length, ...ctx.objectParams }));
+      await ctx.client.send(
+        new PutObjectCommand({
+          Bucket: ctx.bucket,
+          Key: key,
+          Body: body,
+          ContentLength: body.length,
+          ...ctx.objectParams,
+        }),
+      );
       await clearPending(ctx, key);
     },
 
@@ -82,7 +102,8 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
 
     async delete(path) {
       const key = keyOf(path);
-      const within = (candidate: string) => candidate === key || candidate === key + pendingSuffix || candidate.startsWith(`${key}/`);
+      const within = (candidate: string) =>
+        candidate === key || candidate === key + pendingSuffix || candidate.startsWith(`${key}/`);
       for (const upload of await listUploads(ctx, key)) {
         if (within(upload.key)) await abortUpload(ctx, upload.key, upload.id);
       }
@@ -96,7 +117,9 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
       const names = new Set<string>();
       let token: string | undefined;
       do {
-        const page = await ctx.client.send(new ListObjectsV2Command({ Bucket: ctx.bucket, Prefix: listed, Delimiter: '/', ContinuationToken: token }));
+        const page = await ctx.client.send(
+          new ListObjectsV2Command({ Bucket: ctx.bucket, Prefix: listed, Delimiter: '/', ContinuationToken: token }),
+        );
         for (const { Key } of page.Contents ?? []) {
           const name = Key?.slice(listed.length) ?? '';
           // A pending side object stands for its object; nothing else holds "~".
@@ -112,7 +135,9 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
 
     async redirectURL(path) {
       if (options.disableRedirect) return undefined;
-      return getSignedUrl(ctx.client, new GetObjectCommand({ Bucket: ctx.bucket, Key: keyOf(path) }), { expiresIn: redirectSeconds });
+      return getSignedUrl(ctx.client, new GetObjectCommand({ Bucket: ctx.bucket, Key: keyOf(path) }), {
+        expiresIn: redirectSeconds,
+      });
     },
 
     async close() {
@@ -126,7 +151,9 @@ async function listKeys(ctx: S3Context, prefix: string): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
-    const page = await ctx.client.send(new ListObjectsV2Command({ Bucket: ctx.bucket, Prefix: prefix, ContinuationToken: token }));
+    const page = await ctx.client.send(
+      new ListObjectsV2Command({ Bucket: ctx.bucket, Prefix: prefix, ContinuationToken: token }),
+    );
     for (const { Key } of page.Contents ?? []) if (Key) keys.push(Key);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -139,7 +166,14 @@ async function listUploads(ctx: S3Context, prefix: string): Promise<{ key: strin
   let keyMarker: string | undefined;
   let uploadIdMarker: string | undefined;
   do {
-    const page = await ctx.client.send(new ListMultipartUploadsCommand({ Bucket: ctx.bucket, Prefix: prefix, KeyMarker: keyMarker, UploadIdMarker: uploadIdMarker }));
+    const page = await ctx.client.send(
+      new ListMultipartUploadsCommand({
+        Bucket: ctx.bucket,
+        Prefix: prefix,
+        KeyMarker: keyMarker,
+        UploadIdMarker: uploadIdMarker,
+      }),
+    );
     for (const { Key, UploadId } of page.Uploads ?? []) if (Key && UploadId) uploads.push({ key: Key, id: UploadId });
     keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
     uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
@@ -150,7 +184,9 @@ async function listUploads(ctx: S3Context, prefix: string): Promise<{ key: strin
 async function deleteKeys(ctx: S3Context, keys: string[]): Promise<void> {
   for (let i = 0; i < keys.length; i += deleteBatch) {
     const batch = keys.slice(i, i + deleteBatch);
-    const result = await ctx.client.send(new DeleteObjectsCommand({ Bucket: ctx.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }));
+    const result = await ctx.client.send(
+      new DeleteObjectsCommand({ Bucket: ctx.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
+    );
     const failed = result.Errors?.[0];
     if (failed) throw new Error(`S3 did not delete ${failed.Key}: ${failed.Code ?? ''} ${failed.Message ?? ''}`.trim());
   }

@@ -1,6 +1,16 @@
 import { CopyObjectCommand, PutObjectCommand, UploadPartCopyCommand } from '@aws-sdk/client-s3';
 import { isNoSuchUpload, type S3Context } from './context.js';
-import { abortUpload, completeUpload, copyIntoUpload, copySource, createUpload, deleteObject, getBytes, headObject, listParts } from './objects.js';
+import {
+  abortUpload,
+  completeUpload,
+  copyIntoUpload,
+  copySource,
+  createUpload,
+  deleteObject,
+  getBytes,
+  headObject,
+  listParts,
+} from './objects.js';
 
 // An object being appended to across writer sessions (a chunked blob upload PATCHed
 // many times, maybe on different replicas) lives in an open multipart upload plus a
@@ -29,7 +39,8 @@ export async function readPending(ctx: S3Context, key: string): Promise<PendingS
   if (!head) return undefined;
   const { 'upload-id': uploadId, parts, 'parts-size': partsSize } = head.metadata;
   const partNumbers = decodeRanges(parts ?? '');
-  if (!uploadId || !partNumbers || !/^\d+$/.test(partsSize ?? '')) throw new Error(`pending object ${pendingKey(key)} has no valid upload state`);
+  if (!uploadId || !partNumbers || !/^\d+$/.test(partsSize ?? ''))
+    throw new Error(`pending object ${pendingKey(key)} has no valid upload state`);
   return { uploadId, partNumbers, partsSize: Number(partsSize), tailSize: head.size, modifiedAt: head.modifiedAt };
 }
 
@@ -38,7 +49,12 @@ export async function readPendingTail(ctx: S3Context, key: string): Promise<Buff
 }
 
 /** Commits the upload state: the parts so far and the tail. */
-export async function writePending(ctx: S3Context, key: string, state: { uploadId: string; partNumbers: number[]; partsSize: number }, tail: Buffer): Promise<void> {
+export async function writePending(
+  ctx: S3Context,
+  key: string,
+  state: { uploadId: string; partNumbers: number[]; partsSize: number },
+  tail: Buffer,
+): Promise<void> {
   await ctx.client.send(
     new PutObjectCommand({
       Bucket: ctx.bucket,
@@ -61,7 +77,11 @@ function metadataOf(state: { uploadId: string; partNumbers: number[]; partsSize:
  * completing without some parts (RGW refuses), so such an upload is completed whole and
  * its committed prefix copied (server-side) into a new upload.
  */
-export async function committedUpload(ctx: S3Context, key: string, pending: PendingState): Promise<{ pending: PendingState; listed: Map<number, string> }> {
+export async function committedUpload(
+  ctx: S3Context,
+  key: string,
+  pending: PendingState,
+): Promise<{ pending: PendingState; listed: Map<number, string> }> {
   let listed: Map<number, string> | undefined;
   try {
     listed = await listParts(ctx, key, pending.uploadId);
@@ -76,7 +96,14 @@ export async function committedUpload(ctx: S3Context, key: string, pending: Pend
   const count = await copyIntoUpload(ctx, key, pending.partsSize, key, uploadId, 1);
   const recovered = { ...pending, uploadId, partNumbers: Array.from({ length: count }, (_, i) => i + 1) };
   await ctx.client.send(
-    new CopyObjectCommand({ Bucket: ctx.bucket, Key: pendingKey(key), CopySource: copySource(ctx, pendingKey(key)), MetadataDirective: 'REPLACE', Metadata: metadataOf(recovered), ...ctx.objectParams }),
+    new CopyObjectCommand({
+      Bucket: ctx.bucket,
+      Key: pendingKey(key),
+      CopySource: copySource(ctx, pendingKey(key)),
+      MetadataDirective: 'REPLACE',
+      Metadata: metadataOf(recovered),
+      ...ctx.objectParams,
+    }),
   );
   return { pending: recovered, listed: await listParts(ctx, key, uploadId) };
 }
@@ -100,7 +127,13 @@ export async function materialize(ctx: S3Context, key: string): Promise<void> {
       // The tail becomes the last part, copied server-side; the last part may be under 5 MiB.
       const tailPart = Math.max(0, ...listed.keys(), ...partNumbers) + 1;
       const copied = await ctx.client.send(
-        new UploadPartCopyCommand({ Bucket: ctx.bucket, Key: key, UploadId: pending.uploadId, PartNumber: tailPart, CopySource: copySource(ctx, pendingKey(key)) }),
+        new UploadPartCopyCommand({
+          Bucket: ctx.bucket,
+          Key: key,
+          UploadId: pending.uploadId,
+          PartNumber: tailPart,
+          CopySource: copySource(ctx, pendingKey(key)),
+        }),
       );
       if (copied.CopyPartResult?.ETag) listed.set(tailPart, copied.CopyPartResult.ETag);
       partNumbers.push(tailPart);

@@ -1,7 +1,15 @@
 import { PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import type { BlobWriter } from '../../driver.js';
 import { maxParts, minPartSize, type S3Context } from './context.js';
-import { abortUpload, completeUpload, copyIntoUpload, createUpload, deleteObject, getBytes, headObject } from './objects.js';
+import {
+  abortUpload,
+  completeUpload,
+  copyIntoUpload,
+  createUpload,
+  deleteObject,
+  getBytes,
+  headObject,
+} from './objects.js';
 import { clearPending, committedUpload, readPending, readPendingTail, writePending } from './pending.js';
 
 // The S3 writer: bytes gather in memory and leave as parts of `chunkSize` (several in
@@ -73,12 +81,22 @@ export async function openWriter(ctx: S3Context, key: string, append: boolean): 
 
   async function sendPart(body: Buffer): Promise<void> {
     const { id } = await ensureUpload();
-    if (nextPart > maxParts) throw new Error(`object ${key} would need more than ${maxParts} parts; raise storage.s3.chunksize`);
+    if (nextPart > maxParts)
+      throw new Error(`object ${key} would need more than ${maxParts} parts; raise storage.s3.chunksize`);
     const partNumber = nextPart++;
     partNumbers.push(partNumber);
     partsSize += body.length;
     const sending = ctx.client
-      .send(new UploadPartCommand({ Bucket: ctx.bucket, Key: key, UploadId: id, PartNumber: partNumber, Body: body, ContentLength: body.length }))
+      .send(
+        new UploadPartCommand({
+          Bucket: ctx.bucket,
+          Key: key,
+          UploadId: id,
+          PartNumber: partNumber,
+          Body: body,
+          ContentLength: body.length,
+        }),
+      )
       .then(
         () => undefined,
         (err: unknown) => {
@@ -160,7 +178,9 @@ export async function openWriter(ctx: S3Context, key: string, append: boolean): 
 }
 
 async function putWhole(ctx: S3Context, key: string, body: Buffer): Promise<void> {
-  await ctx.client.send(new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: body, ContentLength: body.length, ...ctx.objectParams }));
+  await ctx.client.send(
+    new PutObjectCommand({ Bucket: ctx.bucket, Key: key, Body: body, ContentLength: body.length, ...ctx.objectParams }),
+  );
 }
 
 /** A FIFO of byte chunks that hands out exact-size slices without re-copying everything on each push. */

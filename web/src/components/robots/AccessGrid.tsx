@@ -2,7 +2,19 @@ import { Checkbox, Group, Table } from '@mantine/core';
 import type { ResourceActions } from '../../lib/robots';
 
 /** A checkbox per resource and action; `chosen` holds "resource:action" keys. */
-export function AccessGrid({ resources, chosen, onChange, label, testId }: { resources: ResourceActions; chosen: ReadonlySet<string>; onChange(next: Set<string>): void; label?: string; testId?: string }) {
+export function AccessGrid({
+  resources,
+  chosen,
+  onChange,
+  label,
+  testId,
+}: {
+  resources: ResourceActions;
+  chosen: ReadonlySet<string>;
+  onChange(next: Set<string>): void;
+  label?: string;
+  testId?: string;
+}) {
   function toggle(key: string) {
     const next = new Set(chosen);
     if (next.has(key)) next.delete(key);

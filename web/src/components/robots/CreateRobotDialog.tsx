@@ -22,7 +22,15 @@ export interface CreateRobotDialogProps {
 }
 
 /** Name, description and expiry of a new robot; the caller supplies the permission editor. */
-export function CreateRobotDialog({ scope, opened, onClose, onCreated, permissions, onReset, children }: CreateRobotDialogProps) {
+export function CreateRobotDialog({
+  scope,
+  opened,
+  onClose,
+  onCreated,
+  permissions,
+  onReset,
+  children,
+}: CreateRobotDialogProps) {
   const t = useT();
   const { create } = useRobotWrites(scope);
   const [name, setName] = useState('');
@@ -54,18 +62,46 @@ export function CreateRobotDialog({ scope, opened, onClose, onCreated, permissio
     <Modal opened={opened} onClose={close} title={t('robots.new')} centered size="xl">
       <form onSubmit={submit}>
         <Stack>
-          <TextInput label={t('robots.name')} required value={name} onChange={(e) => setName(e.currentTarget.value)} error={problem && t('robots.nameInvalid')} data-autofocus />
-          <TextInput label={t('robots.description')} value={description} onChange={(e) => setDescription(e.currentTarget.value)} />
+          <TextInput
+            label={t('robots.name')}
+            required
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            error={problem && t('robots.nameInvalid')}
+            data-autofocus
+          />
+          <TextInput
+            label={t('robots.description')}
+            value={description}
+            onChange={(e) => setDescription(e.currentTarget.value)}
+          />
           <Group align="flex-end">
-            <NumberInput label={t('robots.expiresInDays')} min={1} value={days} onChange={setDays} disabled={never} w={180} />
-            <Checkbox label={t('robots.neverExpires')} checked={never} onChange={(e) => setNever(e.currentTarget.checked)} mb={8} />
+            <NumberInput
+              label={t('robots.expiresInDays')}
+              min={1}
+              value={days}
+              onChange={setDays}
+              disabled={never}
+              w={180}
+            />
+            <Checkbox
+              label={t('robots.neverExpires')}
+              checked={never}
+              onChange={(e) => setNever(e.currentTarget.checked)}
+              mb={8}
+            />
           </Group>
           <Text fw={500} size="sm">
             {t('robots.permissions')}
           </Text>
           {children}
           <ErrorAlert error={create.error} />
-          <DialogButtons onCancel={close} submitLabel={t('action.create')} pending={create.isPending} disabled={!name || Boolean(problem) || !permissions} />
+          <DialogButtons
+            onCancel={close}
+            submitLabel={t('action.create')}
+            pending={create.isPending}
+            disabled={!name || Boolean(problem) || !permissions}
+          />
         </Stack>
       </form>
     </Modal>

@@ -18,7 +18,9 @@ export interface CreateSlot {
 
 /** The projects a system robot reaches: "*" is every project. */
 function projectsOf(robot: Robot, allLabel: string): string {
-  const names = robot.permissions.filter((p) => p.kind === 'project').map((p) => (p.namespace === '*' ? allLabel : p.namespace));
+  const names = robot.permissions
+    .filter((p) => p.kind === 'project')
+    .map((p) => (p.namespace === '*' ? allLabel : p.namespace));
   return names.join(', ') || '-';
 }
 
@@ -73,14 +75,26 @@ export function RobotList({ scope, create }: { scope: RobotScope; create(slot: C
                     {robot.disable ? t('robots.disabled') : expired ? t('robots.expired') : t('robots.enabled')}
                   </Badge>
                 </Table.Td>
-                <Table.Td>{t('robots.permissionCount', { count: robot.permissions.reduce((n, p) => n + p.access.length, 0) })}</Table.Td>
+                <Table.Td>
+                  {t('robots.permissionCount', { count: robot.permissions.reduce((n, p) => n + p.access.length, 0) })}
+                </Table.Td>
                 {system && <Table.Td>{projectsOf(robot, t('robots.allProjects'))}</Table.Td>}
                 <Table.Td>{expiry ? formatTime(expiry.toISOString(), language) : t('robots.never')}</Table.Td>
                 <Table.Td>{robot.description}</Table.Td>
                 <Table.Td>
                   <RowMenu label={t('robots.actionsFor', { name: robot.name })}>
-                    <Menu.Item onClick={() => writes.refresh.mutate(robot, { onSuccess: (result) => setSecret({ name: robot.name, secret: result.secret }) })}>{t('robots.refresh')}</Menu.Item>
-                    <Menu.Item onClick={() => writes.setDisabled.mutate({ robot, disable: !robot.disable })}>{robot.disable ? t('robots.enable') : t('robots.disable')}</Menu.Item>
+                    <Menu.Item
+                      onClick={() =>
+                        writes.refresh.mutate(robot, {
+                          onSuccess: (result) => setSecret({ name: robot.name, secret: result.secret }),
+                        })
+                      }
+                    >
+                      {t('robots.refresh')}
+                    </Menu.Item>
+                    <Menu.Item onClick={() => writes.setDisabled.mutate({ robot, disable: !robot.disable })}>
+                      {robot.disable ? t('robots.enable') : t('robots.disable')}
+                    </Menu.Item>
                     <Menu.Item color="red" onClick={() => setDeleting(robot)}>
                       {t('action.delete')}
                     </Menu.Item>
@@ -95,7 +109,13 @@ export function RobotList({ scope, create }: { scope: RobotScope; create(slot: C
       <ListFooter list={list} total={robots.data?.total ?? 0} />
       {create({ opened: creating, onClose: () => setCreating(false), onCreated: setSecret })}
       <SecretDialog secret={secret} onClose={() => setSecret(null)} />
-      <ConfirmMutation target={deleting} mutation={writes.remove} onDone={() => setDeleting(null)} title={t('robots.deleteTitle')} message={t('robots.deleteConfirm', { name: deleting?.name ?? '' })} />
+      <ConfirmMutation
+        target={deleting}
+        mutation={writes.remove}
+        onDone={() => setDeleting(null)}
+        title={t('robots.deleteTitle')}
+        message={t('robots.deleteConfirm', { name: deleting?.name ?? '' })}
+      />
     </Stack>
   );
 }

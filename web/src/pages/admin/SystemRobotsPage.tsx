@@ -5,7 +5,14 @@ import { AccessGrid } from '../../components/robots/AccessGrid';
 import { CreateRobotDialog } from '../../components/robots/CreateRobotDialog';
 import { RobotList, type CreateSlot } from '../../components/robots/RobotList';
 import { useT } from '../../i18n/context';
-import { accessKey, defaultRobotAccess, robotResources, systemRobotPermissions, systemRobotResources, type ProjectGrant } from '../../lib/robots';
+import {
+  accessKey,
+  defaultRobotAccess,
+  robotResources,
+  systemRobotPermissions,
+  systemRobotResources,
+  type ProjectGrant,
+} from '../../lib/robots';
 
 const scope: RobotScope = { level: 'system' };
 const newGrant = (): ProjectGrant => ({ namespace: '', chosen: new Set(defaultRobotAccess.map(accessKey)) });
@@ -26,9 +33,17 @@ function ProjectGrants({ grants, onChange }: { grants: ProjectGrant[]; onChange(
               onChange={(e) => update(index, { ...grant, namespace: e.currentTarget.value })}
               w={320}
             />
-            <CloseButton aria-label={t('robots.removeProject')} onClick={() => onChange(grants.filter((_, i) => i !== index))} />
+            <CloseButton
+              aria-label={t('robots.removeProject')}
+              onClick={() => onChange(grants.filter((_, i) => i !== index))}
+            />
           </Group>
-          <AccessGrid resources={robotResources} chosen={grant.chosen} onChange={(chosen) => update(index, { ...grant, chosen })} label={grant.namespace || `#${index + 1}`} />
+          <AccessGrid
+            resources={robotResources}
+            chosen={grant.chosen}
+            onChange={(chosen) => update(index, { ...grant, chosen })}
+            label={grant.namespace || `#${index + 1}`}
+          />
         </Card>
       ))}
       <Group>
@@ -58,7 +73,13 @@ function CreateSystemRobot({ slot }: { slot: CreateSlot }) {
       <Text size="sm" c="dimmed">
         {t('robots.systemPermissions')}
       </Text>
-      <AccessGrid resources={systemRobotResources} chosen={system} onChange={setSystem} label={t('robots.system')} testId="robot-system-permissions" />
+      <AccessGrid
+        resources={systemRobotResources}
+        chosen={system}
+        onChange={setSystem}
+        label={t('robots.system')}
+        testId="robot-system-permissions"
+      />
       <Text size="sm" c="dimmed">
         {t('robots.projectPermissions')}
       </Text>

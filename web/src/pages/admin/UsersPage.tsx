@@ -18,7 +18,10 @@ function CreateUserDialog({ opened, onClose }: { opened: boolean; onClose(): voi
   const { create } = useUserWrites();
   const [draft, setDraft] = useState<UserDraft>(emptyDraft);
   const [confirm, setConfirm] = useState('');
-  const field = (key: keyof UserDraft) => ({ value: draft[key], onChange: (e: { currentTarget: { value: string } }) => setDraft({ ...draft, [key]: e.currentTarget.value }) });
+  const field = (key: keyof UserDraft) => ({
+    value: draft[key],
+    onChange: (e: { currentTarget: { value: string } }) => setDraft({ ...draft, [key]: e.currentTarget.value }),
+  });
   const mismatch = confirm !== '' && confirm !== draft.password;
   function close() {
     create.reset();
@@ -38,11 +41,27 @@ function CreateUserDialog({ opened, onClose }: { opened: boolean; onClose(): voi
           <TextInput label={t('users.username')} required {...field('username')} data-autofocus />
           <TextInput label={t('users.email')} type="email" required {...field('email')} />
           <TextInput label={t('users.realname')} required {...field('realname')} />
-          <PasswordInput label={t('users.password')} description={t('users.passwordHint')} required {...field('password')} />
-          <PasswordInput label={t('users.confirmPassword')} required value={confirm} onChange={(e) => setConfirm(e.currentTarget.value)} error={mismatch && t('users.passwordMismatch')} />
+          <PasswordInput
+            label={t('users.password')}
+            description={t('users.passwordHint')}
+            required
+            {...field('password')}
+          />
+          <PasswordInput
+            label={t('users.confirmPassword')}
+            required
+            value={confirm}
+            onChange={(e) => setConfirm(e.currentTarget.value)}
+            error={mismatch && t('users.passwordMismatch')}
+          />
           <TextInput label={t('users.comment')} {...field('comment')} />
           <ErrorAlert error={create.error} />
-          <DialogButtons onCancel={close} submitLabel={t('action.create')} pending={create.isPending} disabled={mismatch} />
+          <DialogButtons
+            onCancel={close}
+            submitLabel={t('action.create')}
+            pending={create.isPending}
+            disabled={mismatch}
+          />
         </Stack>
       </form>
     </Modal>
@@ -66,13 +85,36 @@ function PasswordDialog({ user, onClose }: { user: UserEntry | null; onClose(): 
     if (user && !mismatch) setPassword.mutate({ user, password }, { onSuccess: close });
   }
   return (
-    <Modal opened={user !== null} onClose={close} title={t('users.resetPasswordOf', { name: user?.username ?? '' })} centered>
+    <Modal
+      opened={user !== null}
+      onClose={close}
+      title={t('users.resetPasswordOf', { name: user?.username ?? '' })}
+      centered
+    >
       <form onSubmit={submit}>
         <Stack>
-          <PasswordInput label={t('users.newPassword')} description={t('users.passwordHint')} required value={password} onChange={(e) => setValue(e.currentTarget.value)} data-autofocus />
-          <PasswordInput label={t('users.confirmPassword')} required value={confirm} onChange={(e) => setConfirm(e.currentTarget.value)} error={mismatch && t('users.passwordMismatch')} />
+          <PasswordInput
+            label={t('users.newPassword')}
+            description={t('users.passwordHint')}
+            required
+            value={password}
+            onChange={(e) => setValue(e.currentTarget.value)}
+            data-autofocus
+          />
+          <PasswordInput
+            label={t('users.confirmPassword')}
+            required
+            value={confirm}
+            onChange={(e) => setConfirm(e.currentTarget.value)}
+            error={mismatch && t('users.passwordMismatch')}
+          />
           <ErrorAlert error={setPassword.error} />
-          <DialogButtons onCancel={close} submitLabel={t('action.save')} pending={setPassword.isPending} disabled={mismatch} />
+          <DialogButtons
+            onCancel={close}
+            submitLabel={t('action.save')}
+            pending={setPassword.isPending}
+            disabled={mismatch}
+          />
         </Stack>
       </form>
     </Modal>
@@ -93,7 +135,13 @@ export function UsersPage() {
   return (
     <Stack>
       <Group justify="space-between">
-        <TextInput aria-label={t('users.search')} placeholder={t('users.search')} leftSection={<IconSearch size={16} />} value={list.search} onChange={(e) => list.setSearch(e.currentTarget.value)} />
+        <TextInput
+          aria-label={t('users.search')}
+          placeholder={t('users.search')}
+          leftSection={<IconSearch size={16} />}
+          value={list.search}
+          onChange={(e) => list.setSearch(e.currentTarget.value)}
+        />
         <Button onClick={() => setCreating(true)}>{t('users.new')}</Button>
       </Group>
       <ErrorAlert error={users.error ?? writes.setAdmin.error} />
@@ -130,7 +178,10 @@ export function UsersPage() {
               <Table.Td>{formatTime(user.creation_time, language)}</Table.Td>
               <Table.Td>
                 <RowMenu label={t('users.actionsFor', { name: user.username })}>
-                  <Menu.Item disabled={user.user_id === me?.user_id} onClick={() => writes.setAdmin.mutate({ user, admin: !user.sysadmin_flag })}>
+                  <Menu.Item
+                    disabled={user.user_id === me?.user_id}
+                    onClick={() => writes.setAdmin.mutate({ user, admin: !user.sysadmin_flag })}
+                  >
                     {user.sysadmin_flag ? t('users.unmakeAdmin') : t('users.makeAdmin')}
                   </Menu.Item>
                   <Menu.Item onClick={() => setResetting(user)}>{t('users.resetPassword')}</Menu.Item>
@@ -141,13 +192,21 @@ export function UsersPage() {
               </Table.Td>
             </Table.Tr>
           ))}
-          {users.isSuccess && rows.length === 0 && <EmptyRow columns={6}>{list.debouncedSearch ? t('users.noMatch') : t('users.empty')}</EmptyRow>}
+          {users.isSuccess && rows.length === 0 && (
+            <EmptyRow columns={6}>{list.debouncedSearch ? t('users.noMatch') : t('users.empty')}</EmptyRow>
+          )}
         </Table.Tbody>
       </Table>
       <ListFooter list={list} total={users.data?.total ?? 0} />
       <CreateUserDialog opened={creating} onClose={() => setCreating(false)} />
       <PasswordDialog user={resetting} onClose={() => setResetting(null)} />
-      <ConfirmMutation target={deleting} mutation={writes.remove} onDone={() => setDeleting(null)} title={t('users.deleteTitle')} message={t('users.deleteConfirm', { name: deleting?.username ?? '' })} />
+      <ConfirmMutation
+        target={deleting}
+        mutation={writes.remove}
+        onDone={() => setDeleting(null)}
+        title={t('users.deleteTitle')}
+        message={t('users.deleteConfirm', { name: deleting?.username ?? '' })}
+      />
     </Stack>
   );
 }

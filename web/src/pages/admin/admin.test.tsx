@@ -8,8 +8,17 @@ import { SystemRobotsPage } from './SystemRobotsPage';
 import { UsersPage } from './UsersPage';
 
 const me = (sysadmin: boolean) => ({ user_id: 1, username: sysadmin ? 'admin' : 'alice', sysadmin_flag: sysadmin });
-const bob = { user_id: 2, username: 'bob', email: 'bob@example.com', realname: 'Bob', sysadmin_flag: false, creation_time: '2024-01-01T00:00:00Z', update_time: '' };
-const lastQuery = (calls: Call[], path: string) => calls.filter((c) => c.method === 'GET' && c.url.pathname === `/api/v2.0${path}`).at(-1)?.url.searchParams;
+const bob = {
+  user_id: 2,
+  username: 'bob',
+  email: 'bob@example.com',
+  realname: 'Bob',
+  sysadmin_flag: false,
+  creation_time: '2024-01-01T00:00:00Z',
+  update_time: '',
+};
+const lastQuery = (calls: Call[], path: string) =>
+  calls.filter((c) => c.method === 'GET' && c.url.pathname === `/api/v2.0${path}`).at(-1)?.url.searchParams;
 
 describe('AdminPage', () => {
   test('a user who is not a system administrator is told so and sees no admin tabs', async () => {
@@ -23,7 +32,12 @@ describe('AdminPage', () => {
     const { client } = fakeApi((call) => (call.url.pathname.endsWith('/users/current') ? json(me(true)) : undefined));
     renderWith(client, <AdminPage />, { path: '/admin/audit-logs', language: 'zh-CN' });
     await screen.findByRole('tab', { name: '用户' });
-    expect(screen.getAllByRole('tab').map((tab) => tab.textContent)).toEqual(['用户', '机器人账户', '审计日志', '配置']);
+    expect(screen.getAllByRole('tab').map((tab) => tab.textContent)).toEqual([
+      '用户',
+      '机器人账户',
+      '审计日志',
+      '配置',
+    ]);
     expect(screen.getByRole('tab', { selected: true }).textContent).toBe('审计日志');
   });
 });
@@ -53,7 +67,12 @@ describe('UsersPage', () => {
     renderWith(client, <UsersPage />);
     await userEvent.click(await screen.findByRole('button', { name: 'Actions for bob' }));
     await userEvent.click(await screen.findByRole('menuitem', { name: 'Make administrator' }));
-    await waitFor(() => expect(calls.find((c) => c.method === 'PUT')).toMatchObject({ url: new URL('http://portal/api/v2.0/users/2/sysadmin'), body: { sysadmin_flag: true } }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'PUT')).toMatchObject({
+        url: new URL('http://portal/api/v2.0/users/2/sysadmin'),
+        body: { sysadmin_flag: true },
+      }),
+    );
   });
 
   test('a new password must be typed twice alike before it is sent', async () => {
@@ -68,14 +87,28 @@ describe('UsersPage', () => {
     expect((within(dialog).getByRole('button', { name: 'Save' }) as HTMLButtonElement).disabled).toBe(true);
     await userEvent.type(within(dialog).getByLabelText(/^Confirm password/), '5');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
-    await waitFor(() => expect(calls.find((c) => c.method === 'PUT')).toMatchObject({ url: new URL('http://portal/api/v2.0/users/2/password'), body: { new_password: 'Changed12345' } }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'PUT')).toMatchObject({
+        url: new URL('http://portal/api/v2.0/users/2/password'),
+        body: { new_password: 'Changed12345' },
+      }),
+    );
   });
 });
 
 describe('AuditLogTable', () => {
   test('filters by operation exactly and by resource fuzzily, newest first, from page 1', async () => {
-    const entry = { id: 1, username: 'admin', resource: 'lib/app:v1', resource_type: 'artifact', operation: 'create', op_time: '2024-01-01T00:00:00Z' };
-    const { client, calls } = fakeApi((call) => (call.url.pathname === '/api/v2.0/audit-logs' ? json([entry], 1) : undefined));
+    const entry = {
+      id: 1,
+      username: 'admin',
+      resource: 'lib/app:v1',
+      resource_type: 'artifact',
+      operation: 'create',
+      op_time: '2024-01-01T00:00:00Z',
+    };
+    const { client, calls } = fakeApi((call) =>
+      call.url.pathname === '/api/v2.0/audit-logs' ? json([entry], 1) : undefined,
+    );
     renderWith(client, <AuditLogTable />);
     await screen.findByText('lib/app:v1');
     expect(lastQuery(calls, '/audit-logs')?.get('sort')).toBe('-op_time');
@@ -116,7 +149,14 @@ describe('SystemRobotsPage', () => {
       level: 'system',
       permissions: [
         { kind: 'system', namespace: '/', access: [{ resource: 'project', action: 'list' }] },
-        { kind: 'project', namespace: 'lib', access: [{ resource: 'repository', action: 'pull' }, { resource: 'repository', action: 'push' }] },
+        {
+          kind: 'project',
+          namespace: 'lib',
+          access: [
+            { resource: 'repository', action: 'pull' },
+            { resource: 'repository', action: 'push' },
+          ],
+        },
       ],
     });
   });
