@@ -47,14 +47,12 @@ export async function tokenEndpoint(app: FastifyInstance, options: TokenEndpoint
     );
     const issued = await tokens.issue(principal.kind === 'anonymous' ? '' : principalName(principal), access);
     options.onLogin?.(principal, request);
-    return reply
-      .header('cache-control', 'no-store')
-      .send({
-        token: issued.token,
-        access_token: issued.token,
-        expires_in: issued.expiresIn,
-        issued_at: issued.issuedAt,
-      });
+    return reply.header('cache-control', 'no-store').send({
+      token: issued.token,
+      access_token: issued.token,
+      expires_in: issued.expiresIn,
+      issued_at: issued.issuedAt,
+    });
   }
 
   app.get('/service/token', async (request, reply) => {
