@@ -1,3 +1,7 @@
+import { subscriber } from '../shared/events.js';
+import type { Feature } from '../feature.js';
+import type { PullRecorder } from './pulls.js';
+
 export {
   createArtifactsRepo,
   type ArtifactFilter,
@@ -12,3 +16,19 @@ export { harborArtifactType } from './types.js';
 export type { Addition } from './additions.js';
 export { accessorySortKeys, type AccessoryFilter } from './accessories.js';
 export { neverPulled, type HarborArtifact, type HarborRepository, type HarborTag } from './view.js';
+
+/** Artifacts as a feature: pull times and counts recorded from pull events, in batches. */
+export function artifactsFeature(pulls: PullRecorder): Feature {
+  return {
+    name: 'artifacts',
+    subscribers: [
+      subscriber({
+        name: 'pull-times',
+        events: ['artifact.pulled'],
+        delivery: 'local',
+        handle: (e) => pulls.onEvent(e),
+      }),
+    ],
+    close: () => pulls.close(),
+  };
+}

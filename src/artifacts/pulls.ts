@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import type { Clock } from '../shared/clock.js';
-import type { DomainEvent } from '../shared/events.js';
+import type { EventOf } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
 
 // Pull times and pull counts, off the hot path: a manifest GET only publishes an event;
@@ -80,8 +80,7 @@ export function createPullRecorder({ db, clock, logger, flushIntervalMs = 1000 }
 
   return {
     /** The event subscriber. */
-    onEvent(event: DomainEvent): void {
-      if (event.type !== 'artifact.pulled') return;
+    onEvent(event: EventOf<'artifact.pulled'>): void {
       const time = clock.now().getTime();
       artifacts.set(`${event.repository}@${event.digest}`, {
         repository: event.repository,

@@ -2,27 +2,18 @@ import type { CompiledQuery, Insertable, Kysely } from 'kysely';
 import type { AuditLogsTable, Database } from '../db/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
+import type { AuditRecord } from './types.js';
+import type { Feature } from '../feature.js';
+import { createAuditSubscriber, auditedEvents, type AuditSubscriberDeps } from './subscriber.js';
+import { subscriber } from '../shared/events.js';
 import { adminProjectIds, listAuditEntries, type AuditQuery } from './query.js';
 
 export { auditSortKeys, type AuditEntry, type AuditQuery, type AuditTerm, type AuditTextKey } from './query.js';
 export { createAuditSubscriber } from './subscriber.js';
+export type { AuditOperation, AuditRecord } from './types.js';
 
 // The audit log: who did what to which resource, when, from where. Writes never fail
 // the operation they record; they are logged instead.
-
-export type AuditOperation = 'create' | 'delete' | 'update' | 'pull' | 'push' | 'login' | 'login_failed';
-
-export interface AuditRecord {
-  operation: AuditOperation;
-  /** Harbor's resource types: project, repository, artifact, tag, member, robot, user, ... */
-  resourceType: string;
-  /** e.g. "library/hello:v1", "library/hello@sha256:…", a project or user name. */
-  resource: string;
-  username: string;
-  projectId?: number;
-  clientIp?: string;
-  success?: boolean;
-}
 
 /** Pulls are the hot path: their entries are written in batches, at most this long after the pull. */
 const pullFlushMs = 250;
@@ -124,3 +115,13 @@ export function createAuditLog({ db, clock, logger }: { db: Kysely<Database>; cl
 }
 
 export type AuditLog = ReturnType<typeof createAuditLog>;
+
+/** Audit as a feature: the first event subscriber (in the publishing process; its writes are batched). */
+export function auditFeature(audit: AuditLog, deps: Pick<AuditSubscriberDeps, 'projectIdOf'>): Feature {
+  const handle = createAuditSubscriber({ record: audit.record, projectIdOf: deps.projectIdOf });
+  return {
+    name: 'audit',
+    subscribers: [subscriber({ name: 'audit', events: auditedEvents, delivery: 'local', handle })],
+    close: () => audit.close(),
+  };
+}

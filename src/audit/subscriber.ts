@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../shared/events.js';
-import type { AuditOperation, AuditRecord } from './index.js';
+import type { DomainEvent, EventOf, EventType } from '../shared/events.js';
+import type { AuditOperation, AuditRecord } from './types.js';
 
 // Registry events as audit entries, the way Harbor resolves its artifact events
 // (src/controller/event/metadata): a push is "create", the resource is
@@ -40,8 +40,20 @@ function entryOf(
   }
 }
 
+/** The events that become audit entries. */
+export const auditedEvents = [
+  'artifact.pushed',
+  'artifact.pulled',
+  'artifact.deleted',
+  'tag.created',
+  'tag.deleted',
+  'repository.deleted',
+] as const satisfies readonly EventType[];
+
+type AuditedEvent = EventOf<(typeof auditedEvents)[number]>;
+
 export function createAuditSubscriber({ record, projectIdOf }: AuditSubscriberDeps) {
-  return async (event: DomainEvent): Promise<void> => {
+  return async (event: AuditedEvent): Promise<void> => {
     const entry = entryOf(event);
     if (!entry) return;
     const projectName = event.repository.split('/', 1)[0];

@@ -75,8 +75,10 @@ export function createSessionStore({
       await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
     },
 
-    async purgeExpired(): Promise<void> {
-      await db.deleteFrom('sessions').where('expires_at', '<=', clock.now().getTime()).execute();
+    /** Deletes sessions past their idle timeout; returns how many. */
+    async purgeExpired(): Promise<number> {
+      const result = await db.deleteFrom('sessions').where('expires_at', '<=', clock.now().getTime()).executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { postgresDialect, sqliteDialect, type Dialect } from './dialect.js';
@@ -21,6 +22,8 @@ export interface Db {
   migrate(): Promise<void>;
   /** Connections in use and waiting (PostgreSQL); SQLite has one connection. */
   poolStats(): PoolStats;
+  /** One round trip to the database (the health check). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -49,6 +52,7 @@ function database(kysely: Kysely<Database>, dialect: Dialect, poolStats: () => P
       }
     },
     poolStats,
+    ping: async () => void (await sql`select 1`.execute(kysely)),
     close: () => kysely.destroy(),
   };
 }

@@ -329,7 +329,7 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
         const worker = new Worker<JobData>(name, (job, token, signal) => processJob(job, token, signal), {
           connection,
           prefix,
-          concurrency,
+          concurrency: Math.min(concurrency, catalogue.get(name)?.concurrency ?? concurrency),
           autorun: true,
         });
         worker.on('error', (err) => logger.error({ err, queue: name }, 'job worker error'));

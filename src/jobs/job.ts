@@ -25,6 +25,10 @@ export interface Job<P extends JobParams = JobParams> {
   /** Attempts before the job is marked failed (1 = never retried). */
   maxFails: number;
   shouldRetry(err: unknown): boolean;
+  /** Jobs of this type running at once in one worker pool (default: the pool's size). */
+  concurrency?: number;
+  /** Runs on this cron (five or six fields, local time) with these parameters, once per deployment. */
+  schedule?: { cron: string; params: P };
   /** Throws a coded error when `params` cannot run; called before the job is queued. */
   validate(params: JobParams): P;
   run(ctx: JobContext<P>): Promise<void>;

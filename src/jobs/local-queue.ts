@@ -93,16 +93,26 @@ export function createLocalQueue(options: LocalQueueOptions): JobQueue {
     if (reclaimed > 0) logger.warn({ reclaimed }, 'requeued jobs whose worker stopped responding');
     if (closed) return;
     const paused = await repo.pausedTypes();
-    const names = catalogue.names().filter((n) => !paused.has(n));
-    for (const id of await repo.due(names, now(), concurrency - running.size)) {
+    const names = catalogue.names().filter((n) => !paused.has(n) && roomFor(n));
+    for (const { id, name } of await repo.due(names, now(), concurrency - running.size)) {
       if (closed || running.size >= concurrency) break;
-      if (await repo.claim(id, poolId, now())) start(id);
+      if (!roomFor(name)) continue;
+      if (await repo.claim(id, poolId, now())) start(id, name);
     }
   }
 
-  function start(id: number): void {
+  /** Below the job type's own concurrency (a job may ask for fewer slots than the pool has). */
+  function roomFor(name: string): boolean {
+    const limit = catalogue.get(name)?.concurrency;
+    if (limit === undefined) return true;
+    let busy = 0;
+    for (const entry of running.values()) if (entry.name === name) busy++;
+    return busy < limit;
+  }
+
+  function start(id: number, name: string): void {
     const controller = new AbortController();
-    const entry: Running = { id, name: '', startedAt: now(), controller, done: Promise.resolve() };
+    const entry: Running = { id, name, startedAt: now(), controller, done: Promise.resolve() };
     running.set(id, entry);
     entry.done = execute(entry).finally(() => {
       running.delete(id);

@@ -35,11 +35,11 @@ export function createLocalQueueRepo(db: Kysely<Database>) {
     },
 
     /** Due pending jobs of the given types, oldest first. */
-    async due(names: string[], now: string, limit: number): Promise<number[]> {
+    async due(names: string[], now: string, limit: number): Promise<{ id: number; name: string }[]> {
       if (names.length === 0 || limit <= 0) return [];
       const rows = await db
         .selectFrom('job_executions')
-        .select('id')
+        .select(['id', 'job_name'])
         .where('status', '=', 'pending')
         .where('run_at', '<=', now)
         .where('job_name', 'in', names)
@@ -47,7 +47,7 @@ export function createLocalQueueRepo(db: Kysely<Database>) {
         .orderBy('id')
         .limit(limit)
         .execute();
-      return rows.map((r) => r.id);
+      return rows.map((r) => ({ id: r.id, name: r.job_name }));
     },
 
     /** Takes a pending job for a pool; false when another worker took it first. */

@@ -61,6 +61,17 @@ function testJobs(probe: Probe): Job[] {
       },
     },
     {
+      name: 'TEST_SOLO',
+      maxFails: 1,
+      concurrency: 1,
+      shouldRetry: () => false,
+      validate,
+      async run({ params }) {
+        seen(key(params));
+        await new Promise<void>((resolve) => probe.release.set(key(params), resolve));
+      },
+    },
+    {
       name: 'TEST_SLOW',
       maxFails: 1,
       shouldRetry: () => false,
@@ -185,6 +196,22 @@ export function queueSuite(name: string, factory: QueueFactory, options: { skip?
       const stopped = await statusIs(queue, queued.id, 'stopped');
       assert.ok(probe.aborted.has(key));
       assert.equal(stopped.attempts, 1);
+    });
+
+    await t.test("a job type's own concurrency holds its second job while the pool has room", async () => {
+      const [first, second] = [unique('solo'), unique('solo')];
+      const a = await queue.enqueue('TEST_SOLO', { key: first });
+      const b = await queue.enqueue('TEST_SOLO', { key: second });
+      await until(async () => probe.release.has(first), Boolean, 'the first solo job to start');
+      await statusIs(queue, a.id, 'running');
+      // The pool has two slots; a few polls later the second job of the type still waits.
+      await new Promise((r) => setTimeout(r, 400));
+      assert.equal((await queue.get(b.id))?.status, 'pending');
+      assert.equal(probe.runs.get(second), undefined);
+      probe.release.get(first)?.();
+      await until(async () => probe.release.has(second), Boolean, 'the second solo job to start');
+      probe.release.get(second)?.();
+      await statusIs(queue, b.id, 'success');
     });
 
     await t.test('pause holds a job type, stop removes a pending job, resume runs the rest', async () => {

@@ -14,6 +14,8 @@ import { createManifestService } from './manifests.js';
 import { createRegistryRepo } from './repo.js';
 import { createRepositoryService } from './repositories.js';
 import { createUploadService } from './uploads.js';
+import { uploadPurgeJob } from './upload-purge.js';
+import type { Feature } from '../feature.js';
 
 export { checkRepositoryName, isValidRepositoryName, parseReference, isValidTag } from './names.js';
 export {
@@ -30,6 +32,7 @@ export type { BlobInfo, StoredManifest } from './repo.js';
 export type { BlobContent } from './blobs.js';
 export type { Page, ReferrersIndex } from './listings.js';
 export type { Body } from './uploads.js';
+export { uploadPurgeJobType } from './upload-purge.js';
 
 export interface RegistryOptions {
   db: Kysely<Database>;
@@ -59,3 +62,14 @@ export function createRegistry(options: RegistryOptions) {
 }
 
 export type Registry = ReturnType<typeof createRegistry>;
+
+/** The registry as a feature: its upload purge job (its /v2 routes are the OCI API's own table). */
+export function registryFeature(
+  registry: Registry,
+  options: { clock: Clock; uploadPurge: { ageHours: number; cron: string } },
+): Feature {
+  return {
+    name: 'registry',
+    jobs: [uploadPurgeJob({ uploads: registry.uploads, clock: options.clock, schedule: options.uploadPurge })],
+  };
+}

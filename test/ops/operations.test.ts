@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestBerth, type TestBerth } from '../helpers/berth.js';
-import { api, basic } from '../helpers/api.js';
+import { adminAuth, api, basic } from '../helpers/api.js';
 import { assertHarborSchema } from '../helpers/harbor-schema.js';
 import { OciClient, randomBlob, uniqueName } from '../helpers/oci.js';
 import { storedUploadExists } from '../helpers/stored.js';
@@ -12,7 +12,7 @@ import { openDatabase } from '../../src/db/index.js';
 // and the upload purge job on a real Berth.
 
 async function metric(server: TestBerth, line: RegExp): Promise<number> {
-  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: adminAuth } })).text();
   const found = text.split('\n').find((l) => line.test(l));
   return found ? Number(found.split(' ').at(-1)) : NaN;
 }
@@ -78,15 +78,15 @@ test('operations', async (t) => {
 
     const queues = await api<{ job_type: string; paused: boolean }[]>(server, 'GET', '/jobservice/queues');
     assertHarborSchema('GET', '/jobservice/queues', 200, queues.body);
-    assert.deepEqual(queues.body.map((q) => q.job_type).sort(), ['SCHEDULER', 'UPLOAD_PURGE']);
+    assert.deepEqual(queues.body.map((q) => q.job_type).sort(), ['SCHEDULER', 'SESSION_PURGE', 'UPLOAD_PURGE']);
 
     const schedules = await api<{ vendor_type: string; cron: string }[]>(server, 'GET', '/schedules');
     assertHarborSchema('GET', '/schedules', 200, schedules.body);
-    assert.equal(schedules.headers.get('x-total-count'), '1');
-    assert.deepEqual(
-      schedules.body.map((s) => [s.vendor_type, s.cron]),
-      [['UPLOAD_PURGE', '0 0 * * * *']],
-    );
+    assert.equal(schedules.headers.get('x-total-count'), '2');
+    assert.deepEqual(schedules.body.map((s) => [s.vendor_type, s.cron]).sort(), [
+      ['SESSION_PURGE', '0 30 * * * *'],
+      ['UPLOAD_PURGE', '0 0 * * * *'],
+    ]);
   });
 
   await t.test('pause and resume a queue and the scheduler; bad actions are refused', async () => {
@@ -184,7 +184,7 @@ test('operations', async (t) => {
     assert.equal((await get.arrayBuffer()).byteLength, 4096);
     await api(server, 'GET', '/projects');
 
-    const res = await fetch(`${server.url}/metrics`);
+    const res = await fetch(`${server.url}/metrics`, { headers: { authorization: adminAuth } });
     assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
     assert.ok((await metric(server, /^berth_http_requests_total\{route="blob.get",method="GET",code="200"\}/)) >= 1);
     assert.ok(

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../config/index.js';
 import type { Database } from '../../db/index.js';
@@ -40,4 +41,6 @@ export interface ApiDeps {
   settings: SettingsStore;
   /** Harbor's health components by name (core, database, redis, storage, jobservice). */
   health: Record<string, HealthCheck>;
+  /** The REST API routes of the features main.ts mounted (src/feature.ts). */
+  featureRoutes?: ((app: FastifyInstance) => void)[];
 }

@@ -64,4 +64,5 @@ export async function harborApi(app: FastifyInstance, deps: ApiDeps): Promise<vo
   });
 
   for (const register of routeModules) register(app, deps);
+  for (const register of deps.featureRoutes ?? []) register(app);
 }
