@@ -11,12 +11,12 @@ import {
 } from '@aws-sdk/client-s3';
 import type { S3StoreOptions } from '../../src/storage/drivers/s3/index.js';
 
-// The real S3 server of the test machine: /work/shared/tools/s3-server.sh (Ceph RGW,
+// The real S3 server of the test machine: scripts/s3-server.sh (Ceph RGW,
 // path-style, keys AKTEST / SKTEST). Tests make their own buckets and remove them.
 
 export const s3Endpoint = process.env.BERTH_TEST_S3_ENDPOINT ?? 'http://127.0.0.1:7480';
 const credentials = { accessKeyId: 'AKTEST', secretAccessKey: 'SKTEST' };
-const startHint = 'start it with: bash /work/shared/tools/s3-server.sh start';
+const startHint = 'start it with: bash scripts/s3-server.sh start';
 
 export async function s3Reachable(): Promise<boolean> {
   try {
