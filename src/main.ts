@@ -36,7 +36,7 @@ import { createLocalInvalidationBus, createRedisInvalidationBus, type Invalidati
 import { shareAccessInvalidation } from './cache/shared.js';
 import { createJobService, type JobService } from './jobs/index.js';
 import { createMetrics } from './api/metrics.js';
-import { createOpsServer } from './api/ops-server.js';
+import { createMetricsServer, createOpsServer } from './api/ops-server.js';
 import type { HealthCheck } from './api/health.js';
 import { PathNotFoundError } from './storage/index.js';
 import { sql } from 'kysely';
@@ -154,7 +154,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
 
   const app =
     config.role === 'jobservice'
-      ? await createOpsServer({ logger: log, health, metrics })
+      ? await createOpsServer({ logger: log, health, metrics, exposure: config.metrics })
       : await createHttpServer({
           config,
           logger: log,
@@ -201,6 +201,8 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
           metrics,
           invalidation: shared.bus,
         });
+  const metricsPort = config.metrics.enabled ? config.metrics.port : undefined;
+  const metricsServer = metricsPort === undefined ? undefined : createMetricsServer({ logger: log, metrics });
   return {
     config,
     app,
@@ -208,6 +210,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     jobs,
     async listen() {
       const address = await app.listen({ port: config.http.port, host: config.http.host });
+      await metricsServer?.listen({ port: metricsPort, host: config.http.host });
       // On an ephemeral port the default externalURL learns the port once it is bound.
       if (config.externalURL.endsWith(':0'))
         config.externalURL = config.externalURL.replace(/:0$/, `:${new URL(address).port}`);
@@ -216,6 +219,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     close: async () => {
       // In-flight requests finish first (fastify drains, new ones get 503), then running jobs get their grace.
       await app.close();
+      await metricsServer?.close();
       await jobs.close(config.jobservice.shutdownGraceSeconds * 1000);
       await closeAll(app, db, store, [pulls, audit]);
       await shared.close();

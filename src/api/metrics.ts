@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -12,12 +13,22 @@ export interface MetricsSources {
   dbPool?(): { total: number; idle: number; waiting: number; max: number };
 }
 
+/** Who may read GET /metrics on an app; absent = anyone (an operations-only listener). */
+export interface MetricsAccess {
+  /** `Authorization: Bearer <token>` admits a scraper. */
+  token?: string;
+  /** Admits a caller by its credentials (a system administrator on the main port). */
+  admits?(request: FastifyRequest): Promise<boolean>;
+}
+
 export interface Metrics {
   registry: Registry;
   /** Names the request's route; the /v2 plugin calls it once it has matched its table. */
   nameRoute(request: FastifyRequest, name: string): void;
-  /** Adds the request hooks and GET /metrics to an app. */
-  attach(app: FastifyInstance): void;
+  /** Adds the request hooks to an app, and GET /metrics unless `serve` is false. */
+  attach(app: FastifyInstance, options?: { serve?: boolean; access?: MetricsAccess }): void;
+  /** Adds only GET /metrics: the separate metrics port. */
+  serve(app: FastifyInstance, access?: MetricsAccess): void;
 }
 
 const uploadRoutes = new Set(['upload.start', 'upload.patch', 'upload.complete']);
@@ -80,10 +91,21 @@ export function createMetrics(sources: MetricsSources): Metrics {
   const routeNames = new WeakMap<FastifyRequest, string>();
   const bytesAtStart = new WeakMap<FastifyRequest, number>();
 
+  const serve = (app: FastifyInstance, access?: MetricsAccess) =>
+    app.get('/metrics', async (request, reply) => {
+      if (access && !(await admitted(request, access)))
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer realm="metrics"')
+          .send({ errors: [{ code: 'UNAUTHORIZED', message: 'metrics need a bearer token or an administrator' }] });
+      return reply.header('content-type', registry.contentType).send(await registry.metrics());
+    });
+
   return {
     registry,
     nameRoute: (request, name) => routeNames.set(request, name),
-    attach(app) {
+    serve,
+    attach(app, options = {}) {
       app.addHook('onRequest', async (request) => {
         bytesAtStart.set(request, request.raw.socket?.bytesRead ?? 0);
       });
@@ -103,9 +125,19 @@ export function createMetrics(sources: MetricsSources): Metrics {
           if (bytes > 0) blobBytes.inc({ direction: 'in' }, bytes);
         }
       });
-      app.get('/metrics', async (_request, reply) =>
-        reply.header('content-type', registry.contentType).send(await registry.metrics()),
-      );
+      if (options.serve !== false) serve(app, options.access);
     },
   };
+}
+
+async function admitted(request: FastifyRequest, access: MetricsAccess): Promise<boolean> {
+  const header = request.headers.authorization ?? '';
+  if (access.token && header.startsWith('Bearer ') && sameSecret(header.slice(7).trim(), access.token)) return true;
+  return (await access.admits?.(request).catch(() => false)) ?? false;
+}
+
+/** Compares digests, so the time taken says nothing about the token. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(given), digest(expected));
 }

@@ -17,7 +17,7 @@ export interface PortalOptions {
 export const defaultPortalRoot = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** Paths other handlers own: they keep their own 404 bodies. */
-const apiPrefixes = ['/v2', '/api', '/service', '/c'];
+const apiPrefixes = ['/v2', '/api', '/service', '/c', '/metrics'];
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -10,10 +10,12 @@ import { harborApi } from './v2/plugin.js';
 import { portal } from './portal.js';
 import type { ApiDeps } from './v2/deps.js';
 import { loadTlsFiles } from './tls.js';
+import { applyConnectionLimits, serverTimeoutOptions } from './connection-limits.js';
 import { BerthError } from '../shared/errors.js';
 import { sendOciError } from './oci/errors.js';
 import { sendHarborError } from './v2/errors.js';
 import type { Metrics } from './metrics.js';
+import { isSysadmin } from '../iam/access.js';
 
 export interface HttpDeps {
   config: Config;
@@ -38,10 +40,12 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     // Large blob bodies stream for as long as the client keeps sending.
     requestTimeout: 0,
     connectionTimeout: 0,
-    keepAliveTimeout: 65_000,
+    keepAliveTimeout: config.http.keepAliveTimeoutSeconds * 1000,
     routerOptions: { maxParamLength: 2048 },
     return503OnClosing: true,
-    trustProxy: true,
+    // X-Forwarded-For, -Proto and -Host count only from the configured proxies' addresses.
+    trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
+    ...(tls ? {} : { http: serverTimeoutOptions(config.http) }),
     // A URL fastify cannot decode still gets the error body its API speaks.
     frameworkErrors: (error, request, reply) => {
       const coded = new BerthError(
@@ -53,10 +57,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
         ? sendOciError(request, reply, coded)
         : sendHarborError(request, reply, coded);
     },
-    ...(tls ? { https: tls } : {}),
+    ...(tls ? { https: { ...tls, ...serverTimeoutOptions(config.http) } } : {}),
   }) as unknown as FastifyInstance;
-  app.server.headersTimeout = 60_000;
-  app.server.timeout = config.http.bodyTimeoutSeconds * 1000;
+  applyConnectionLimits(app.server, config.http);
 
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 500 || logger.isLevelEnabled('debug')) {
@@ -73,7 +76,14 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     return sendOciError(request, reply, new BerthError('UNSUPPORTED', message, { status: 404 }));
   });
 
-  deps.metrics?.attach(app);
+  // /metrics on the main port: for a bearer token or an administrator, unless it has its own port.
+  deps.metrics?.attach(app, {
+    serve: config.metrics.enabled && config.metrics.port === undefined,
+    access: {
+      token: config.metrics.token,
+      admits: async (request) => isSysadmin(await deps.api.security.principal(request)),
+    },
+  });
   const invalidation = deps.invalidation;
   if (invalidation)
     app.addHook(

@@ -290,3 +290,15 @@ test('an unreadable or malformed config file is a ConfigError naming the file', 
     /must hold a YAML mapping/,
   );
 });
+
+test('a list key takes a comma-separated env variable, and each item is validated', () => {
+  const config = loadConfig({ env: { BERTH_HTTP_TRUSTED_PROXIES: ' 10.0.0.0/8, 192.168.1.7 ,,fd00::/8,loopback' } });
+  assert.deepEqual(config.http.trustedProxies, ['10.0.0.0/8', '192.168.1.7', 'fd00::/8', 'loopback']);
+  assert.deepEqual(loadConfig({ env: {} }).http.trustedProxies, [], 'no proxy is trusted by default');
+  assert.throws(
+    () => loadConfig({ env: { BERTH_HTTP_TRUSTED_PROXIES: '10.0.0.0/33' } }),
+    (err: Error) =>
+      err instanceof ConfigError &&
+      /http\.trustedProxies\.0: not an IP address, CIDR.*\(env BERTH_HTTP_TRUSTED_PROXIES\)/.test(err.message),
+  );
+});

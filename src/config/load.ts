@@ -32,8 +32,12 @@ export function loadConfig(options: LoadOptions = {}): Config {
     const path = issue.path.map(String);
     const key = path.join('.') || '(root)';
     // Name the environment variable only when there is one: leaves, not whole sections.
-    const isLeaf = configLeaves().some((leaf) => leaf.path.join('.') === key);
-    throw new ConfigError(`invalid configuration: ${key}: ${issue.message}${isLeaf ? ` (env ${envName(path)})` : ''}`);
+    // An item of a list (http.trustedProxies.0) comes from its list's variable.
+    const leafPath = path.filter((part, i) => i === 0 || !/^\d+$/.test(part));
+    const isLeaf = configLeaves().some((leaf) => leaf.path.join('.') === leafPath.join('.'));
+    throw new ConfigError(
+      `invalid configuration: ${key}: ${issue.message}${isLeaf ? ` (env ${envName(leafPath)})` : ''}`,
+    );
   }
   return resolveDefaults(result.data);
 }
@@ -78,7 +82,7 @@ export function envName(path: string[]): string {
   return 'BERTH_' + path.map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
 }
 
-type Leaf = { path: string[]; kind: 'string' | 'number' | 'boolean' };
+type Leaf = { path: string[]; kind: 'string' | 'number' | 'boolean' | 'list' };
 
 /** Every leaf key of the schema with its scalar kind, for mapping env variables. */
 export function configLeaves(schema: z.ZodType = configSchema, path: string[] = []): Leaf[] {
@@ -88,7 +92,14 @@ export function configLeaves(schema: z.ZodType = configSchema, path: string[] = 
       configLeaves(child, [...path, key]),
     );
   }
-  const kind = inner instanceof z.ZodNumber ? 'number' : inner instanceof z.ZodBoolean ? 'boolean' : 'string';
+  const kind =
+    inner instanceof z.ZodNumber
+      ? 'number'
+      : inner instanceof z.ZodBoolean
+        ? 'boolean'
+        : inner instanceof z.ZodArray
+          ? 'list'
+          : 'string';
   return [{ path, kind }];
 }
 
@@ -124,6 +135,12 @@ function coerce(raw: string, leaf: Leaf): unknown {
       );
     return value;
   }
+  // A list in one variable: comma-separated, spaces around items ignored.
+  if (leaf.kind === 'list')
+    return raw
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
   if (leaf.kind === 'boolean') {
     if (/^(true|1|yes)$/i.test(raw)) return true;
     if (/^(false|0|no)$/i.test(raw)) return false;

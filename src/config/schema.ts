@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Cron } from 'croner';
 import { z } from 'zod';
 
@@ -15,8 +16,50 @@ export const configSchema = z.object({
         .number()
         .int()
         .min(1)
-        .default(600)
-        .describe('idle time allowed while a client sends a body'),
+        .default(60)
+        .describe('a request whose body sends no byte for this long is closed (a slow or stalled client)'),
+      headersTimeoutSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(20)
+        .describe("time a client has to send a request's headers"),
+      keepAliveTimeoutSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(65)
+        .describe(
+          'an idle keep-alive connection is closed after this long; keep it above the proxy or load balancer idle timeout',
+        ),
+      maxConnectionsPerAddress: z
+        .number()
+        .int()
+        .min(0)
+        .default(256)
+        .describe(
+          'open connections one socket address may hold; 0 = unlimited (behind a proxy every connection comes from it)',
+        ),
+      trustedProxies: z
+        .array(z.string().refine(validProxy, 'not an IP address, CIDR or one of loopback, linklocal, uniquelocal'))
+        .default([])
+        .describe('addresses or CIDRs of proxies whose X-Forwarded-For, -Proto and -Host are believed; empty = none'),
+    })
+    .prefault({}),
+  metrics: z
+    .object({
+      enabled: z.boolean().default(true).describe('serve Prometheus metrics at /metrics'),
+      port: port
+        .min(1)
+        .optional()
+        .describe('serve /metrics only on this separate port (plain HTTP, no authentication); unset = on http.port'),
+      token: z
+        .string()
+        .min(16)
+        .optional()
+        .describe(
+          'bearer token that also admits a scraper to /metrics on http.port (system administrators always are)',
+        ),
     })
     .prefault({}),
   dataDir: z.string().min(1).default('./data').describe('directory for the SQLite database and the local blob store'),
@@ -216,6 +259,16 @@ export const configSchema = z.object({
 
 export type ConfigInput = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
+
+/** An address, a CIDR, or a proxy-addr name (loopback, linklocal, uniquelocal). */
+function validProxy(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
 
 function validCron(expression: string): boolean {
   try {
