@@ -8,7 +8,11 @@ import { createRegistryAuthorizer } from './api/oci/auth.js';
 import { createSecurity } from './api/v2/security.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { loadSigningKey } from './auth/keys.js';
-import { createRateLimiter } from './auth/ratelimit.js';
+import { createLoginThrottle } from './auth/ratelimit.js';
+import { createDbThrottleStore } from './auth/throttle/db-store.js';
+import { createRedisThrottleStore } from './auth/throttle/redis-store.js';
+import { createDbProvider } from './auth/providers/db.js';
+import { createDummyHash } from './auth/passwords.js';
 import { createScopeGranter } from './auth/scopes.js';
 import { createSessionStore } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
@@ -84,14 +88,24 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     bus: shared.bus,
   });
   const access = shareAccessInvalidation(createAccessControl({ db: db.kysely }), shared.bus);
-  const limiter = createRateLimiter({
+  const dummyHash = await createDummyHash();
+  const throttle = createLoginThrottle({
+    // Replicas agree on failed logins through Redis when it is configured, else through the database.
+    store: shared.redis
+      ? createRedisThrottleStore(shared.redis, { prefix: config.redis.prefix })
+      : createDbThrottleStore(db.kysely),
+    clock,
     maxFailures: config.auth.maxLoginFailures,
+    maxAddressFailures: config.auth.maxLoginFailuresPerAddress ?? config.auth.maxLoginFailures * 10,
     windowSeconds: config.auth.loginFailureWindowSeconds,
+    backoffMaxSeconds: config.auth.loginBackoffMaxSeconds,
   });
   const authenticator = createAuthenticator({
     db: db.kysely,
     clock,
-    limiter,
+    provider: createDbProvider({ db: db.kysely, dummyHash }),
+    throttle,
+    dummyHash,
     onFailure: (username, address) =>
       void audit.record({
         operation: 'login_failed',

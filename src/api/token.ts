@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BerthError } from '../shared/errors.js';
 import type { Authenticator } from '../auth/authenticate.js';
-import type { ScopeGranter } from '../auth/scopes.js';
+import type { ScopeGranter } from '../iam/scopes.js';
 import { parseScope, type TokenService } from '../auth/tokens.js';
 import { anonymous, principalName, type Principal } from '../auth/principal.js';
 import { credentialsOf } from './credentials.js';
@@ -77,11 +77,11 @@ export async function tokenEndpoint(app: FastifyInstance, options: TokenEndpoint
       const params = new URLSearchParams(typeof body === 'string' ? body : '');
       if (params.get('grant_type') !== 'password')
         throw new BerthError('UNSUPPORTED', 'only grant_type=password is supported; or use GET', { status: 400 });
-      const principal = await authenticator.login(
-        params.get('username') ?? '',
-        params.get('password') ?? '',
-        request.ip,
-      );
+      const username = params.get('username') ?? '';
+      const password = params.get('password') ?? '';
+      // Missing fields are a malformed request, not a failed login for the client address.
+      if (!username || !password) throw new BerthError('BAD_REQUEST', 'username and password are required');
+      const principal = await authenticator.login(username, password, request.ip);
       return await respond(request, reply, principal, params);
     } catch (err) {
       return sendOciError(request, reply, err);

@@ -6,16 +6,21 @@ import { BerthError } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
 import { verifySecret } from './passwords.js';
 import { robotPrefix, type Principal, type RobotPermission } from './principal.js';
-import type { RateLimiter } from './ratelimit.js';
+import type { LoginThrottle } from './ratelimit.js';
+import type { IdentityProvider } from './providers/contract.js';
 
-// Credentials → principal, for users (database; later LDAP/OIDC) and robot accounts.
-// argon2 is slow on purpose, so a verified (name, secret, stored hash) triple is
-// remembered briefly; changing the password changes the stored hash and ends that.
+// The login service: credentials → principal. Users are checked by the identity
+// provider, robot accounts by their own secret; both throttled here per (name, address).
+// Every check costs one argon2 verify, against a dummy hash when the account does not
+// exist, so timing does not tell whether a name is taken.
 
 export interface AuthenticatorOptions {
   db: Kysely<Database>;
   clock: Clock;
-  limiter: RateLimiter;
+  provider: IdentityProvider;
+  throttle: LoginThrottle;
+  /** An argon2id hash of a random secret made at start with the real parameters (see passwords.ts). */
+  dummyHash: string;
   /** How long a looked-up principal (its flags, disabled state) is reused. */
   principalTtlMs?: number;
   onFailure?: (username: string, address: string | undefined) => void;
@@ -26,9 +31,10 @@ interface Account {
   secretHash: string;
 }
 
-export function createAuthenticator({ db, clock, limiter, principalTtlMs = 2000, onFailure }: AuthenticatorOptions) {
-  const accounts = lazyLru<string, Account>(10_000, { ttl: principalTtlMs });
-  const verified = lazyLru<string, true>(10_000, { ttl: 60_000 });
+export function createAuthenticator(options: AuthenticatorOptions) {
+  const { db, clock, provider, throttle, dummyHash, onFailure } = options;
+  const accounts = lazyLru<string, Account>(10_000, { ttl: options.principalTtlMs ?? 2000 });
+  const verifiedRobots = lazyLru<string, true>(10_000, { ttl: 60_000 });
 
   async function findUser(username: string): Promise<Account | undefined> {
     const row = await db
@@ -93,30 +99,38 @@ export function createAuthenticator({ db, clock, limiter, principalTtlMs = 2000,
     return found;
   }
 
+  /** A robot's secret check; a missing, disabled or expired robot costs the same verify. */
+  async function robotLogin(name: string, secret: string): Promise<Principal | undefined> {
+    const found = await account(name);
+    const hash = found?.secretHash ?? dummyHash;
+    const proof = createHash('sha256').update(`${name}\0${secret}\0${hash}`).digest('hex');
+    const ok = verifiedRobots.has(proof) || (await verifySecret(hash, secret));
+    if (!found || !ok) return undefined;
+    verifiedRobots.set(proof, true);
+    return found.principal;
+  }
+
+  async function userLogin(name: string, secret: string): Promise<Principal | undefined> {
+    const result = await provider.authenticate(name, secret);
+    if (!result.ok) return undefined;
+    return (await account(result.user.username))?.principal;
+  }
+
   return {
     /**
      * Checks a name and secret; throws UNAUTHORIZED when they do not match and
-     * TOOMANYREQUESTS (with Retry-After) after repeated failures.
+     * TOOMANYREQUESTS (with Retry-After) while the name is throttled for this address.
      */
     async login(name: string, secret: string, address?: string): Promise<Principal> {
-      const keys = [`user:${name}`, ...(address ? [`addr:${address}`] : [])];
-      const wait = Math.max(...keys.map((k) => limiter.retryAfter(k)));
-      if (wait > 0) {
-        throw new BerthError('TOOMANYREQUESTS', `too many failed logins; retry in ${wait} s`, {
-          headers: { 'Retry-After': String(wait) },
-        });
+      const seen = await throttle.check(name, address ?? '');
+      const principal = name.startsWith(robotPrefix) ? await robotLogin(name, secret) : await userLogin(name, secret);
+      if (!principal) {
+        await throttle.failed(seen);
+        onFailure?.(name, address);
+        throw new BerthError('UNAUTHORIZED', 'invalid username or password');
       }
-      const found = await account(name);
-      const proof = createHash('sha256')
-        .update(`${name}\0${secret}\0${found?.secretHash ?? ''}`)
-        .digest('hex');
-      if (found && (verified.has(proof) || (await verifySecret(found.secretHash, secret)))) {
-        verified.set(proof, true);
-        return found.principal;
-      }
-      for (const key of keys) limiter.fail(key);
-      onFailure?.(name, address);
-      throw new BerthError('UNAUTHORIZED', 'invalid username or password');
+      await throttle.succeeded(seen);
+      return principal;
     },
 
     /** The principal a token's subject names now, or undefined when deleted or disabled. */
@@ -126,6 +140,7 @@ export function createAuthenticator({ db, clock, limiter, principalTtlMs = 2000,
 
     /** Forgets cached accounts after a change on this replica (delete, disable, password). */
     forget(name?: string): void {
+      provider.forget?.(name);
       if (name === undefined) accounts.clear();
       else accounts.delete(name);
     },

@@ -9,6 +9,14 @@ export function hashSecret(secret: string): Promise<string> {
   return hash(secret, argon2idOptions);
 }
 
+/**
+ * An argon2id hash of a random secret, made once at start: an unknown account is
+ * checked against it so that it costs what a wrong password costs.
+ */
+export function createDummyHash(): Promise<string> {
+  return hashSecret(randomBytes(18).toString('base64url'));
+}
+
 export async function verifySecret(stored: string, secret: string): Promise<boolean> {
   try {
     return await verify(stored, secret);

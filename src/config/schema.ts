@@ -202,8 +202,32 @@ export const configSchema = z.object({
         ),
       sessionTimeoutMinutes: z.number().int().min(1).default(60).describe('idle lifetime of a portal session'),
       selfRegistration: z.boolean().default(false).describe('let anyone create an account with POST /api/v2.0/users'),
-      maxLoginFailures: z.number().int().min(1).default(10).describe('failed logins per user or address before 429'),
-      loginFailureWindowSeconds: z.number().int().min(1).default(60).describe('window for counting failed logins'),
+      maxLoginFailures: z
+        .number()
+        .int()
+        .min(1)
+        .default(10)
+        .describe('failed logins of one user name from one client address before that pair gets 429'),
+      maxLoginFailuresPerAddress: z
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .describe(
+          'failed logins from one client address, whatever the user names, before that address gets 429; default 10 × auth.maxLoginFailures',
+        ),
+      loginFailureWindowSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(60)
+        .describe('how long failed logins are remembered after the last one (or after a refusal ends)'),
+      loginBackoffMaxSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .default(300)
+        .describe('longest refusal: it starts at 1 s at the limit and doubles with each further failure'),
     })
     .prefault({}),
   jobservice: z

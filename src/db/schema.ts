@@ -1,4 +1,4 @@
-import type { JobTables } from '../jobs/tables.js';
+import type { JobTables } from './job-tables.js';
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 // Table types for kysely. Timestamps are ISO-8601 UTC strings on every dialect;
@@ -160,6 +160,15 @@ export interface SessionsTable {
   creation_time: Timestamp;
 }
 
+export interface LoginThrottleTable {
+  throttle_key: string;
+  failures: number;
+  /** Unix milliseconds; 0 = not locked. */
+  locked_until: number;
+  /** Unix milliseconds after which the row counts for nothing. */
+  expires_at: number;
+}
+
 export interface Database extends JobTables {
   properties: PropertiesTable;
   users: UsersTable;
@@ -169,6 +178,7 @@ export interface Database extends JobTables {
   robots: RobotsTable;
   audit_logs: AuditLogsTable;
   sessions: SessionsTable;
+  login_throttle: LoginThrottleTable;
   repositories: RepositoriesTable;
   blobs: BlobsTable;
   repository_blobs: RepositoryBlobsTable;

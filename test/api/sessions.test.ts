@@ -165,8 +165,8 @@ describe('failed-login limit', () => {
     });
   }
 
-  test('the limit counts per address too: failures spread over many usernames lock the address out', async () => {
-    const server = await startApiBerth();
+  test('the limit counts per address too (auth.maxLoginFailuresPerAddress): failures spread over many usernames lock the address out', async () => {
+    const server = await startApiBerth({ auth: { maxLoginFailuresPerAddress: 10 } });
     try {
       for (let i = 1; i <= 10; i++) {
         const res = await login(server, `nobody${i}`, 'Wr0ngPassword');

@@ -1,0 +1,24 @@
+import { Redis } from 'ioredis';
+import { freshRedisDb } from '../../../test/helpers/redis.js';
+import { createRedisThrottleStore } from './redis-store.js';
+import { throttleStoreSuite } from './suite.js';
+
+// The Redis store on the machine's Redis, db 10 (this file's own index, flushed before and after).
+const url = await freshRedisDb(10);
+const clients: Redis[] = [];
+
+throttleStoreSuite(
+  'Redis',
+  {
+    async open() {
+      const client = new Redis(url!);
+      clients.push(client);
+      return createRedisThrottleStore(client, { prefix: 'berth-test' });
+    },
+    async cleanup() {
+      for (const client of clients) client.disconnect();
+      await freshRedisDb(10);
+    },
+  },
+  { skip: url ? undefined : 'Redis is not running on 127.0.0.1:6379' },
+);
