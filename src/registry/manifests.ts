@@ -5,7 +5,7 @@ import type { EventActor, EventBus } from '../shared/events.js';
 import type { Locks } from '../shared/locks.js';
 import type { CachedContentReads } from './cache.js';
 import { artifactTypeOf, parseManifest, referencedBlobs, type ParsedManifest } from './manifest.js';
-import { isValidTag, parseReference } from './names.js';
+import { isValidTag, lookupReference, parseReference, type Reference } from './names.js';
 import type { RegistryRepo, StoredManifest } from './repo.js';
 
 export interface ManifestServiceDeps {
@@ -20,18 +20,60 @@ export interface ManifestServiceDeps {
 export interface PushedManifest {
   digest: string;
   subjectDigest?: string;
+  /** The tags now pointing at the manifest. */
+  tags: string[];
+}
+
+/** Tags one push by digest may apply; the spec asks for at least 10 and allows 414 beyond a limit. */
+export const maxTagsPerPush = 100;
+
+/** Runs `fn` holding every lock of `keys`, taken in the given order. */
+function withLocks<T>(locks: Locks, keys: string[], fn: () => Promise<T>): Promise<T> {
+  const [first, ...rest] = keys;
+  return first === undefined ? fn() : locks.withLock(first, () => withLocks(locks, rest, fn));
 }
 
 export function createManifestService({ repo, reads, locks, events, clock, maxManifestBytes }: ManifestServiceDeps) {
+  function unknown(repository: string, reference: string): BerthError {
+    return new BerthError(
+      'MANIFEST_UNKNOWN',
+      `manifest ${reference.slice(0, 150)} unknown to repository ${repository}`,
+      {
+        detail: { reference },
+      },
+    );
+  }
+
   async function resolve(repository: string, reference: string): Promise<StoredManifest> {
-    const ref = parseReference(reference);
+    const ref = lookupReference(reference);
+    if (!ref) throw unknown(repository, reference);
     const digest = ref.kind === 'digest' ? ref.digest : await repo.tagDigest(repository, ref.tag);
     const manifest = digest === undefined ? undefined : await reads.manifest(repository, digest);
-    if (!manifest)
-      throw new BerthError('MANIFEST_UNKNOWN', `manifest ${reference} unknown to repository ${repository}`, {
-        detail: { reference },
-      });
+    if (!manifest) throw unknown(repository, reference);
     return manifest;
+  }
+
+  /** Publishes that `digest` was served for `reference` (a tag names the pull's tag). */
+  function recordPull(repository: string, reference: string, digest: string, by: EventActor = {}): void {
+    const ref = lookupReference(reference);
+    events.publish({
+      type: 'artifact.pulled',
+      repository,
+      digest,
+      ...(ref?.kind === 'tag' ? { tag: ref.tag } : {}),
+      ...by,
+    });
+  }
+
+  /** Validates the tags a push by digest applies (`?tag=`, distribution spec "Pushing Manifests with tags"). */
+  function pushTags(ref: Reference, extraTags: string[]): string[] {
+    if (ref.kind === 'tag') return [ref.tag];
+    if (extraTags.length > maxTagsPerPush)
+      throw new BerthError('TAG_INVALID', `at most ${maxTagsPerPush} tags can be pushed at once`, { status: 414 });
+    const invalid = extraTags.find((tag) => !isValidTag(tag));
+    if (invalid !== undefined)
+      throw new BerthError('TAG_INVALID', `invalid tag "${invalid.slice(0, 150)}"`, { detail: { tag: invalid } });
+    return [...new Set(extraTags)];
   }
 
   /** Every blob a manifest names, and every child of an index, must already be in the repository. */
@@ -68,15 +110,28 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
     /** GET: the manifest, recorded as pulled (by `by`, when the caller knows who). */
     async pull(repository: string, reference: string, by: EventActor = {}): Promise<StoredManifest> {
       const manifest = await resolve(repository, reference);
-      const ref = parseReference(reference);
-      events.publish({
-        type: 'artifact.pulled',
-        repository,
-        digest: manifest.digest,
-        ...(ref.kind === 'tag' ? { tag: ref.tag } : {}),
-        ...by,
-      });
+      recordPull(repository, reference, manifest.digest, by);
       return manifest;
+    },
+
+    recordPull,
+
+    /** The image an index lists for `platform` (first match), when the repository has it. */
+    async platformImage(
+      repository: string,
+      index: StoredManifest,
+      platform: { os: string; architecture: string },
+    ): Promise<StoredManifest | undefined> {
+      let parsed: ParsedManifest;
+      try {
+        parsed = parseManifest(index.bytes, index.mediaType);
+      } catch {
+        return undefined;
+      }
+      const entry = parsed.manifests.find(
+        (m) => m.platform?.os === platform.os && m.platform?.architecture === platform.architecture,
+      );
+      return entry && (await reads.manifest(repository, entry.digest));
     },
 
     async push(
@@ -85,6 +140,7 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
       bytes: Buffer,
       contentType: string | undefined,
       by: EventActor = {},
+      extraTags: string[] = [],
     ): Promise<PushedManifest> {
       if (bytes.byteLength > maxManifestBytes) {
         throw new BerthError(
@@ -101,10 +157,11 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
           detail: { expected: ref.digest, actual: digest },
         });
       }
+      const tags = pushTags(ref, extraTags);
       const manifest = parseManifest(bytes, contentType);
       const blobBytes = await checkReferences(repository, manifest);
-      const tag = ref.kind === 'tag' ? ref.tag : undefined;
-      await locks.withLock(`tag:${repository}:${tag ?? digest}`, () =>
+      const lockKeys = (tags.length > 0 ? [...tags].sort() : [digest]).map((key) => `tag:${repository}:${key}`);
+      await withLocks(locks, lockKeys, () =>
         repo.putManifest({
           repository,
           digest,
@@ -120,7 +177,7 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
             platform: m.platform,
             annotations: m.annotations,
           })),
-          tag,
+          tags,
           now: isoNow(clock),
         }),
       );
@@ -130,15 +187,17 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
         digest,
         mediaType: manifest.mediaType,
         size: bytes.byteLength + blobBytes,
-        ...(tag ? { tag } : {}),
+        ...(tags[0] ? { tag: tags[0] } : {}),
         ...by,
       });
-      return { digest, subjectDigest: manifest.subject?.digest };
+      for (const tag of tags.slice(1)) events.publish({ type: 'tag.created', repository, tag, digest, ...by });
+      return { digest, subjectDigest: manifest.subject?.digest, tags };
     },
 
     /** DELETE by tag removes that tag only; by digest removes the artifact and its tags. */
     async delete(repository: string, reference: string, by: EventActor = {}): Promise<void> {
-      const ref = parseReference(reference);
+      const ref = lookupReference(reference);
+      if (!ref) throw unknown(repository, reference);
       if (ref.kind === 'tag') {
         const digest = await locks.withLock(`tag:${repository}:${ref.tag}`, () => repo.deleteTag(repository, ref.tag));
         if (digest === undefined)
@@ -149,6 +208,11 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
         return;
       }
       const deleted = await repo.deleteArtifact(repository, ref.digest);
+      // Harbor's answer (controller/artifact deleteDeeply): an index child goes only with its index.
+      if (deleted === 'referenced')
+        throw new BerthError('VIOLATE_FOREIGN_KEY_CONSTRAINT', 'the deleting artifact is referenced by others', {
+          detail: { digest: ref.digest },
+        });
       if (deleted.length === 0)
         throw new BerthError('MANIFEST_UNKNOWN', `manifest ${ref.digest} unknown to repository ${repository}`, {
           detail: { reference },

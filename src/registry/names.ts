@@ -24,7 +24,17 @@ export function isValidTag(tag: string): boolean {
 
 export type Reference = { kind: 'digest'; digest: string } | { kind: 'tag'; tag: string };
 
-/** A manifest reference is a digest or a tag; anything else is invalid. */
+/**
+ * A reference to look a manifest up by: undefined when it is neither a tag nor a digest, which
+ * names no manifest (distribution answers GET, HEAD and DELETE of one with 404 MANIFEST_UNKNOWN).
+ */
+export function lookupReference(reference: string): Reference | undefined {
+  if (isValidTag(reference)) return { kind: 'tag', tag: reference };
+  const digest = tryParseDigest(reference);
+  return digest ? { kind: 'digest', digest: digest.value } : undefined;
+}
+
+/** A manifest reference to push under is a digest or a tag; anything else is invalid. */
 export function parseReference(reference: string): Reference {
   if (reference.includes(':')) {
     const digest = tryParseDigest(reference);

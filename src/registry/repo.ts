@@ -36,7 +36,8 @@ export interface NewManifest {
   size: number;
   blobDigests: string[];
   children: { digest: string; platform?: Record<string, unknown>; annotations?: Record<string, string> }[];
-  tag?: string;
+  /** Tags moved onto the manifest (none for a push by digest without `?tag=`). */
+  tags: string[];
   now: string;
 }
 
@@ -167,6 +168,11 @@ export function createRegistryRepo(db: Kysely<Database>) {
 
   return {
     repositoryExists: async (name: string) => (await repositoryId(db, name)) !== undefined,
+
+    async projectExists(name: string): Promise<boolean> {
+      const row = await db.selectFrom('projects').select('id').where('name', '=', name).executeTakeFirst();
+      return row !== undefined;
+    },
 
     async repositoryBlob(repository: string, digest: string): Promise<BlobInfo | undefined> {
       const row = await db
@@ -314,10 +320,10 @@ export function createRegistryRepo(db: Kysely<Database>) {
               .execute();
           }
         }
-        if (manifest.tag !== undefined) {
+        for (const tag of manifest.tags) {
           await trx
             .insertInto('tags')
-            .values({ repository_id: repoId, artifact_id: artifactId, name: manifest.tag, push_time: manifest.now })
+            .values({ repository_id: repoId, artifact_id: artifactId, name: tag, push_time: manifest.now })
             .onConflict((oc) =>
               oc.columns(['repository_id', 'name']).doUpdateSet({ artifact_id: artifactId, push_time: manifest.now }),
             )
@@ -329,12 +335,14 @@ export function createRegistryRepo(db: Kysely<Database>) {
 
     /**
      * Deletes an artifact with its tags; index children that are left untagged and
-     * unreferenced go with it, as Harbor does. Returns what was deleted, parent first.
+     * unreferenced go with it, as Harbor does. Returns what was deleted, parent first, or
+     * 'referenced' (deleting nothing) when an index of the repository lists the artifact.
      */
-    async deleteArtifact(repository: string, digest: string): Promise<DeletedArtifact[]> {
+    async deleteArtifact(repository: string, digest: string): Promise<DeletedArtifact[] | 'referenced'> {
       return db.transaction().execute(async (trx) => {
         const repoId = await repositoryId(trx, repository);
         if (repoId === undefined) return [];
+        if (await hasParent(trx, repoId, digest)) return 'referenced';
         const deleted: DeletedArtifact[] = [];
         const pending = [digest];
         while (pending.length > 0) {
@@ -364,6 +372,10 @@ export function createRegistryRepo(db: Kysely<Database>) {
       ): Promise<boolean> {
         const tag = await trx.selectFrom('tags').select('id').where('artifact_id', '=', artifactId).executeTakeFirst();
         if (tag) return false;
+        return !(await hasParent(trx, repoId, childDigest));
+      }
+
+      async function hasParent(trx: Transaction<Database>, repoId: number, childDigest: string): Promise<boolean> {
         const parent = await trx
           .selectFrom('artifact_references as ar')
           .innerJoin('artifacts as a', 'a.id', 'ar.parent_id')
@@ -371,7 +383,7 @@ export function createRegistryRepo(db: Kysely<Database>) {
           .where('a.repository_id', '=', repoId)
           .where('ar.child_digest', '=', childDigest)
           .executeTakeFirst();
-        return parent === undefined;
+        return parent !== undefined;
       }
     },
 

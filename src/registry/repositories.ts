@@ -18,11 +18,16 @@ export function createRepositoryService({
   return {
     exists: (name: string) => repo.repositoryExists(name),
 
+    /** Whether the project a repository name starts with exists (a push never creates one). */
+    projectExists: (project: string) => repo.projectExists(project),
+
     async delete(name: string, by: EventActor = {}): Promise<void> {
       if (!(await repo.repositoryExists(name)))
         throw new BerthError('NAME_UNKNOWN', `repository ${name} not known to registry`, { detail: { name } });
       for (const digest of await repo.rootDigests(name)) {
-        for (const artifact of await repo.deleteArtifact(name, digest)) {
+        // A root is no index's child, so it is never 'referenced'; the repository row takes any rest.
+        const deleted = await repo.deleteArtifact(name, digest);
+        for (const artifact of deleted === 'referenced' ? [] : deleted) {
           events.publish({
             type: 'artifact.deleted',
             repository: name,

@@ -110,7 +110,7 @@ test('a manifest in a format the client does not accept answers 404 MANIFEST_UNK
     ['oci-image', mediaTypes.dockerManifest],
     ['docker-image', mediaTypes.ociManifest],
     ['oci-index', mediaTypes.ociManifest],
-    ['docker-list', `${mediaTypes.dockerManifest}, ${mediaTypes.ociManifest}`],
+    [dockerList.digest, `${mediaTypes.dockerManifest}, ${mediaTypes.ociManifest}`],
     ['oci-image', mediaTypes.ociIndex],
   ];
   for (const [tag, accept] of cases) {
@@ -147,4 +147,39 @@ test('unknown media types alongside a known one do not hide the known one', asyn
 
 test('an Accept of application/* alone takes any manifest format', async () => {
   for (const [tag, manifest] of all()) expectServed(await get(tag, 'application/*'), manifest);
+});
+
+test('a Docker manifest list pulled by tag without list types in Accept serves its linux/amd64 image', async () => {
+  for (const method of ['GET', 'HEAD']) {
+    const res = await get('docker-list', `${mediaTypes.dockerManifest}, ${mediaTypes.ociManifest}`, method);
+    expectServed(res, dockerImage, method);
+  }
+});
+
+test('a Docker manifest list without a linux/amd64 entry answers 404 MANIFEST_UNKNOWN to such a client', async () => {
+  const arm = encodeManifest(
+    indexJSON({
+      mediaType: mediaTypes.dockerManifestList,
+      manifests: [
+        descriptorOf(mediaTypes.dockerManifest, dockerImage, { platform: { os: 'linux', architecture: 'arm64' } }),
+      ],
+    }),
+  );
+  await client.pushManifest(repo, 'arm-only', arm);
+  const res = await client.fetch(`/v2/${repo}/manifests/arm-only`, { headers: { accept: mediaTypes.dockerManifest } });
+  await expectError(res, 404, 'MANIFEST_UNKNOWN');
+});
+
+test('the fallback needs the image in an accepted format, and does not apply by digest or to an OCI index', async () => {
+  const ociOnly = await client.fetch(`/v2/${repo}/manifests/docker-list`, {
+    headers: { accept: mediaTypes.ociManifest },
+  });
+  await expectError(ociOnly, 400, 'MANIFEST_INVALID');
+  const byDigest = await client.fetch(`/v2/${repo}/manifests/${dockerList.digest}`, {
+    headers: { accept: mediaTypes.dockerManifest },
+  });
+  await expectError(byDigest, 404, 'MANIFEST_UNKNOWN');
+  const index = await client.fetch(`/v2/${repo}/manifests/oci-index`, { headers: { accept: mediaTypes.ociManifest } });
+  const body = await expectError(index, 404, 'MANIFEST_UNKNOWN');
+  assert.match(body.errors[0].message, /OCI index found, but accept header does not support OCI indexes/);
 });

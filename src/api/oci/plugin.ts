@@ -39,7 +39,9 @@ export async function ociApi(app: FastifyInstance, options: OciApiOptions): Prom
       const { route, params } = match;
       options.onRoute?.(request, route.name);
       if (params.name !== undefined) checkRepositoryName(params.name);
-      const caller = await options.authorizer.authorize(request, route.access(params));
+      const caller = await options.authorizer
+        .authorize(request, route.access(params))
+        .catch((err: unknown) => explainDenial(err, params.name, options.registry));
       const actor = { ...(caller.name ? { actor: caller.name } : {}), clientIp: request.ip };
       const ctx = {
         request,
@@ -60,4 +62,16 @@ export async function ociApi(app: FastifyInstance, options: OciApiOptions): Prom
 
   app.route({ method: [...methods], url: '/v2', handler: handle, exposeHeadRoute: false });
   app.route({ method: [...methods], url: '/v2/*', handler: handle, exposeHeadRoute: false });
+}
+
+/**
+ * A caller denied access to a repository whose project does not exist is told so, with
+ * Harbor's message (its v2auth middleware answers "project <name> not found"); DENIED is
+ * kept as the code, as a 401 would send clients for a new token that cannot help.
+ */
+async function explainDenial(err: unknown, repository: string | undefined, registry: Registry): Promise<never> {
+  if (!(err instanceof BerthError) || err.code !== 'DENIED' || repository === undefined) throw err;
+  const project = repository.includes('/') ? repository.slice(0, repository.indexOf('/')) : repository;
+  if (await registry.repositories.projectExists(project)) throw err;
+  throw new BerthError('DENIED', `project ${project} not found`, { detail: { project } });
 }

@@ -1,34 +1,75 @@
 import { BerthError } from '../../../shared/errors.js';
-import { isManifestMediaType, type StoredManifest } from '../../../registry/index.js';
+import {
+  isManifestMediaType,
+  mediaTypes,
+  parseReference,
+  type Registry,
+  type StoredManifest,
+} from '../../../registry/index.js';
 import { readBody, type OciContext } from '../context.js';
 
 // GET/HEAD/PUT/DELETE /v2/<name>/manifests/<reference>
 
 export async function getManifest({ request, reply, params, registry, actor }: OciContext) {
   const { name, reference } = params;
-  const manifest =
-    request.method === 'HEAD'
-      ? await registry.manifests.resolve(name, reference)
-      : await registry.manifests.pull(name, reference, actor);
-  if (!accepts(request.headers.accept, manifest.mediaType)) {
-    throw new BerthError(
-      'MANIFEST_UNKNOWN',
-      `manifest ${reference} is ${manifest.mediaType}, which the Accept header does not allow`,
-      {
-        detail: { mediaType: manifest.mediaType },
-      },
-    );
-  }
+  const found = await registry.manifests.resolve(name, reference);
+  const manifest = accepts(request.headers.accept, found.mediaType)
+    ? found
+    : await defaultPlatformImage(registry, name, reference, found, request.headers.accept);
+  if (request.method !== 'HEAD') registry.manifests.recordPull(name, reference, manifest.digest, actor);
   reply.code(200).headers(manifestHeaders(manifest)).header('content-length', String(manifest.bytes.byteLength));
   return request.method === 'HEAD' ? reply.send() : reply.send(manifest.bytes);
 }
 
-export async function putManifest({ request, reply, params, registry, actor }: OciContext, maxManifestBytes: number) {
+/**
+ * A client that does not accept manifest lists gets, for a Docker manifest list pulled by
+ * tag, its linux/amd64 image (distribution: registry/handlers/manifests.go). An OCI index,
+ * or a list pulled by digest (other bytes would not match the digest), stays unknown.
+ */
+async function defaultPlatformImage(
+  registry: Registry,
+  name: string,
+  reference: string,
+  found: StoredManifest,
+  accept: string | undefined,
+): Promise<StoredManifest> {
+  const byTag = parseReference(reference).kind === 'tag';
+  const image =
+    byTag && found.mediaType === mediaTypes.dockerManifestList
+      ? await registry.manifests.platformImage(name, found, { os: 'linux', architecture: 'amd64' })
+      : undefined;
+  if (!image) {
+    const message =
+      found.mediaType === mediaTypes.ociIndex
+        ? 'OCI index found, but accept header does not support OCI indexes'
+        : `manifest ${reference} is ${found.mediaType}, which the Accept header does not allow`;
+    throw new BerthError('MANIFEST_UNKNOWN', message, { detail: { mediaType: found.mediaType } });
+  }
+  if (!accepts(accept, image.mediaType))
+    throw new BerthError('MANIFEST_INVALID', `${image.mediaType} manifest not supported by client`, {
+      detail: { mediaType: image.mediaType },
+    });
+  return image;
+}
+
+export async function putManifest(
+  { request, reply, params, query, registry, actor }: OciContext,
+  maxManifestBytes: number,
+) {
   const { name, reference } = params;
   const bytes = await readBody(request, maxManifestBytes);
   if (!bytes)
     throw new BerthError('SIZE_INVALID', `manifest exceeds the limit of ${maxManifestBytes} bytes`, { status: 413 });
-  const pushed = await registry.manifests.push(name, reference, bytes, request.headers['content-type'], actor);
+  const pushed = await registry.manifests.push(
+    name,
+    reference,
+    bytes,
+    request.headers['content-type'],
+    actor,
+    query.getAll('tag'),
+  );
+  // Distribution spec "Pushing Manifests with tags": one OCI-Tag header per tag applied by `?tag=`.
+  if (parseReference(reference).kind === 'digest' && pushed.tags.length > 0) reply.header('oci-tag', pushed.tags);
   reply
     .code(201)
     .header('location', `/v2/${name}/manifests/${pushed.digest}`)
