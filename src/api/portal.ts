@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BerthError } from '../shared/errors.js';
 import { sendHarborError } from './v2/errors.js';
+import { portalSecurityHeaders } from './security-headers.js';
 
 // The portal at `/`: web/dist (built by `npm run build`) as static files, with index.html
 // for every other non-API path so the single-page app owns its URLs.
@@ -77,7 +78,7 @@ function sendFile(
     .header('content-length', String(found.size))
     .header('last-modified', found.mtime.toUTCString())
     .header('cache-control', cacheControl)
-    .header('x-content-type-options', 'nosniff');
+    .headers(portalSecurityHeaders);
   return head ? reply.send() : reply.send(createReadStream(found.file));
 }
 
@@ -109,6 +110,7 @@ export async function portal(app: FastifyInstance, options: PortalOptions = {}):
         .code(200)
         .header('content-type', 'text/html; charset=utf-8')
         .header('cache-control', 'no-cache')
+        .headers(portalSecurityHeaders)
         .send(notBuilt);
     return sendFile(reply, index, 'no-cache', head);
   }

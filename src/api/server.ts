@@ -11,6 +11,7 @@ import { portal } from './portal.js';
 import type { ApiDeps } from './v2/deps.js';
 import { loadTlsFiles } from './tls.js';
 import { applyConnectionLimits, serverTimeoutOptions } from './connection-limits.js';
+import { noSniff } from './security-headers.js';
 import { BerthError } from '../shared/errors.js';
 import { sendOciError } from './oci/errors.js';
 import { sendHarborError } from './v2/errors.js';
@@ -60,6 +61,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     ...(tls ? { https: { ...tls, ...serverTimeoutOptions(config.http) } } : {}),
   }) as unknown as FastifyInstance;
   applyConnectionLimits(app.server, config.http);
+  app.addHook('onRequest', noSniff);
 
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 500 || logger.isLevelEnabled('debug')) {
