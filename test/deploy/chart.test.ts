@@ -187,6 +187,10 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
       assert.match(received.env.BERTH_REDIS_PASSWORD, /^[A-Za-z0-9]{32}$/);
       assert.equal(config.adminPassword, 'Harbor12345');
       assert.ok(config.auth.tokenSigningKey?.includes('PRIVATE KEY'));
+      // Behind the ingress: its controller's pod ranges forward the client address, and no per-address cap.
+      assert.deepEqual(config.http.trustedProxies, ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']);
+      assert.equal(config.http.maxConnectionsPerAddress, 0);
+      assert.equal(config.metrics.port, undefined, 'metrics stay on the API port, for administrators');
       if (object.kind === 'Deployment') {
         assert.equal(config.storage.type, 'filesystem');
         const storageMount = c.volumeMounts?.find((m) => m.mountPath === config.storage.filesystem.rootdirectory);
@@ -269,6 +273,20 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
           selector.matchExpressions[0].values.includes(s.metadata.labels?.['app.kubernetes.io/component'] ?? ''),
       );
     assert.deepEqual(monitored.map((s) => s.metadata.name).sort(), ['berth-core', 'berth-jobservice']);
+    // The monitor scrapes the plain-HTTP metrics port each Service and pod names, where Berth serves /metrics.
+    const endpoints = (monitor.spec as { endpoints: { port: string; path: string; scheme: string }[] }).endpoints;
+    assert.deepEqual(
+      endpoints.map(({ port, path, scheme }) => ({ port, path, scheme })),
+      [{ port: 'metrics', path: '/metrics', scheme: 'http' }],
+    );
+    for (const service of monitored) {
+      const ports = (service.spec as { ports: { name: string; port: number; targetPort: string }[] }).ports;
+      assert.deepEqual(
+        ports.find((p) => p.name === 'metrics'),
+        { name: 'metrics', port: 8001, targetPort: 'metrics', protocol: 'TCP' },
+        service.metadata.name,
+      );
+    }
 
     for (const { object, template, container: c } of berthContainers(r)) {
       const received = receivedConfig(r, template, c, externalSecrets);
@@ -305,6 +323,9 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
         false,
         'no blob volume with S3',
       );
+      assert.equal(config.metrics.port, 8001, `${object.metadata.name} serves /metrics on the scraped port`);
+      assert.equal(c.ports?.find((p) => p.name === 'metrics')?.containerPort, 8001);
+      assert.equal(template.metadata?.annotations?.['prometheus.io/port'], '8001');
       assert.match(received.fileText, /disableredirect: true/);
       assert.match(received.fileText, /maxOpenConns: 40/);
       assert.match(received.fileText, /storageclass: "STANDARD_IA"/);
@@ -348,6 +369,8 @@ describe('helm chart deploy/helm/berth', { concurrency: true }, () => {
     const { config } = receivedConfig(r, core.template, core.container);
     assert.equal(config.http.port, 8443);
     assert.equal(config.logLevel, 'warn', "Harbor's 'warning' becomes Berth's 'warn'");
+    assert.deepEqual(config.http.trustedProxies, [], 'clients reach Berth directly: no forwarded header is believed');
+    assert.equal(config.http.maxConnectionsPerAddress, 256);
     const tlsMount = core.container.volumeMounts?.find((m) => config.tls.certificate?.startsWith(m.mountPath + '/'));
     const tlsVolume = core.template.spec.volumes?.find((v) => v.name === tlsMount?.name);
     const cert = new X509Certificate(secretData(r.get('Secret', tlsVolume!.secret!.secretName))['tls.crt']);

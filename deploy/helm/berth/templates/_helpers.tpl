@@ -280,3 +280,12 @@ storageClassName: ""
 storageClassName: {{ .storageClass | quote }}
 {{- end -}}
 {{- end -}}
+
+{{/* The metrics port of a component (dict "root" . "component" "core"|"jobservice"), or nothing when
+Prometheus does not scrape Berth. Berth then serves /metrics only there, in plain HTTP. */}}
+{{- define "berth.metricsPort" -}}
+{{- $metrics := .root.Values.metrics -}}
+{{- if or $metrics.enabled $metrics.serviceMonitor.enabled -}}
+{{- int (index $metrics .component).port -}}
+{{- end -}}
+{{- end -}}
