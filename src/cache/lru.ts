@@ -6,6 +6,9 @@ import { LRUCache } from 'lru-cache';
  * (100k rate-limit windows, 20k tokens, …) held ~4 MiB of an idle process that way.
  * Counting each entry as size 1 against `maxSize` bounds them the same way.
  */
-export function lazyLru<K extends {}, V extends {}>(max: number, options: { ttl?: number } = {}): LRUCache<K, V> {
+export function lazyLru<K extends NonNullable<unknown>, V extends NonNullable<unknown>>(
+  max: number,
+  options: { ttl?: number } = {},
+): LRUCache<K, V> {
   return new LRUCache<K, V>({ ...options, maxSize: max, sizeCalculation: () => 1 });
 }

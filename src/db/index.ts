@@ -10,6 +10,7 @@ import { openSqlite } from './sqlite.js';
 
 export type { Database } from './schema.js';
 export type * from './schema.js';
+export type * from './job-tables.js';
 export type { Dialect } from './dialect.js';
 export type { PoolOptions, PoolStats } from './postgres.js';
 export { DatabaseUrlError, maskUrl } from './errors.js';

@@ -1,6 +1,6 @@
 import type { Generated, Selectable } from 'kysely';
 
-// Table types of migration 003_jobs; db/schema.ts' Database includes them.
+// Table types of migration 003_jobs (the job service's executions, logs, pools and schedules).
 
 export interface JobExecutionsTable {
   id: Generated<number>;

@@ -72,6 +72,8 @@ export interface UploadsTable {
   repository: string;
   /** Bytes received and committed to the blob store so far. */
   size: number;
+  /** The principal that opened the session (null: anonymous); upload limits count by it. */
+  owner: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

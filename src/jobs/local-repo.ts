@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import type { JobParams } from './job.js';
 import type { ExecutionStatus, JobExecution, WorkerPool } from './queue.js';
-import type { JobExecutionRow } from './tables.js';
+import type { JobExecutionRow } from '../db/index.js';
 
 // SQL of the local queue. Claims are conditional updates, so several processes
 // sharing one database never run the same job twice.

@@ -6,7 +6,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { JobParams } from './job.js';
 import type { JobQueue } from './queue.js';
-import type { ScheduleRow } from './tables.js';
+import type { ScheduleRow } from '../db/index.js';
 
 // Cron schedules in the database. Every jobservice replica ticks; a due schedule is
 // claimed by moving its next_run_at with a conditional update, so exactly one replica

@@ -6,7 +6,7 @@ import type { Locks } from '../shared/locks.js';
 import type { Logger } from '../shared/logger.js';
 import type { BlobStore } from '../storage/index.js';
 import { cachedContentReads } from './cache.js';
-import { shareContentForgets } from '../cache/shared.js';
+import { shareContentForgets } from './shared-cache.js';
 import type { InvalidationBus } from '../shared/invalidation.js';
 import { createBlobService } from './blobs.js';
 import { createListingService } from './listings.js';
@@ -14,6 +14,7 @@ import { createManifestService } from './manifests.js';
 import { createRegistryRepo } from './repo.js';
 import { createRepositoryService } from './repositories.js';
 import { createUploadService } from './uploads.js';
+import type { UploadLimitSettings } from './upload-limits.js';
 import { uploadPurgeJob } from './upload-purge.js';
 import type { Feature } from '../feature.js';
 
@@ -32,6 +33,7 @@ export type { BlobInfo, StoredManifest } from './repo.js';
 export type { BlobContent } from './blobs.js';
 export type { Page, ReferrersIndex } from './listings.js';
 export type { Body } from './uploads.js';
+export type { UploadLimitSettings } from './upload-limits.js';
 export { uploadPurgeJobType } from './upload-purge.js';
 
 export interface RegistryOptions {
@@ -43,6 +45,8 @@ export interface RegistryOptions {
   logger: Logger;
   maxManifestBytes: number;
   cacheBytes: number;
+  /** Bounds on open upload sessions and their scratch bytes (unlimited when absent). */
+  uploadLimits?: UploadLimitSettings;
   /** Tells other replicas what this one deleted, and applies what they delete. */
   invalidation?: InvalidationBus;
 }

@@ -3,9 +3,22 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { freshRedisDb } from '../../test/helpers/redis.js';
 import { createRedisLocks, LockTimeoutError } from './redis-locks.js';
+import { locksSuite } from './locks-suite.js';
 
 // Two "replicas" (two connections, two lock objects) contend for the same keys; db 12.
 const url = await freshRedisDb(12);
+
+locksSuite(
+  'Redis, two replicas',
+  {
+    async open() {
+      const connections = [new Redis(url!), new Redis(url!)];
+      const [a, b] = connections.map((c) => createRedisLocks(c, { ttlMs: 300, prefix: 'suite:' }));
+      return { a, b, close: async () => connections.forEach((c) => c.disconnect()) };
+    },
+  },
+  { skip: url ? undefined : 'Redis is not running' },
+);
 
 test(
   'Redis locks exclude across replicas, renew while held and expire when the holder dies',

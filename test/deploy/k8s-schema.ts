@@ -28,6 +28,7 @@ export async function validateObject(object: K8sObject): Promise<void> {
   } catch (err) {
     throw new Error(
       `${object.kind}/${object.metadata.name} does not match the Kubernetes schema: ${(err as Error).message}`,
+      { cause: err },
     );
   }
 }

@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { api } from '../helpers/api.js';
 import { adminCredentials, startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
-import { needTool, ExecError } from '../helpers/tools.js';
+import { needTool, type ExecError } from '../helpers/tools.js';
 import {
   buildImage,
   layerFiles,

@@ -50,7 +50,7 @@ export async function postgresUnavailable(): Promise<string | undefined> {
     return undefined;
   } catch (err) {
     const message = `PostgreSQL at ${baseUrl} is not answering (${String(err)})`;
-    if (process.env.CI === 'true') throw new Error(`${message}: required in CI`);
+    if (process.env.CI === 'true') throw new Error(`${message}: required in CI`, { cause: err });
     return message;
   }
 }

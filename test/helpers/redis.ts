@@ -26,7 +26,7 @@ async function reachableRedis(url: string, flush: boolean): Promise<string | und
     else await client.ping();
     return url;
   } catch (err) {
-    if (process.env.CI === 'true') throw new Error(`Redis is needed at ${url}: ${String(err)}`);
+    if (process.env.CI === 'true') throw new Error(`Redis is needed at ${url}: ${String(err)}`, { cause: err });
     return undefined;
   } finally {
     client.disconnect();

@@ -1,0 +1,2 @@
+// Bounded in-memory caches (each one's bound is documented in docs/operations.md, "Memory").
+export { lazyLru } from './lru.js';
