@@ -1,4 +1,4 @@
-import { LRUCache } from 'lru-cache';
+import { byteLru } from '../cache/index.js';
 import { BerthError } from '../shared/errors.js';
 import type { EventActor } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
@@ -29,6 +29,9 @@ import {
   type HarborTag,
 } from './view.js';
 
+/** Memory for the extra attributes read from image configs. */
+const extraAttrsCacheBytes = 8 * 1024 * 1024;
+
 // Harbor's repositories and artifacts over the registry's tables. Reads go straight to
 // SQL; every change goes through the registry so its cascade, caches and events apply.
 
@@ -53,7 +56,11 @@ export function createArtifactService({
   maxConfigBytes = 4 * 1024 * 1024,
 }: ArtifactServiceDeps) {
   // Config blobs are content-addressed: what one says never changes.
-  const extraAttrsCache = new LRUCache<string, Record<string, unknown>>({ max: 10_000 });
+  // Bounded by bytes: one config may carry megabytes of labels and environment.
+  const extraAttrsCache = byteLru<string, Record<string, unknown>>(
+    extraAttrsCacheBytes,
+    (attrs, digest) => digest.length + JSON.stringify(attrs).length * 2,
+  );
   const additions = createAdditionReader({ registry });
 
   async function repositoryOf(projectName: string, repositoryName: string): Promise<RepositoryRow> {

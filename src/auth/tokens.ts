@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
-import { lazyLru } from '../cache/lru.js';
+import { byteLru } from '../cache/index.js';
 import type { Clock } from '../shared/clock.js';
 import type { SigningKey } from './keys.js';
+
+/** Memory for verified tokens (a pull checks its token once, not on every request). */
+const verifiedTokensBytes = 16 * 1024 * 1024;
 
 // Registry bearer tokens (Docker token authentication spec): RS256 JWTs whose
 // `access` claim lists what the holder may do. A verified token is cached until it
@@ -37,7 +40,8 @@ export interface IssuedToken {
 }
 
 export function createTokenService({ key, issuer, service, expiresInSeconds, clock }: TokenServiceOptions) {
-  const verifiedTokens = lazyLru<string, TokenClaims>(20_000);
+  // Keyed by the token itself; a token's claims take about what its payload does.
+  const verifiedTokens = byteLru<string, TokenClaims>(verifiedTokensBytes, (_claims, token) => token.length * 3);
 
   return {
     service,

@@ -1,2 +1,2 @@
 // Bounded in-memory caches (each one's bound is documented in docs/operations.md, "Memory").
-export { lazyLru } from './lru.js';
+export { byteLru, lazyLru } from './lru.js';

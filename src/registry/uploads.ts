@@ -3,11 +3,15 @@ import { BerthError } from '../shared/errors.js';
 import { Digester, parseDigest, type DigestAlgorithm } from '../shared/digest.js';
 import { isoNow, type Clock } from '../shared/clock.js';
 import type { Locks } from '../shared/locks.js';
+import { lazyLru } from '../cache/index.js';
 import type { Logger } from '../shared/logger.js';
 import { PathNotFoundError, type BlobStore, type ByteRange } from '../storage/index.js';
 import type { CachedContentReads } from './cache.js';
 import { blobPath, uploadDataPath, uploadDir } from './paths.js';
 import type { BlobInfo, RegistryRepo } from './repo.js';
+
+/** Running hashes kept per process: far more sessions than upload concurrently. */
+const maxRunningHashes = 10_000;
 
 // Blob upload sessions (distribution spec "Pushing blobs"). Bytes go to a scratch
 // object; on completion they are verified against the digest and moved under it. The
@@ -35,7 +39,8 @@ class ChunkTooLong extends Error {}
 
 export function createUploadService({ repo, reads, store, locks, clock, logger }: UploadServiceDeps) {
   /** Running hashes of sessions this process is receiving, valid while their size matches. */
-  const hashers = new Map<string, Digester>();
+  // Bounded: an abandoned session's hasher (or one completed on another replica) ages out; a miss re-hashes.
+  const hashers = lazyLru<string, Digester>(maxRunningHashes);
 
   async function session(repository: string, uuid: string): Promise<{ uuid: string; repository: string }> {
     const row = /^[0-9a-f-]{36}$/.test(uuid) ? await repo.upload(uuid) : undefined;
