@@ -4,7 +4,7 @@ import globals from 'globals';
 
 // Lint rules for the server, tests, benchmarks and the portal (formatting is prettier's job).
 export default tseslint.config(
-  { ignores: ['dist/', 'web/dist/', 'node_modules/', 'bench/results/', 'coverage/'] },
+  { ignores: ['dist/', 'web/dist/', 'web/src/api/harbor.gen.ts', 'node_modules/', 'bench/results/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
