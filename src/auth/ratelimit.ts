@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lazyLru } from '../cache/lru.js';
+import { lazyLru } from '../cache/index.js';
 import { BerthError } from '../shared/errors.js';
 import type { Clock } from '../shared/clock.js';
 import type { FailurePolicy, LoginThrottleStore, ThrottleEntry } from './throttle/store.js';

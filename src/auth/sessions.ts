@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { lazyLru } from '../cache/lru.js';
+import { lazyLru } from '../cache/index.js';
 import type { Database } from '../db/index.js';
 import { isoNow, type Clock } from '../shared/clock.js';
 

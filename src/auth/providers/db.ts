@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { lazyLru } from '../../cache/lru.js';
+import { lazyLru } from '../../cache/index.js';
 import type { Database } from '../../db/index.js';
 import { verifySecret } from '../passwords.js';
 import type { ExternalUser, IdentityProvider } from './contract.js';
