@@ -99,7 +99,8 @@ export function jobServiceRoutes(app: FastifyInstance, { security, jobs }: JobSe
   app.get('/schedules', async (request, reply) => {
     await canList(request);
     const page = pageRequest(request.query as Record<string, unknown>);
-    const { total, rows } = await scheduler.list(page.page, page.pageSize);
+    // The page whose offset is the clamped one: a huge page number never overflows the scheduler's SQL.
+    const { total, rows } = await scheduler.list(Math.floor(page.offset / page.pageSize) + 1, page.pageSize);
     setPageHeaders(request, reply, page, total);
     return rows.map((r) => ({
       id: r.id,
