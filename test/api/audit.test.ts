@@ -124,9 +124,10 @@ test('/audit-logs filters by username (fuzzy), operation lists and op_time range
   assert.match(newest.headers.get('link') ?? '', /rel="next"/);
   const oldest = await api<AuditLog[]>(server, 'GET', '/audit-logs?page_size=1&sort=op_time');
   assert.ok(oldest.body[0].op_time <= newest.body[0].op_time);
-  const badKey = await api(server, 'GET', `/audit-logs?${q('colour=red')}`);
-  assert.equal(badKey.status, 400);
-  assertHarborSchema('GET', '/audit-logs', 400, badKey.body);
+  // Harbor ignores q keys it cannot use.
+  const unknownKey = await api<AuditLog[]>(server, 'GET', `/audit-logs?page_size=1&${q('colour=red')}`);
+  assert.equal(unknownKey.status, 200);
+  assert.equal(unknownKey.headers.get('x-total-count'), String(total));
   const badTime = await api(server, 'GET', `/audit-logs?${q('op_time=[yesterday~today]')}`);
   assert.equal(badTime.status, 400);
 });
@@ -169,9 +170,10 @@ test("/projects/{p}/logs lists the project's entries for members with log:list; 
   });
   assert.equal(outsider.status, 404);
   assert.equal(outsider.body.errors[0].code, 'NOT_FOUND');
-  const bad = await api(server, 'GET', '/projects/audited/logs?sort=colour');
-  assert.equal(bad.status, 400);
-  assertHarborSchema('GET', '/projects/{project_name}/logs', 400, bad.body);
+  // Harbor ignores sort keys it cannot use.
+  const unknownSort = await api<AuditLog[]>(server, 'GET', '/projects/audited/logs?sort=colour');
+  assert.equal(unknownSort.status, 200);
+  assert.deepEqual(unknownSort.body, (await api<AuditLog[]>(server, 'GET', '/projects/audited/logs')).body);
 });
 
 test('a burst of 130 pulls writes 130 pull entries (batched inserts of 100 and 30), each with its username and time', async () => {

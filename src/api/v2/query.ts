@@ -12,7 +12,21 @@ export type Term =
 
 export function parseQuery(q: string | undefined): Term[] {
   if (!q) return [];
-  return splitTerms(q).map(parseTerm);
+  return splitTerms(unescapeOnce(q)).map(parseTerm);
+}
+
+/**
+ * Harbor's q.Build unescapes `q` once more after the query string's own decoding (clients such as
+ * @hapic/harbor encode it twice), and keeps `q` as it is when that fails (a literal `%`). Unlike Go's
+ * url.QueryUnescape a `+` stays a `+`: it only reaches here encoded (%2B), so it was meant literally.
+ */
+function unescapeOnce(q: string): string {
+  if (!q.includes('%')) return q;
+  try {
+    return decodeURIComponent(q);
+  } catch {
+    return q;
+  }
 }
 
 /** Splits on commas outside brackets. */
@@ -52,25 +66,19 @@ function parseTerm(term: string): Term {
   return { key, kind: 'exact', value: raw };
 }
 
-/** The term for `key`, checking that only `allowed` keys are used. */
+/** The term for each of the `allowed` keys; like Harbor's lib/orm, skips keys that name no column. */
 export function termsFor(terms: Term[], allowed: readonly string[]): Map<string, Term> {
   const map = new Map<string, Term>();
-  for (const term of terms) {
-    if (!allowed.includes(term.key))
-      throw new BerthError('BAD_REQUEST', `cannot filter by "${term.key}"; allowed: ${allowed.join(', ')}`);
-    map.set(term.key, term);
-  }
+  for (const term of terms) if (allowed.includes(term.key)) map.set(term.key, term);
   return map;
 }
 
-/** Harbor's `sort` parameter: "name,-creation_time" → [{column, desc}], checked against `allowed`. */
+/** Harbor's `sort` parameter: "name,-creation_time" → [{column, desc}]; like Harbor's lib/orm, skips other keys. */
 export function parseSort(sort: string | undefined, allowed: readonly string[]): { column: string; desc: boolean }[] {
   if (!sort) return [];
-  return sort.split(',').map((part) => {
+  return sort.split(',').flatMap((part) => {
     const desc = part.startsWith('-');
-    const column = desc ? part.slice(1) : part;
-    if (!allowed.includes(column))
-      throw new BerthError('BAD_REQUEST', `cannot sort by "${column}"; allowed: ${allowed.join(', ')}`);
-    return { column, desc };
+    const column = (desc ? part.slice(1) : part).trim();
+    return allowed.includes(column) ? [{ column, desc }] : [];
   });
 }
