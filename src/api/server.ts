@@ -10,6 +10,7 @@ import { harborApi } from './v2/plugin.js';
 import { portal } from './portal.js';
 import type { ApiDeps } from './v2/deps.js';
 import { loadTlsFiles } from './tls.js';
+import { echoRequestId, requestIdOptions } from './request-id.js';
 import { applyConnectionLimits, serverTimeoutOptions } from './connection-limits.js';
 import { noSniff } from './security-headers.js';
 import { BerthError } from '../shared/errors.js';
@@ -38,6 +39,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   const app = Fastify({
     loggerInstance: logger,
     logController: new LogController({ disableRequestLogging: true }),
+    ...requestIdOptions,
     // Large blob bodies stream for as long as the client keeps sending.
     requestTimeout: 0,
     connectionTimeout: 0,
@@ -63,6 +65,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
   applyConnectionLimits(app.server, config.http);
   app.addHook('onRequest', noSniff);
 
+  app.addHook('onRequest', echoRequestId);
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode >= 500 || logger.isLevelEnabled('debug')) {
       request.log.info(

@@ -46,6 +46,8 @@ export function sendOciError(request: FastifyRequest, reply: FastifyReply, err: 
   if (!request.raw.readableEnded) request.raw.resume();
   if (error.status >= 500) request.log.error({ err: error.cause ?? err }, 'request failed');
   reply.code(error.status).headers(error.headers).header('content-type', 'application/json; charset=utf-8');
+  // The envelope stays the distribution spec's; the request id travels in the header only.
+  reply.header('x-request-id', request.id);
   // A HEAD response carries the status and headers only (distribution spec: HEAD errors have no body).
   if (request.method === 'HEAD') return reply.send();
   return reply.send(JSON.stringify(ociErrorBody(error)));

@@ -38,6 +38,8 @@ export function sendHarborError(request: FastifyRequest, reply: FastifyReply, er
   if (error.status >= 500) request.log.error({ err: error.cause ?? err }, 'request failed');
   const code = harborCodes.has(error.code) ? error.code : (byStatus[error.status] ?? 'UNKNOWN');
   reply.code(error.status).headers(error.headers).header('content-type', 'application/json; charset=utf-8');
+  reply.header('x-request-id', request.id);
   if (request.method === 'HEAD') return reply.send();
-  return reply.send(JSON.stringify({ errors: [{ code, message: error.message }] }));
+  // Harbor sends its X-Request-Id header only; the body repeats it beside `errors`, which its schema allows.
+  return reply.send(JSON.stringify({ errors: [{ code, message: error.message }], request_id: request.id }));
 }
