@@ -24,12 +24,17 @@ export function systemRoutes(app: FastifyInstance, { config, security, settings 
     return {
       ...base,
       external_url: config.externalURL,
-      registry_url: new URL(config.externalURL).host,
+      // Harbor's registry_url: the external URL without its scheme.
+      registry_url: config.externalURL.replace(/^[a-z][a-z0-9+.-]*:\/\//i, ''),
+      // Berth serves no CA certificate to download (Harbor's GET /systeminfo/getcert).
       has_ca_root: false,
       project_creation_restriction: current.project_creation_restriction,
       read_only: current.read_only,
-      notification_enable: true,
+      // No webhooks in Berth: the same "off" as GET /configurations.
+      notification_enable: false,
       registry_storage_provider_name: config.storage.type,
+      // Fields of Harbor before 2.9 that clients still read: no Notary, no ChartMuseum (charts are OCI artifacts).
+      with_notary: false,
       with_chartmuseum: false,
     };
   });
