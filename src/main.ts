@@ -79,6 +79,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     logger: log,
     maxManifestBytes: config.registry.maxManifestBytes,
     cacheBytes: config.registry.cacheBytes,
+    uploadLimits: config.registry.uploads,
   });
 
   const audit = createAuditLog({ db: db.kysely, clock, logger: log });

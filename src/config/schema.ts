@@ -277,6 +277,35 @@ export const configSchema = z.object({
         .default('0 0 * * * *')
         .refine(validCron, 'not a cron expression')
         .describe("cron (Harbor's six fields with seconds, or five) of the UPLOAD_PURGE job; default hourly"),
+      // Upload bounds (docs/operations.md, "Upload limits"): high enough that CI pushing big images in parallel never meets them.
+      uploads: z
+        .object({
+          maxSessionsPerUser: z
+            .number()
+            .int()
+            .min(0)
+            .default(500)
+            .describe('open upload sessions one user or robot may hold; 0 = unlimited'),
+          maxSessionsPerRepository: z
+            .number()
+            .int()
+            .min(0)
+            .default(1000)
+            .describe('open upload sessions one repository may hold; 0 = unlimited'),
+          maxScratchBytesPerUser: z
+            .number()
+            .int()
+            .min(0)
+            .default(100 * 1024 ** 3)
+            .describe('bytes of unfinished uploads one user or robot may hold; 0 = unlimited'),
+          maxScratchBytesPerRepository: z
+            .number()
+            .int()
+            .min(0)
+            .default(200 * 1024 ** 3)
+            .describe('bytes of unfinished uploads one repository may hold; 0 = unlimited'),
+        })
+        .prefault({}),
     })
     .prefault({}),
 });

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ArtifactRow, Database } from '../db/index.js';
 import { createListingQueries } from './listing-queries.js';
 import { createUploadQueries } from './upload-queries.js';
+import { createUploadUsageQueries } from './upload-usage-queries.js';
 
 export type { ReferrerRow } from './listing-queries.js';
 
@@ -493,6 +494,7 @@ export function createRegistryRepo(db: Kysely<Database>) {
 
     ...createListingQueries(db),
     ...createUploadQueries(db),
+    ...createUploadUsageQueries(db),
   };
 }
 

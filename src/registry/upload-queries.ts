@@ -9,10 +9,12 @@ export function createUploadQueries(db: Kysely<Database>) {
       await db.insertInto('uploads').values({ uuid, repository, size: 0, created_at: now, updated_at: now }).execute();
     },
 
-    async upload(uuid: string): Promise<{ uuid: string; repository: string; size: number } | undefined> {
+    async upload(
+      uuid: string,
+    ): Promise<{ uuid: string; repository: string; size: number; owner: string | null } | undefined> {
       const row = await db
         .selectFrom('uploads')
-        .select(['uuid', 'repository', 'size'])
+        .select(['uuid', 'repository', 'size', 'owner'])
         .where('uuid', '=', uuid)
         .executeTakeFirst();
       return row && { ...row, size: Number(row.size) };

@@ -9,6 +9,7 @@ import { PathNotFoundError, type BlobStore, type ByteRange } from '../storage/in
 import type { CachedContentReads } from './cache.js';
 import { blobPath, uploadDataPath, uploadDir } from './paths.js';
 import type { BlobInfo, RegistryRepo } from './repo.js';
+import { createUploadLimits, unlimitedUploads, type UploadLimitSettings } from './upload-limits.js';
 
 /** Running hashes kept per process: far more sessions than upload concurrently. */
 const maxRunningHashes = 10_000;
@@ -25,6 +26,7 @@ export interface UploadServiceDeps {
   locks: Locks;
   clock: Clock;
   logger: Logger;
+  uploadLimits?: UploadLimitSettings;
 }
 
 export interface UploadState {
@@ -37,12 +39,19 @@ export type Body = AsyncIterable<Uint8Array>;
 /** A ranged chunk's body went past the range's end. */
 class ChunkTooLong extends Error {}
 
-export function createUploadService({ repo, reads, store, locks, clock, logger }: UploadServiceDeps) {
+/** A chunk went past what the scratch limits leave. */
+class OverScratchLimit extends Error {}
+
+export function createUploadService({ repo, reads, store, locks, clock, logger, uploadLimits }: UploadServiceDeps) {
+  const limits = createUploadLimits(repo, uploadLimits ?? unlimitedUploads);
   /** Running hashes of sessions this process is receiving, valid while their size matches. */
   // Bounded: an abandoned session's hasher (or one completed on another replica) ages out; a miss re-hashes.
   const hashers = lazyLru<string, Digester>(maxRunningHashes);
 
-  async function session(repository: string, uuid: string): Promise<{ uuid: string; repository: string }> {
+  async function session(
+    repository: string,
+    uuid: string,
+  ): Promise<{ uuid: string; repository: string; owner: string | null }> {
     const row = /^[0-9a-f-]{36}$/.test(uuid) ? await repo.upload(uuid) : undefined;
     if (!row || row.repository !== repository) {
       throw new BerthError('BLOB_UPLOAD_UNKNOWN', `upload ${uuid.slice(0, 64)} unknown to repository ${repository}`, {
@@ -67,7 +76,9 @@ export function createUploadService({ repo, reads, store, locks, clock, logger }
     body: Body,
     range: ByteRange | undefined,
     declaredLength: number | undefined,
+    allowance = Infinity,
   ): Promise<number> {
+    if (declaredLength !== undefined && declaredLength > allowance) throw limits.overAllowance(allowance);
     const current = await receivedBytes(uuid);
     if (range) {
       const expected = range.end - range.start + 1;
@@ -95,11 +106,13 @@ export function createUploadService({ repo, reads, store, locks, clock, logger }
       for await (const chunk of body) {
         received += chunk.length;
         if (received > limit) throw new ChunkTooLong();
+        if (received > allowance) throw new OverScratchLimit();
         await writer.write(chunk);
         hasher?.update(chunk);
       }
       await writer.commit();
     } catch (err) {
+      if (err instanceof OverScratchLimit) throw limits.overAllowance(allowance);
       if (!(err instanceof ChunkTooLong)) throw err;
       // What came before the excess stays as any interrupted request's bytes do (committed or not, per the store); the Range says which.
       const size = await receivedBytes(uuid);
@@ -138,10 +151,16 @@ export function createUploadService({ repo, reads, store, locks, clock, logger }
     await repo.deleteUpload(uuid);
   }
 
-  async function begin(repository: string): Promise<UploadState> {
+  async function begin(repository: string, owner: string | undefined): Promise<UploadState> {
+    await limits.checkNewSession(repository, owner);
     const uuid = randomUUID();
-    await repo.createUpload(uuid, repository, isoNow(clock));
+    await repo.createOwnedUpload(uuid, repository, owner, isoNow(clock));
     return { uuid, size: 0 };
+  }
+
+  /** Bytes a session may still receive under the scratch limits (of its owner and repository). */
+  function allowanceOf(repository: string, owner: string | null): Promise<number> {
+    return limits.scratchAllowance(repository, owner ?? undefined);
   }
 
   /** Verifies the received bytes against `digest` and publishes them as a blob of the repository. */
@@ -176,6 +195,7 @@ export function createUploadService({ repo, reads, store, locks, clock, logger }
     async start(
       repository: string,
       mount?: { digest: string; from: string },
+      owner?: string,
     ): Promise<{ mounted: BlobInfo } | { session: UploadState }> {
       if (mount) {
         parseDigest(mount.digest);
@@ -185,16 +205,22 @@ export function createUploadService({ repo, reads, store, locks, clock, logger }
           return { mounted: source };
         }
       }
-      return { session: await begin(repository) };
+      return { session: await begin(repository, owner) };
     },
 
     /** Monolithic upload: `POST ?digest=` with the whole blob as the body. */
-    async monolithic(repository: string, digest: string, body: Body): Promise<BlobInfo> {
+    async monolithic(
+      repository: string,
+      digest: string,
+      body: Body,
+      owner?: string,
+      declaredLength?: number,
+    ): Promise<BlobInfo> {
       parseDigest(digest);
-      const { uuid } = await begin(repository);
+      const { uuid } = await begin(repository, owner);
       return locks.withLock(`upload:${uuid}`, async () => {
         try {
-          await append(uuid, body, undefined, undefined);
+          await append(uuid, body, undefined, declaredLength, await allowanceOf(repository, owner ?? null));
           return await finish(repository, uuid, digest);
         } catch (err) {
           await discard(uuid).catch(() => undefined);
@@ -211,10 +237,10 @@ export function createUploadService({ repo, reads, store, locks, clock, logger }
       range: ByteRange | undefined,
       declaredLength: number | undefined,
     ): Promise<UploadState> {
-      await session(repository, uuid);
+      const { owner } = await session(repository, uuid);
       return locks.withLock(`upload:${uuid}`, async () => ({
         uuid,
-        size: await append(uuid, body, range, declaredLength),
+        size: await append(uuid, body, range, declaredLength, await allowanceOf(repository, owner)),
       }));
     },
 
@@ -227,10 +253,10 @@ export function createUploadService({ repo, reads, store, locks, clock, logger }
       range: ByteRange | undefined,
       declaredLength: number | undefined,
     ): Promise<BlobInfo> {
-      await session(repository, uuid);
+      const { owner } = await session(repository, uuid);
       parseDigest(digest);
       return locks.withLock(`upload:${uuid}`, async () => {
-        if (body) await append(uuid, body, range, declaredLength);
+        if (body) await append(uuid, body, range, declaredLength, await allowanceOf(repository, owner));
         return finish(repository, uuid, digest);
       });
     },

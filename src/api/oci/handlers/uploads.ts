@@ -7,11 +7,17 @@ import { declaredLength, requestBody, type OciContext } from '../context.js';
 // /v2/<name>/blobs/uploads/[<uuid>].
 
 export async function startUpload(ctx: OciContext) {
-  const { request, reply, params, query, registry, authorizer } = ctx;
+  const { request, reply, params, query, registry, authorizer, actor } = ctx;
   const name = params.name;
   const digest = query.get('digest');
   if (digest !== null) {
-    const info = await registry.uploads.monolithic(name, digest, requestBody(request) ?? emptyBody());
+    const info = await registry.uploads.monolithic(
+      name,
+      digest,
+      requestBody(request) ?? emptyBody(),
+      actor.actor,
+      declaredLength(request),
+    );
     return blobCreated(ctx, info);
   }
   const mountDigest = query.get('mount');
@@ -21,7 +27,7 @@ export async function startUpload(ctx: OciContext) {
     mountDigest !== null && from !== null && (await authorizer.allows(request, repositoryAccess(from, 'pull')))
       ? { digest: mountDigest, from }
       : undefined;
-  const started = await registry.uploads.start(name, mount);
+  const started = await registry.uploads.start(name, mount, actor.actor);
   if ('mounted' in started) return blobCreated(ctx, started.mounted);
   return uploadAccepted(ctx, started.session.uuid, started.session.size, 202);
 }
