@@ -1,153 +1,79 @@
-// Harbor's JSON as Berth serves it (reference/harbor-swagger.yaml definitions).
+import type * as harbor from './harbor.gen';
 
-export interface User {
-  user_id: number;
-  username: string;
-  email?: string;
-  realname?: string;
-  sysadmin_flag: boolean;
-}
+// Harbor's JSON as Berth serves it. The types come from Harbor's swagger (harbor.gen.ts, npm run gen:types);
+// this file only names them for the portal and says which of their optional fields Berth always sends.
 
-export interface SystemInfo {
-  harbor_version: string;
-  external_url?: string;
-  registry_url?: string;
-}
+/**
+ * T with the fields K required. Harbor's swagger marks almost every field optional; Berth's serializers
+ * (src/artifacts/view.ts, src/api/v2/) always send these, and the portal builds links, keys and labels from them.
+ */
+type Sent<T, K extends keyof T> = T & Required<Pick<T, K>>;
 
-export interface Project {
-  project_id: number;
-  name: string;
-  owner_name?: string;
-  creation_time: string;
-  update_time: string;
-  repo_count: number;
-  current_user_role_id: number;
-  metadata?: { public?: string };
-}
+/** Harbor's UserResp (GET /users/current, /users); Berth always sends the id, name and admin flag. */
+export type User = Sent<harbor.UserResp, 'user_id' | 'username' | 'sysadmin_flag'>;
+/** Harbor's UserResp as the admin's user list shows it. */
+export type UserEntry = User;
 
-export interface Repository {
-  id: number;
-  project_id: number;
-  name: string;
-  description: string;
-  artifact_count: number;
-  pull_count: number;
-  creation_time: string;
-  update_time: string;
-}
+/** Harbor's GeneralInfo (GET /systeminfo); every field optional, as in Harbor. */
+export type SystemInfo = harbor.GeneralInfo;
 
-export interface Tag {
-  id: number;
-  name: string;
-  push_time: string;
-  pull_time: string;
-}
+/** Harbor's Project; Berth always sends the id, name and the caller's highest role (0 for none). */
+export type Project = Sent<harbor.Project, 'project_id' | 'name' | 'current_user_role_id'>;
 
-export interface Reference {
-  parent_id: number;
-  child_id?: number;
-  child_digest: string;
-  platform?: { os?: string; architecture?: string; variant?: string; 'os.version'?: string };
-  annotations?: Record<string, string>;
-}
+/** Harbor's Repository; Berth always sends the id and the full name. */
+export type Repository = Sent<harbor.Repository, 'id' | 'name'>;
 
-export interface Artifact {
-  id: number;
-  type: string;
-  media_type: string;
-  manifest_media_type: string;
-  artifact_type: string;
-  repository_name: string;
-  digest: string;
-  size: number;
-  push_time: string;
-  pull_time: string;
-  extra_attrs: Record<string, unknown>;
-  annotations: Record<string, string>;
-  references: Reference[] | null;
-  tags?: Tag[] | null;
-}
+/** Harbor's Tag; Berth always sends the id and name. */
+export type Tag = Sent<harbor.Tag, 'id' | 'name'>;
 
-export interface Member {
-  id: number;
-  project_id: number;
-  entity_name: string;
-  entity_type: string;
-  entity_id: number;
-  role_id: number;
-  role_name: string;
-}
+/** Harbor's Reference (an index's child); Berth always sends the child's digest. */
+export type Reference = Sent<harbor.Reference, 'parent_id' | 'child_digest'>;
 
-export interface RobotAccess {
-  resource: string;
-  action: string;
-}
+/** Harbor's Artifact, with its tags and references as above; Berth always sends what identifies and sizes it. */
+export type Artifact = Sent<
+  Omit<harbor.Artifact, 'tags' | 'references'>,
+  'id' | 'type' | 'media_type' | 'manifest_media_type' | 'artifact_type' | 'repository_name' | 'digest' | 'size'
+> & { tags?: Tag[]; references?: Reference[] };
 
-export interface RobotPermission {
-  kind: 'project' | 'system';
-  namespace: string;
+/** Harbor's ProjectMemberEntity; Berth always sends the id, the user's name and the role. */
+export type Member = Sent<harbor.ProjectMemberEntity, 'id' | 'entity_name' | 'role_id'>;
+
+/** Harbor's Access (one resource and action of a robot's permission). */
+export type RobotAccess = Sent<harbor.Access, 'resource' | 'action'>;
+
+/** Harbor's RobotPermission; the portal both reads and writes all three fields. */
+export type RobotPermission = Sent<Omit<harbor.RobotPermission, 'access'>, 'kind' | 'namespace'> & {
   access: RobotAccess[];
-}
+};
 
-export interface Robot {
-  id: number;
-  name: string;
-  description: string;
-  level: 'project' | 'system';
-  duration: number;
-  disable: boolean;
-  expires_at: number;
+/** Harbor's Robot; Berth always sends the id, name, expiry and permissions (never the secret). */
+export type Robot = Sent<Omit<harbor.Robot, 'permissions'>, 'id' | 'name' | 'expires_at'> & {
   permissions: RobotPermission[];
-  creation_time: string;
-}
+};
 
-export interface RobotCreated {
-  id: number;
-  name: string;
-  secret: string;
-  expires_at: number;
-}
+/** Harbor's RobotCreated: the one answer that carries the secret. */
+export type RobotCreated = Sent<harbor.RobotCreated, 'id' | 'name' | 'secret'>;
 
-/** Harbor's project roles (role_id). */
+/** Harbor's AuditLog (GET /audit-logs, /projects/{name}/logs); every field optional, as in Harbor. */
+export type AuditLogEntry = harbor.AuditLog;
+
+/** Harbor's ConfigurationsResponse (GET /configurations): mostly {value, editable} items by key. */
+export type Configurations = harbor.ConfigurationsResponse;
+
+/** Harbor's Accessory (a signature, SBOM or other artifact attached to a subject); Berth always sends these. */
+export type Accessory = Sent<harbor.Accessory, 'id' | 'digest' | 'size' | 'type'>;
+
+/** Berth's (not in Harbor's swagger, where role ids are plain integers): Harbor's project roles in rank order. */
 export const projectRoles = [1, 4, 2, 3, 5] as const;
 export type ProjectRoleId = (typeof projectRoles)[number];
-/** A never-pulled artifact's pull_time (Go's zero time). */
+
+/** Berth's (not in Harbor's swagger): a never-pulled artifact's pull_time (Go's zero time, as Harbor sends it). */
 export const neverPulled = '0001-01-01T00:00:00.000Z';
 
-/** Harbor's UserResp as the admin's user list shows it. */
-export interface UserEntry extends User {
-  comment?: string;
-  creation_time: string;
-  update_time: string;
-}
-
-export interface AuditLogEntry {
-  id: number;
-  username: string;
-  resource: string;
-  resource_type: string;
-  operation: string;
-  op_time: string;
-}
-
-/** GET /configurations: each key's value and whether it may be changed. */
-export type Configurations = Record<string, { value: unknown; editable: boolean }>;
-
-/** Harbor's Accessory: a signature, SBOM or other artifact attached to a subject. */
-export interface Accessory {
-  id: number;
-  artifact_id: number;
-  subject_artifact_id?: number;
-  subject_artifact_digest?: string;
-  subject_artifact_repo?: string;
-  size: number;
-  digest: string;
-  type: string;
-  icon?: string;
-  creation_time: string;
-}
-
-/** One step of an image's build history (the additions/build_history body). */
+/**
+ * Hand-written (not in Harbor's swagger, which types the addition as a plain string): one step of an image's
+ * build history, the OCI image config's history entry that the additions/build_history body lists.
+ */
 export interface HistoryStep {
   created?: string;
   created_by?: string;

@@ -115,7 +115,8 @@ function TagsCard({ artifact, projectName }: { artifact: Artifact; projectName: 
 /** An image's run configuration from extra_attrs (Harbor reads it from the config blob). */
 function ConfigCard({ artifact }: { artifact: Artifact }) {
   const t = useT();
-  const attrs = artifact.extra_attrs ?? {};
+  // The swagger types each value as an object; Harbor and Berth send strings too (architecture, os, created).
+  const attrs: Record<string, unknown> = artifact.extra_attrs ?? {};
   const entries = Object.entries(attrs).filter(([key]) => key !== 'config');
   const config = (attrs.config ?? {}) as Record<string, unknown>;
   const rows = [...entries, ...Object.entries(config)].filter(

@@ -8,11 +8,19 @@ function shown(value: unknown): string {
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
+/** A {value, editable} item; a key without one (Harbor's scan_all_policy) shows its whole object, read-only. */
+function configItem(item: unknown): { value: unknown; editable: boolean } {
+  if (typeof item !== 'object' || item === null || !('value' in item)) return { value: item, editable: false };
+  return { value: item.value, editable: 'editable' in item && item.editable === true };
+}
+
 /** GET /configurations, read-only: each key, its value and whether it may be changed. */
 export function ConfigurationPage() {
   const t = useT();
   const configurations = useConfigurations();
-  const rows = Object.entries(configurations.data ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const rows = Object.entries(configurations.data ?? {})
+    .map(([key, item]: [string, unknown]) => [key, configItem(item)] as const)
+    .sort(([a], [b]) => a.localeCompare(b));
   return (
     <>
       <ErrorAlert error={configurations.error} />
@@ -30,10 +38,10 @@ export function ConfigurationPage() {
               <Table.Td>
                 <Code>{key}</Code>
               </Table.Td>
-              <Table.Td style={{ wordBreak: 'break-all' }}>{shown(item?.value)}</Table.Td>
+              <Table.Td style={{ wordBreak: 'break-all' }}>{shown(item.value)}</Table.Td>
               <Table.Td>
-                <Badge variant="light" color={item?.editable ? 'blue' : 'gray'}>
-                  {item?.editable ? t('config.yes') : t('config.no')}
+                <Badge variant="light" color={item.editable ? 'blue' : 'gray'}>
+                  {item.editable ? t('config.yes') : t('config.no')}
                 </Badge>
               </Table.Td>
             </Table.Tr>
