@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config, type LoadOptions } from './config/index.js';
 import { openDatabase, type Db } from './db/index.js';
 import { createFilesystemStore, type BlobStore } from './storage/index.js';
-import { createRegistry } from './registry/index.js';
+import { createRegistry, registryFeature } from './registry/index.js';
+import { checkFeatures, type Feature } from './feature.js';
+import { sessionsFeature } from './auth/session-purge.js';
 import { createHttpServer } from './api/server.js';
 import { createRegistryAuthorizer } from './api/oci/auth.js';
 import { createSecurity } from './api/v2/security.js';
@@ -13,7 +15,7 @@ import { createDbThrottleStore } from './auth/throttle/db-store.js';
 import { createRedisThrottleStore } from './auth/throttle/redis-store.js';
 import { createDbProvider } from './auth/providers/db.js';
 import { createDummyHash } from './auth/passwords.js';
-import { createScopeGranter } from './auth/scopes.js';
+import { createScopeGranter } from './iam/scopes.js';
 import { createSessionStore } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
 import { createAccessControl } from './iam/access.js';
@@ -24,26 +26,21 @@ import { createProjectService } from './iam/projects/index.js';
 import { createMemberService } from './iam/members/index.js';
 import { createSettingsStore } from './iam/settings.js';
 import { readOnlyAuthorizer } from './api/read-only.js';
-import { createAuditLog, createAuditSubscriber } from './audit/index.js';
-import {
-  createArtifactService,
-  createArtifactsRepo,
-  createPullRecorder,
-  type PullRecorder,
-} from './artifacts/index.js';
+import { auditFeature, createAuditLog } from './audit/index.js';
+import { artifactsFeature, createArtifactService, createArtifactsRepo, createPullRecorder } from './artifacts/index.js';
 import { createLogger, type Logger } from './shared/logger.js';
 import { createEventBus } from './shared/events.js';
 import { createLocalLocks, type Locks } from './shared/locks.js';
 import { createRedisLocks } from './shared/redis-locks.js';
 import type { RedisSettings } from './shared/redis.js';
 import { createLocalInvalidationBus, createRedisInvalidationBus, type InvalidationBus } from './shared/invalidation.js';
-import { shareAccessInvalidation } from './cache/shared.js';
-import { createJobService, type JobService } from './jobs/index.js';
+import { shareAccessInvalidation } from './iam/shared-access.js';
+import { createJobService, eventDeliveryJob, type JobService } from './jobs/index.js';
+import { localRelay, type EventRelay } from './shared/events.js';
 import { createMetrics } from './api/metrics.js';
 import { createMetricsServer, createOpsServer } from './api/ops-server.js';
 import type { HealthCheck } from './api/health.js';
 import { PathNotFoundError } from './storage/index.js';
-import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
 import { systemClock } from './shared/clock.js';
 
@@ -68,7 +65,10 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   await bootstrap({ db: db.kysely, clock, logger: log, adminPassword: config.adminPassword });
   const store = await createBlobStore(config);
   const shared = await sharedState(config, log);
-  const events = createEventBus((err, event) => log.error({ err, event: event.type }, 'event handler failed'));
+  const events = createEventBus({
+    relay: shared.relay,
+    onError: (err, event, subscriber) => log.error({ err, event: event.type, subscriber }, 'event handler failed'),
+  });
   const registry = createRegistry({
     db: db.kysely,
     store,
@@ -133,31 +133,34 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   const members = createMemberService({ db: db.kysely, clock, access, authenticator, audit });
   const artifacts = createArtifactService({ repo: createArtifactsRepo(db.kysely), registry, logger: log });
   const pulls = createPullRecorder({ db: db.kysely, clock, logger: log });
-  events.subscribe(pulls.onEvent);
-  events.subscribe(
-    createAuditSubscriber({ record: audit.record, projectIdOf: async (name) => (await access.project(name))?.id }),
-  );
 
+  // Every feature hands over its routes, jobs and subscribers here, in one list.
+  const features: Feature[] = [
+    registryFeature(registry, {
+      clock,
+      uploadPurge: { ageHours: config.registry.uploadPurgeAgeHours, cron: config.registry.uploadPurgeSchedule },
+    }),
+    artifactsFeature(pulls),
+    auditFeature(audit, { projectIdOf: async (name) => (await access.project(name))?.id }),
+    sessionsFeature(sessions, { purgeCron: config.auth.sessionPurgeSchedule }),
+  ];
+  checkFeatures(features);
+  const subscribers = features.flatMap((f) => f.subscribers ?? []);
+  for (const sub of subscribers) events.add(sub);
   const jobs = await createJobService({
     db: db.kysely,
-    store,
-    locks: shared.locks,
     clock,
     logger: log,
     redis: shared.settings,
-    uploadPurge: { ageHours: config.registry.uploadPurgeAgeHours, cron: config.registry.uploadPurgeSchedule },
+    jobs: [
+      ...features.flatMap((f) => f.jobs ?? []),
+      ...subscribers.filter((sub) => sub.delivery === 'once').map(eventDeliveryJob),
+    ],
   });
+  events.useQueue((name, event) => jobs.queue.enqueue(name, { event }));
   const health = healthChecks(db, store, shared.redis, jobs);
   const metrics = createMetrics({
-    openUploads: async () =>
-      Number(
-        (
-          await db.kysely
-            .selectFrom('uploads')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .executeTakeFirstOrThrow()
-        ).n,
-      ),
+    openUploads: () => registry.uploads.openCount(),
     queueDepth: () => jobs.queue.queues(),
     ...(db.dialect.name === 'postgres' ? { dbPool: () => db.poolStats() } : {}),
   });
@@ -212,6 +215,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
             jobs,
             health,
             settings,
+            featureRoutes: features.flatMap((f) => (f.routes ? [f.routes] : [])),
           },
           metrics,
           invalidation: shared.bus,
@@ -236,7 +240,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
       await app.close();
       await metricsServer?.close();
       await jobs.close(config.jobservice.shutdownGraceSeconds * 1000);
-      await closeAll(app, db, store, [pulls, audit]);
+      await closeAll(app, db, store, features);
       await shared.close();
     },
   };
@@ -267,15 +271,10 @@ async function createBlobStore(config: Config): Promise<BlobStore> {
   return createFilesystemStore({ root: config.storage.filesystem.rootdirectory });
 }
 
-/** Closes the server, then writes what the batching recorders still hold, then the stores. */
-async function closeAll(
-  app: FastifyInstance,
-  db: Db,
-  store: BlobStore,
-  recorders: { close(): Promise<void> }[],
-): Promise<void> {
+/** Closes the server, then lets each feature write what it still holds, then the stores. */
+async function closeAll(app: FastifyInstance, db: Db, store: BlobStore, features: Feature[]): Promise<void> {
   await app.close();
-  for (const recorder of recorders) await recorder.close();
+  for (const feature of features) await feature.close?.();
   await store.close?.();
   await db.close();
 }
@@ -285,13 +284,20 @@ interface SharedState {
   redis?: Redis;
   locks: Locks;
   bus: InvalidationBus;
+  /** Carries events to 'every-replica' subscribers on the other replicas. */
+  relay: EventRelay;
   close(): Promise<void>;
 }
 
 /** What replicas share: with redis.url, locks and cache invalidation go through Redis; without, they stay in-process. */
 async function sharedState(config: Config, log: Logger): Promise<SharedState> {
   if (!config.redis.url)
-    return { locks: createLocalLocks(), bus: createLocalInvalidationBus(), close: async () => undefined };
+    return {
+      locks: createLocalLocks(),
+      bus: createLocalInvalidationBus(),
+      relay: localRelay,
+      close: async () => undefined,
+    };
   const settings: RedisSettings = {
     url: config.redis.url,
     sentinelMasterSet: config.redis.sentinelMasterSet,
@@ -306,14 +312,21 @@ async function sharedState(config: Config, log: Logger): Promise<SharedState> {
     prefix: settings.prefix,
     onError: (err) => log.warn({ err }, 'cache invalidation message failed'),
   });
-  log.info({ redis: describeRedis(settings) }, 'sharing locks and cache invalidation through Redis');
+  const { createRedisEventRelay } = await import('./shared/redis-relay.js');
+  const relay = await createRedisEventRelay(redis, connectRedis(settings), {
+    prefix: settings.prefix,
+    onError: (err) => log.warn({ err }, 'event relay message failed'),
+  });
+  log.info({ redis: describeRedis(settings) }, 'sharing locks, cache invalidation and events through Redis');
   return {
     settings,
     redis,
     locks: createRedisLocks(redis, { prefix: `${settings.prefix}:lock:` }),
     bus,
+    relay,
     async close() {
       await bus.close();
+      await relay.close();
       redis.disconnect();
     },
   };
@@ -327,9 +340,7 @@ function healthChecks(
 ): Record<string, HealthCheck> {
   return {
     core: async () => undefined,
-    database: async () => {
-      await sql`select 1`.execute(db.kysely);
-    },
+    database: () => db.ping(),
     // Without redis.url there is no Redis to be unhealthy: the component is left out.
     ...(redis ? { redis: async () => void (await redis.ping()) } : {}),
     storage: async () => {

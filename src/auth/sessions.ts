@@ -77,7 +77,10 @@ export function createSessionStore({
 
     /** Deletes sessions past their idle timeout; returns how many. */
     async purgeExpired(): Promise<number> {
-      const result = await db.deleteFrom('sessions').where('expires_at', '<=', clock.now().getTime()).executeTakeFirst();
+      const result = await db
+        .deleteFrom('sessions')
+        .where('expires_at', '<=', clock.now().getTime())
+        .executeTakeFirst();
       return Number(result.numDeletedRows);
     },
   };

@@ -201,6 +201,11 @@ export const configSchema = z.object({
           'PEM RSA private key (PKCS#8 or PKCS#1) that signs tokens; default: generated once, kept in the database',
         ),
       sessionTimeoutMinutes: z.number().int().min(1).default(60).describe('idle lifetime of a portal session'),
+      sessionPurgeSchedule: z
+        .string()
+        .default('0 30 * * * *')
+        .refine(validCron, 'not a cron expression')
+        .describe('cron of the SESSION_PURGE job that deletes expired portal sessions; default hourly'),
       selfRegistration: z.boolean().default(false).describe('let anyone create an account with POST /api/v2.0/users'),
       maxLoginFailures: z
         .number()

@@ -266,6 +266,26 @@ export function createUploadService({ repo, reads, store, locks, clock, logger, 
       return { uuid, size: await receivedBytes(uuid) };
     },
 
+    /** Upload sessions open across the deployment. */
+    openCount(): Promise<number> {
+      return repo.openUploadCount();
+    },
+
+    /** Sessions a client abandoned: nothing received since `cutoff`. */
+    idleSince(cutoff: string): Promise<string[]> {
+      return repo.idleUploads(cutoff);
+    },
+
+    /** Discards a session if it is still idle, checked under its lock so a PATCH in flight is never cut. */
+    async purgeIfIdle(uuid: string, cutoff: string): Promise<boolean> {
+      return locks.withLock(`upload:${uuid}`, async () => {
+        const updatedAt = await repo.uploadUpdatedAt(uuid);
+        if (updatedAt === undefined || updatedAt >= cutoff) return false;
+        await discard(uuid);
+        return true;
+      });
+    },
+
     async cancel(repository: string, uuid: string): Promise<void> {
       await session(repository, uuid);
       await locks.withLock(`upload:${uuid}`, () => discard(uuid));

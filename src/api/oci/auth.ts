@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { BerthError } from '../../shared/errors.js';
 import type { Authenticator } from '../../auth/authenticate.js';
-import type { ScopeGranter } from '../../auth/scopes.js';
+import type { ScopeGranter } from '../../iam/scopes.js';
 import type { ResourceAccess, TokenService } from '../../auth/tokens.js';
 import { anonymous, principalName, type Principal } from '../../auth/principal.js';
 import { credentialsOf } from '../credentials.js';

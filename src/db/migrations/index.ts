@@ -4,8 +4,8 @@ import { registryCore } from './001_registry.js';
 import { identityAndAccess } from './002_iam.js';
 import { jobService } from './003_jobs.js';
 import { listingIndexes } from './004_listing_indexes.js';
-import { uploadOwner } from './006_upload_owner.js';
 import { loginThrottle } from './005_login_throttle.js';
+import { uploadOwner } from './006_upload_owner.js';
 
 /** Numbered migrations, in order; the same list runs on SQLite and PostgreSQL. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -14,8 +14,8 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '002_iam': identityAndAccess(dialect),
     '003_jobs': jobService(dialect),
     '004_listing_indexes': listingIndexes(),
-    '006_upload_owner': uploadOwner(dialect),
     '005_login_throttle': loginThrottle(dialect),
+    '006_upload_owner': uploadOwner(dialect),
   };
   return { getMigrations: async () => migrations };
 }
