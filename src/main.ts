@@ -126,7 +126,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   });
   const granter = createScopeGranter(access);
   const sessions = createSessionStore({ db: db.kysely, clock, timeoutMinutes: config.auth.sessionTimeoutMinutes });
-  const security = createSecurity({ db: db.kysely, authenticator, sessions, access });
+  const security = createSecurity({ authenticator, sessions, access });
   const robots = createRobotService({ db: db.kysely, clock, access, authenticator, audit });
   const users = createUserService({ db: db.kysely, clock, authenticator, access, sessions, audit });
   const projects = createProjectService({ db: db.kysely, clock, access, authenticator, audit });

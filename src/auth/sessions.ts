@@ -9,6 +9,8 @@ import { isoNow, type Clock } from '../shared/clock.js';
 
 export interface Session {
   userId: number;
+  /** The user's name (names never change in Harbor), so a request needs no second lookup. */
+  username: string;
   csrfToken: string;
   expiresAt: number;
 }
@@ -50,12 +52,18 @@ export function createSessionStore({
       const hit = cache.get(key);
       if (hit && hit.expiresAt > now) return hit;
       const row = await db
-        .selectFrom('sessions')
-        .select(['user_id', 'csrf_token', 'expires_at'])
-        .where('id_hash', '=', key)
+        .selectFrom('sessions as s')
+        .innerJoin('users as u', 'u.id', 's.user_id')
+        .select(['s.user_id', 'u.username', 's.csrf_token', 's.expires_at'])
+        .where('s.id_hash', '=', key)
         .executeTakeFirst();
       if (!row || Number(row.expires_at) <= now) return undefined;
-      const session = { userId: row.user_id, csrfToken: row.csrf_token, expiresAt: now + timeoutMs };
+      const session = {
+        userId: row.user_id,
+        username: row.username,
+        csrfToken: row.csrf_token,
+        expiresAt: now + timeoutMs,
+      };
       // Slide the idle timeout, at most once a minute per session.
       if (session.expiresAt - Number(row.expires_at) > 60_000) {
         await db.updateTable('sessions').set({ expires_at: session.expiresAt }).where('id_hash', '=', key).execute();

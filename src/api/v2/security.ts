@@ -1,7 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
 import { BerthError } from '../../shared/errors.js';
-import type { Database } from '../../db/index.js';
 import type { Authenticator } from '../../auth/authenticate.js';
 import type { SessionStore } from '../../auth/sessions.js';
 import { anonymous, type Principal } from '../../auth/principal.js';
@@ -20,13 +18,12 @@ export interface SecurityContext {
 }
 
 export interface SecurityDeps {
-  db: Kysely<Database>;
   authenticator: Authenticator;
   sessions: SessionStore;
   access: AccessControl;
 }
 
-export function createSecurity({ db, authenticator, sessions, access }: SecurityDeps) {
+export function createSecurity({ authenticator, sessions, access }: SecurityDeps) {
   const resolved = new WeakMap<FastifyRequest, Promise<SecurityContext>>();
 
   async function resolve(request: FastifyRequest): Promise<SecurityContext> {
@@ -41,12 +38,7 @@ export function createSecurity({ db, authenticator, sessions, access }: Security
     if (sid) {
       const session = await sessions.get(sid);
       if (session) {
-        const user = await db
-          .selectFrom('users')
-          .select('username')
-          .where('id', '=', session.userId)
-          .executeTakeFirst();
-        const principal = user && (await authenticator.current(user.username));
+        const principal = await authenticator.current(session.username);
         if (principal) return { principal, session: { sid, csrfToken: session.csrfToken } };
       }
     }
