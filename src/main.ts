@@ -198,12 +198,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
           session: { authenticator, sessions, secureCookie: config.externalURL.startsWith('https:') },
           api: {
             config,
-            db: db.kysely,
             clock,
-            events,
-            registry,
-            authenticator,
-            sessions,
             access,
             security,
             audit,

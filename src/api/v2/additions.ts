@@ -13,7 +13,10 @@ type Params = RepositoryParams & { reference: string; addition: string };
 
 const params = (request: FastifyRequest) => request.params as Params;
 
-export function additionRoutes(app: FastifyInstance, { security, artifacts }: ApiDeps): void {
+/** What these routes use, and nothing else. */
+export type AdditionRouteDeps = Pick<ApiDeps, 'security' | 'artifacts'>;
+
+export function additionRoutes(app: FastifyInstance, { security, artifacts }: AdditionRouteDeps): void {
   const one = '/projects/:project_name/repositories/:repository_name/artifacts/:reference';
 
   // No scanner yet: every artifact has no vulnerability report, as in Harbor without a scanner.

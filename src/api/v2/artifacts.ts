@@ -53,7 +53,10 @@ function artifactFilter(q: string | undefined): ArtifactFilter {
 
 const params = (request: FastifyRequest) => request.params as ArtifactParams;
 
-export function artifactRoutes(app: FastifyInstance, { security, artifacts }: ApiDeps): void {
+/** What these routes use, and nothing else. */
+export type ArtifactRouteDeps = Pick<ApiDeps, 'security' | 'artifacts'>;
+
+export function artifactRoutes(app: FastifyInstance, { security, artifacts }: ArtifactRouteDeps): void {
   const list = '/projects/:project_name/repositories/:repository_name/artifacts';
   const one = `${list}/:reference`;
 

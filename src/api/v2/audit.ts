@@ -25,7 +25,10 @@ function auditTerms(q: string | undefined): AuditTerm[] {
   });
 }
 
-export function auditRoutes(app: FastifyInstance, { security, access, audit }: ApiDeps): void {
+/** What these routes use, and nothing else. */
+export type AuditRouteDeps = Pick<ApiDeps, 'security' | 'access' | 'audit'>;
+
+export function auditRoutes(app: FastifyInstance, { security, access, audit }: AuditRouteDeps): void {
   // Harbor: admins see every entry, project admins their projects' entries, others none.
   app.get('/audit-logs', async (request, reply) => {
     const query = request.query as Query;

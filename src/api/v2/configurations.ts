@@ -48,7 +48,13 @@ function notEditable(key: string, config: Config): BerthError {
 // Harbor's LDAP, OIDC, UAA and auth-proxy keys: known to Harbor, but Berth has only database users.
 const harborOnlyKeys = /^(ldap|oidc|uaa|http_authproxy)_/;
 
-export function configurationRoutes(app: FastifyInstance, { config, security, settings }: ApiDeps): void {
+/** What these routes use, and nothing else. */
+export type ConfigurationRouteDeps = Pick<ApiDeps, 'config' | 'security' | 'settings'>;
+
+export function configurationRoutes(
+  app: FastifyInstance,
+  { config, security, settings }: ConfigurationRouteDeps,
+): void {
   app.get('/configurations', async (request) => {
     await security.requireSystem(request, 'configuration', 'read');
     const items = Object.fromEntries(Object.entries(fixedItems(config)).map(([key, { item }]) => [key, item]));

@@ -1,13 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import type { Kysely } from 'kysely';
 import type { Config } from '../../config/index.js';
-import type { Database } from '../../db/index.js';
 import type { Clock } from '../../shared/clock.js';
-import type { EventBus } from '../../shared/events.js';
-import type { Authenticator } from '../../auth/authenticate.js';
-import type { SessionStore } from '../../auth/sessions.js';
 import type { AccessControl } from '../../iam/access.js';
-import type { Registry } from '../../registry/index.js';
 import type { Security } from './security.js';
 import type { AuditLog } from '../../audit/index.js';
 import type { RobotService } from '../../iam/robots/index.js';
@@ -19,15 +13,13 @@ import type { JobService } from '../../jobs/index.js';
 import type { HealthCheck } from '../health.js';
 import type { SettingsStore } from '../../iam/settings.js';
 
-/** What the REST API's route modules are given: passed explicitly, built in main.ts. */
+/**
+ * Everything the REST API's route modules may be given, built in main.ts; each module
+ * declares the few it uses (`Pick<ApiDeps, …>`) and receives nothing else.
+ */
 export interface ApiDeps {
   config: Config;
-  db: Kysely<Database>;
   clock: Clock;
-  events: EventBus;
-  registry: Registry;
-  authenticator: Authenticator;
-  sessions: SessionStore;
   access: AccessControl;
   security: Security;
   audit: AuditLog;

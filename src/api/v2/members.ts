@@ -14,7 +14,10 @@ function memberId(request: FastifyRequest): number {
   return id;
 }
 
-export function memberRoutes(app: FastifyInstance, { members, security }: ApiDeps): void {
+/** What these routes use, and nothing else. */
+export type MemberRouteDeps = Pick<ApiDeps, 'members' | 'security'>;
+
+export function memberRoutes(app: FastifyInstance, { members, security }: MemberRouteDeps): void {
   async function projectFor(request: FastifyRequest, action: string) {
     const { principal, project } = await security.requireProject(request, projectNameOrId(request), 'member', action);
     return { actor: { principal, clientIp: request.ip }, project };

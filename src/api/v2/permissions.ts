@@ -6,7 +6,10 @@ import type { ApiDeps } from './deps.js';
 // (handler/permissions.go): system admins see system and project permissions,
 // project admins the project ones, anyone else is refused.
 
-export function permissionRoutes(app: FastifyInstance, { security, robots }: ApiDeps): void {
+/** What these routes use, and nothing else. */
+export type PermissionRouteDeps = Pick<ApiDeps, 'security' | 'robots'>;
+
+export function permissionRoutes(app: FastifyInstance, { security, robots }: PermissionRouteDeps): void {
   app.get('/permissions', async (request) => {
     const principal = await security.requireAuthenticated(request);
     const catalogue = await robots.catalogue(principal);

@@ -112,7 +112,10 @@ const sortColumns: Record<string, ProjectSort['column']> = {
   project_id: 'id',
 };
 
-export function projectRoutes(app: FastifyInstance, { projects, security, access, settings }: ApiDeps): void {
+/** What these routes use, and nothing else. */
+export type ProjectRouteDeps = Pick<ApiDeps, 'projects' | 'security' | 'access' | 'settings'>;
+
+export function projectRoutes(app: FastifyInstance, { projects, security, access, settings }: ProjectRouteDeps): void {
   /** The project named in the path, after checking that the caller may do `action` on `resource` in it. */
   async function projectFor(request: FastifyRequest, resource: string, action: string) {
     const { principal, project } = await security.requireProject(request, projectNameOrId(request), resource, action);

@@ -38,7 +38,10 @@ export function actorOf(principal: Principal, request: FastifyRequest) {
 }
 
 /** Projects a principal may list repositories of; undefined for all (Harbor: admins see everything). */
-async function visibleProjects({ artifacts, access }: ApiDeps, principal: Principal): Promise<number[] | undefined> {
+async function visibleProjects(
+  { artifacts, access }: RepositoryRouteDeps,
+  principal: Principal,
+): Promise<number[] | undefined> {
   if (isSysadmin(principal)) return undefined;
   if (principal.kind === 'user') return artifacts.visibleProjectIds({ userId: principal.id });
   if (principal.kind === 'robot') {
@@ -52,7 +55,10 @@ async function visibleProjects({ artifacts, access }: ApiDeps, principal: Princi
   return artifacts.visibleProjectIds({});
 }
 
-export function repositoryRoutes(app: FastifyInstance, deps: ApiDeps): void {
+/** What these routes use, and nothing else. */
+export type RepositoryRouteDeps = Pick<ApiDeps, 'security' | 'artifacts' | 'access' | 'clock'>;
+
+export function repositoryRoutes(app: FastifyInstance, deps: RepositoryRouteDeps): void {
   const { security, artifacts, clock } = deps;
 
   function listFilter(query: Query, projectIds: number[] | undefined): RepositoryFilter {

@@ -22,7 +22,10 @@ import { parseQuery, parseSort, termsFor, type Term } from './query.js';
 type RobotAction = 'read' | 'create' | 'update' | 'delete' | 'list';
 type Row = { level: 'system' | 'project'; project_id: number };
 
-export function robotRoutes(app: FastifyInstance, { security, robots, settings }: ApiDeps): void {
+/** What these routes use, and nothing else. */
+export type RobotRouteDeps = Pick<ApiDeps, 'security' | 'robots' | 'settings'>;
+
+export function robotRoutes(app: FastifyInstance, { security, robots, settings }: RobotRouteDeps): void {
   async function authorize(request: FastifyRequest, robot: Row, action: RobotAction): Promise<Principal> {
     if (robot.level === 'system') return security.requireSystem(request, 'robot', action);
     return (await security.requireProject(request, robot.project_id, 'robot', action)).principal;

@@ -5,7 +5,10 @@ import type { ApiDeps } from './deps.js';
 
 export const berthVersion = 'v2.11.0-berth.0.1.0';
 
-export function systemRoutes(app: FastifyInstance, { config, security, settings }: ApiDeps): void {
+/** What these routes use, and nothing else. */
+export type SystemRouteDeps = Pick<ApiDeps, 'config' | 'security' | 'settings'>;
+
+export function systemRoutes(app: FastifyInstance, { config, security, settings }: SystemRouteDeps): void {
   app.get('/ping', async (_request, reply) => reply.header('content-type', 'text/plain; charset=utf-8').send('Pong'));
 
   app.get('/systeminfo', async (request) => {

@@ -85,7 +85,7 @@ const systemPermissions: [string, string][] = [
 ];
 
 async function permissionsIn(
-  deps: ApiDeps,
+  deps: UserRouteDeps,
   principal: Principal,
   scope: string,
 ): Promise<{ resource: string; action: string }[]> {
@@ -116,7 +116,10 @@ function relativeTo(scope: string, resource: string): string | undefined {
   return resource.slice(prefix.length).replace(/^\//, '') || '.';
 }
 
-export function userRoutes(app: FastifyInstance, deps: ApiDeps): void {
+/** What these routes use, and nothing else. */
+export type UserRouteDeps = Pick<ApiDeps, 'security' | 'users' | 'settings' | 'access'>;
+
+export function userRoutes(app: FastifyInstance, deps: UserRouteDeps): void {
   const { security, users, settings } = deps;
   const actor = async (request: FastifyRequest) => ({
     principal: await security.principal(request),
