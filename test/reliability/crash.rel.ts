@@ -1,7 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { httpClient, type HttpClient } from './support/http.js';
+import { httpClient } from './support/http.js';
 import { assertNoHalfPush, assertPushReadable, planPush, pushImage, type PlannedPush } from './support/pushes.js';
 import { cliBuilt, printSummary, startReliabilityBerth, type ReliabilityBerth } from './support/server.js';
 

@@ -109,29 +109,29 @@ async function seedWorld(oci: OciClient): Promise<World> {
   };
 }
 
-/** Sends one exchange; `{upload}` becomes the Location of a fresh upload session. */
+/** Sends one exchange; `{upload}` becomes the Location of a fresh upload session, cancelled afterwards. */
 async function execute(exchange: Exchange): Promise<{ sent: Exchange; reply: Reply }> {
-  let sent = exchange;
-  if (exchange.path.startsWith('{upload}')) {
-    const started = await client.send({
-      method: 'POST',
-      path: `/v2/${world.repository}/blobs/uploads/`,
-      headers: { authorization: adminAuthorization },
-    });
-    requests++;
-    const location = String(started.headers.location ?? '');
-    assert.equal(started.status, 202, `opening an upload session: ${started.body.toString()}`);
-    const path = new URL(location, berth.url);
-    const target = `${path.pathname}${path.search}`;
-    sent = {
-      ...exchange,
-      path: exchange.path.replace('{upload}', target).replace('{sep}', target.includes('?') ? '&' : '?'),
-    };
-  }
-  const reply = await client.send(sent);
+  if (!exchange.path.startsWith('{upload}')) return { sent: exchange, reply: await counted(exchange) };
+  const admin = { authorization: adminAuthorization };
+  const started = await counted({ method: 'POST', path: `/v2/${world.repository}/blobs/uploads/`, headers: admin });
+  assert.equal(started.status, 202, `opening an upload session: ${started.body.toString()}`);
+  const location = new URL(String(started.headers.location), berth.url);
+  const target = `${location.pathname}${location.search}`;
+  const sent = {
+    ...exchange,
+    path: exchange.path.replace('{upload}', target).replace('{sep}', target.includes('?') ? '&' : '?'),
+  };
+  const reply = await counted(sent);
+  // Sessions left open would run into the per-user cap on upload sessions.
+  await counted({ method: 'DELETE', path: target, headers: admin });
+  return { sent, reply };
+}
+
+async function counted(exchange: Exchange): Promise<Reply> {
+  const reply = await client.send(exchange);
   requests++;
   statusCounts.set(reply.status, (statusCounts.get(reply.status) ?? 0) + 1);
-  return { sent, reply };
+  return reply;
 }
 
 /** The property: status < 500; a failure names the request, the answer and the server's error log. */
@@ -145,6 +145,7 @@ async function checkOne(exchange: Exchange, caller: Record<string, string>): Pro
     await new Promise((resolve) => setTimeout(resolve, 100));
     throw new Error(
       `${describeExchange(request, err as Error)}\nserver alive: ${berth.alive()}\nserver log:\n${berth.errorLog(mark)}`,
+      { cause: err },
     );
   }
   if (outcome.reply.status >= 500) {

@@ -20,7 +20,6 @@ export interface World {
 }
 
 const hex = fc.string({ unit: fc.constantFrom(...'0123456789abcdef'), minLength: 0, maxLength: 70 });
-const printable = (maxLength: number) => fc.string({ maxLength });
 const junkUnit = fc.constantFrom(...'aZ09._-/:@%+~!$&\'()*,;=[]{}|^`"<>\\#?');
 const junk = (maxLength: number) => fc.string({ unit: junkUnit, maxLength });
 /** Path-safe junk: percent-encoded where node:http would refuse the raw byte. */
