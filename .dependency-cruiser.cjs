@@ -49,6 +49,13 @@ module.exports = {
       from: { path: '^src/', pathNot: ['\\.test\\.ts$', '^src/.*/suite(/|\\.ts$)', '^src/jobs/queue-suite\\.ts$'] },
       to: { path: ['^test/', '\\.test\\.ts$', '^src/.*/suite(/|\\.ts$)', '^src/jobs/queue-suite\\.ts$'] },
     },
+    {
+      name: 'not-to-internals',
+      severity: 'error',
+      comment: "Another folder is reached through its index.ts (its public surface); shared/ is a toolbox of modules.",
+      from: { path: '^src/([^/]+)/' },
+      to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', '^src/shared/', '^src/[^/]+/index\\.ts$'] },
+    },
     ...layerRules,
   ],
   options: {

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { BerthError } from '../shared/errors.js';
-import type { SettingsStore } from '../iam/settings.js';
+import type { SettingsStore } from '../iam/index.js';
 import type { Authorizer } from './oci/access.js';
 
 // Harbor's read-only mode (src/server/middleware/readonly): while `read_only` is set, every

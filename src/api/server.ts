@@ -17,7 +17,7 @@ import { BerthError } from '../shared/errors.js';
 import { sendOciError } from './oci/errors.js';
 import { sendHarborError } from './v2/errors.js';
 import type { Metrics } from './metrics.js';
-import { isSysadmin } from '../iam/access.js';
+import { isSysadmin } from '../iam/index.js';
 
 export interface HttpDeps {
   config: Config;

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { BerthError } from '../shared/errors.js';
-import type { Authenticator } from '../auth/authenticate.js';
-import type { SessionStore } from '../auth/sessions.js';
+import type { Authenticator, SessionStore } from '../auth/index.js';
 import { cookieValue, sessionCookie } from './v2/security.js';
 import { sendHarborError } from './v2/errors.js';
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Database } from '../db/index.js';
-import type { Principal, RobotPermission } from '../auth/principal.js';
+import type { Principal, RobotPermission } from '../auth/index.js';
 import { isRoleId, permissionsOfRole, type RoleId } from './rbac.js';
 
 // Access control: what a principal may do in a project (Harbor's RBAC) or system-wide.

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/index.js';
 import type { Logger } from '../shared/logger.js';
 import { isoNow, type Clock } from '../shared/clock.js';
-import { generatePassword, hashSecret, passwordProblem } from '../auth/passwords.js';
+import { generatePassword, hashSecret, passwordProblem } from '../auth/index.js';
 import { roles } from './rbac.js';
 
 // First start: the `admin` system administrator and the public project `library`.

@@ -1,8 +1,7 @@
 import type { AccessControl } from './access.js';
 import { isSysadmin } from './access.js';
 import { isValidRepositoryName } from '../registry/index.js';
-import type { Principal } from '../auth/principal.js';
-import type { ResourceAccess } from '../auth/tokens.js';
+import type { Principal, ResourceAccess } from '../auth/index.js';
 
 // Token scopes → what the principal may actually do: each requested action is kept
 // only when Harbor's RBAC grants it (Docker token spec: the service "cuts down" the

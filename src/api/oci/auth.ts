@@ -1,9 +1,14 @@
 import type { FastifyRequest } from 'fastify';
 import { BerthError } from '../../shared/errors.js';
-import type { Authenticator } from '../../auth/authenticate.js';
-import type { ScopeGranter } from '../../iam/scopes.js';
-import type { ResourceAccess, TokenService } from '../../auth/tokens.js';
-import { anonymous, principalName, type Principal } from '../../auth/principal.js';
+import {
+  type Authenticator,
+  type ResourceAccess,
+  type TokenService,
+  anonymous,
+  principalName,
+  type Principal,
+} from '../../auth/index.js';
+import type { ScopeGranter } from '../../iam/index.js';
 import { credentialsOf } from '../credentials.js';
 import type { AccessRequest, Authorizer } from './access.js';
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/index.js';
 import { BerthError } from '../../shared/errors.js';
-import { robotPrefix } from '../../auth/principal.js';
-import { isSettingsKey, parseSetting, type SystemSettings } from '../../iam/settings.js';
+import { robotPrefix } from '../../auth/index.js';
+import { isSettingsKey, parseSetting, type SystemSettings } from '../../iam/index.js';
 import type { ApiDeps } from './deps.js';
 
 // GET / PUT /configurations (Harbor's ConfigurationsResponse / Configurations), for

@@ -1,17 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/index.js';
 import type { Clock } from '../../shared/clock.js';
-import type { AccessControl } from '../../iam/access.js';
+import type {
+  AccessControl,
+  RobotService,
+  UserService,
+  ProjectService,
+  MemberService,
+  SettingsStore,
+} from '../../iam/index.js';
 import type { Security } from './security.js';
 import type { AuditLog } from '../../audit/index.js';
-import type { RobotService } from '../../iam/robots/index.js';
-import type { UserService } from '../../iam/users/index.js';
-import type { ProjectService } from '../../iam/projects/index.js';
-import type { MemberService } from '../../iam/members/index.js';
 import type { ArtifactService } from '../../artifacts/index.js';
 import type { JobService } from '../../jobs/index.js';
 import type { HealthCheck } from '../health.js';
-import type { SettingsStore } from '../../iam/settings.js';
 
 /**
  * Everything the REST API's route modules may be given, built in main.ts; each module

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { BerthError } from '../../shared/errors.js';
-import { safeEqual } from '../../auth/passwords.js';
+import { safeEqual } from '../../auth/index.js';
 import type { ApiDeps } from './deps.js';
 import { sendHarborError } from './errors.js';
 import { systemRoutes } from './system.js';

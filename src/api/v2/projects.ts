@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BerthError } from '../../shared/errors.js';
-import type { Principal } from '../../auth/principal.js';
+import type { Principal } from '../../auth/index.js';
 import {
   parseProjectRequest,
   type Actor,
@@ -9,8 +9,8 @@ import {
   type ProjectFilter,
   type ProjectSort,
   type ProjectView,
-} from '../../iam/projects/index.js';
-import { roles } from '../../iam/rbac.js';
+  roles,
+} from '../../iam/index.js';
 import type { ApiDeps } from './deps.js';
 import { pageRequest, setPageHeaders } from './paging.js';
 import { parseQuery, parseSort, termsFor, type Term } from './query.js';

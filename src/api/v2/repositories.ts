@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BerthError } from '../../shared/errors.js';
-import { principalName, type Principal } from '../../auth/principal.js';
-import { isSysadmin } from '../../iam/access.js';
+import { principalName, type Principal } from '../../auth/index.js';
+import { isSysadmin } from '../../iam/index.js';
 import type { RepositoryFilter, TextMatch } from '../../artifacts/index.js';
 import type { ApiDeps } from './deps.js';
 import { pageRequest, setPageHeaders } from './paging.js';

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BerthError } from '../../shared/errors.js';
-import { robotPrefix, type Principal } from '../../auth/principal.js';
-import type { ProjectRef } from '../../iam/access.js';
+import { robotPrefix, type Principal } from '../../auth/index.js';
 import {
+  type ProjectRef,
   parseRobotCreate,
   parseRobotSec,
   parseRobotUpdate,
@@ -10,7 +10,7 @@ import {
   type NameMatch,
   type RobotFilter,
   type RobotSortColumn,
-} from '../../iam/robots/index.js';
+} from '../../iam/index.js';
 import type { ApiDeps } from './deps.js';
 import { pageRequest, setPageHeaders } from './paging.js';
 import { parseQuery, parseSort, termsFor, type Term } from './query.js';

@@ -1,9 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { BerthError } from '../../shared/errors.js';
-import type { Authenticator } from '../../auth/authenticate.js';
-import type { SessionStore } from '../../auth/sessions.js';
-import { anonymous, type Principal } from '../../auth/principal.js';
-import type { AccessControl, ProjectRef } from '../../iam/access.js';
+import { type Authenticator, type SessionStore, anonymous, type Principal } from '../../auth/index.js';
+import type { AccessControl, ProjectRef } from '../../iam/index.js';
 import { credentialsOf } from '../credentials.js';
 
 // Who calls the REST API and what they may do: Basic credentials (Harbor's scripts)

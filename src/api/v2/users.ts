@@ -1,8 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BerthError } from '../../shared/errors.js';
-import type { Principal } from '../../auth/principal.js';
-import { allProjectPermissions } from '../../iam/rbac.js';
-import { firstAdminId, type UserColumn, type UserFilter, type UserRow } from '../../iam/users/index.js';
+import type { Principal } from '../../auth/index.js';
+import {
+  allProjectPermissions,
+  firstAdminId,
+  type UserColumn,
+  type UserFilter,
+  type UserRow,
+} from '../../iam/index.js';
 import type { ApiDeps } from './deps.js';
 import { pageRequest, setPageHeaders } from './paging.js';
 import { parseQuery, parseSort, termsFor } from './query.js';

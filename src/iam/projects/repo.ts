@@ -1,6 +1,6 @@
+import type { NameMatch } from '../actor.js';
 import { sql, type ExpressionBuilder, type Kysely, type SqlBool, type Expression } from 'kysely';
-import type { Database } from '../../db/index.js';
-import { containsIgnoringCase } from '../../db/index.js';
+import { type Database, containsIgnoringCase } from '../../db/index.js';
 import type { Metadata } from './metadata.js';
 
 // SQL for projects and their metadata. A project's publicity is its `public` metadata.
@@ -15,7 +15,7 @@ export interface ProjectRow {
   update_time: string;
 }
 
-export type NameMatch = { kind: 'exact' | 'fuzzy'; value: string } | { kind: 'any'; values: string[] };
+export type { NameMatch } from '../actor.js';
 
 /** Which projects a caller may list, besides the filters it asks for. */
 export type Visibility =

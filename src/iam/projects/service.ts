@@ -1,9 +1,9 @@
+import type { Actor } from '../actor.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';
 import { BerthError } from '../../shared/errors.js';
 import { isoNow, type Clock } from '../../shared/clock.js';
-import { principalName, type Principal } from '../../auth/principal.js';
-import type { Authenticator } from '../../auth/authenticate.js';
+import { principalName, type Principal, type Authenticator } from '../../auth/index.js';
 import type { AuditLog } from '../../audit/index.js';
 import type { AccessControl } from '../access.js';
 import { roles, type RoleId } from '../rbac.js';
@@ -15,10 +15,7 @@ import { createProjectRepo, type ProjectFilter, type ProjectRow, type ProjectSor
 // in the API layer; this module enforces Harbor's rules on names, metadata and deletion.
 
 /** Who performs a change, for the audit log. */
-export interface Actor {
-  principal: Principal;
-  clientIp?: string;
-}
+export type { Actor } from '../actor.js';
 
 export interface ProjectView extends ProjectRow {
   metadata: Metadata;

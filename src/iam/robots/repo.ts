@@ -1,6 +1,6 @@
+import type { NameMatch } from '../actor.js';
 import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
-import type { Database, RobotsTable } from '../../db/index.js';
-import { containsIgnoringCase } from '../../db/index.js';
+import { type Database, type RobotsTable, containsIgnoringCase } from '../../db/index.js';
 
 // SQL for robot accounts. A project robot's row carries its bare name and project id;
 // the project's name is joined in to build `robot$<project>+<name>`.
@@ -15,7 +15,7 @@ export interface RobotFilter {
   name?: NameMatch;
 }
 
-export type NameMatch = { kind: 'exact' | 'fuzzy'; value: string } | { kind: 'any'; values: string[] };
+export type { NameMatch } from '../actor.js';
 
 export interface RobotListing {
   offset: number;

@@ -1,17 +1,20 @@
+import type { Actor } from '../actor.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';
 import type { Clock } from '../../shared/clock.js';
 import { BerthError } from '../../shared/errors.js';
 import type { AuditLog } from '../../audit/index.js';
-import type { Authenticator } from '../../auth/authenticate.js';
-import { generatePassword, hashSecret, passwordProblem } from '../../auth/passwords.js';
 import {
+  type Authenticator,
+  generatePassword,
+  hashSecret,
+  passwordProblem,
   principalName,
   robotPrefix,
   type Principal,
   type RobotAccess,
   type RobotPermission,
-} from '../../auth/principal.js';
+} from '../../auth/index.js';
 import type { AccessControl, ProjectRef } from '../access.js';
 import { isSysadmin } from '../access.js';
 import { isGrantable, projectPermissions, systemPermissions, type Permission } from './catalogue.js';
@@ -83,10 +86,7 @@ export interface RobotServiceDeps {
 }
 
 /** Who asked, for the audit log. */
-export interface Actor {
-  principal: Principal;
-  clientIp?: string;
-}
+export type { Actor } from '../actor.js';
 
 export function createRobotService({ db, clock, access, authenticator, audit }: RobotServiceDeps) {
   const repo = createRobotRepo(db);

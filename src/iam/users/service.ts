@@ -1,11 +1,16 @@
+import type { Actor } from '../actor.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/index.js';
 import { BerthError } from '../../shared/errors.js';
 import { isoNow, type Clock } from '../../shared/clock.js';
-import { hashSecret, passwordProblem, verifySecret } from '../../auth/passwords.js';
-import { principalName, type Principal } from '../../auth/principal.js';
-import type { Authenticator } from '../../auth/authenticate.js';
-import type { SessionStore } from '../../auth/sessions.js';
+import {
+  hashSecret,
+  passwordProblem,
+  verifySecret,
+  principalName,
+  type Authenticator,
+  type SessionStore,
+} from '../../auth/index.js';
 import type { AuditLog } from '../../audit/index.js';
 import type { AccessControl } from '../access.js';
 import { createUserRepo, type UserListQuery, type UserRow } from './repo.js';
@@ -24,10 +29,7 @@ export interface UserServiceDeps {
 }
 
 /** Who asks, for the audit log and the rules that depend on the caller. */
-export interface Actor {
-  principal: Principal;
-  clientIp?: string;
-}
+export type { Actor } from '../actor.js';
 
 export interface NewUser {
   username?: unknown;

@@ -7,7 +7,7 @@ import { declaredLength, requestBody, type OciContext } from '../context.js';
 // /v2/<name>/blobs/uploads/[<uuid>].
 
 export async function startUpload(ctx: OciContext) {
-  const { request, reply, params, query, registry, authorizer, actor } = ctx;
+  const { request, params, query, registry, authorizer, actor } = ctx;
   const name = params.name;
   const digest = query.get('digest');
   if (digest !== null) {
