@@ -112,6 +112,7 @@ export function artifactRoutes(app: FastifyInstance, { security, artifacts }: Ar
       params(request).project_name,
       'artifact',
       'delete',
+      `${params(request).project_name}/${repositoryNameParam(request)}@${params(request).reference}`,
     );
     await artifacts.deleteArtifact(
       project.name,
@@ -173,6 +174,7 @@ export function artifactRoutes(app: FastifyInstance, { security, artifacts }: Ar
       params(request).project_name,
       'tag',
       'delete',
+      `${params(request).project_name}/${repositoryNameParam(request)}:${params(request).tag_name ?? ''}`,
     );
     await artifacts.deleteTag(
       project.name,

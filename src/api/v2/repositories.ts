@@ -126,6 +126,7 @@ export function repositoryRoutes(app: FastifyInstance, deps: RepositoryRouteDeps
       (request.params as RepositoryParams).project_name,
       'repository',
       'update',
+      `${(request.params as RepositoryParams).project_name}/${repositoryNameParam(request)}`,
     );
     const body = request.body as { description?: unknown } | undefined;
     if (!body || typeof body !== 'object')
@@ -147,6 +148,7 @@ export function repositoryRoutes(app: FastifyInstance, deps: RepositoryRouteDeps
       (request.params as RepositoryParams).project_name,
       'repository',
       'delete',
+      `${(request.params as RepositoryParams).project_name}/${repositoryNameParam(request)}`,
     );
     await artifacts.deleteRepository(project.name, repositoryNameParam(request), actorOf(principal, request));
     return reply.code(200).send();

@@ -26,9 +26,15 @@ type Row = { level: 'system' | 'project'; project_id: number };
 export type RobotRouteDeps = Pick<ApiDeps, 'security' | 'robots' | 'settings'>;
 
 export function robotRoutes(app: FastifyInstance, { security, robots, settings }: RobotRouteDeps): void {
-  async function authorize(request: FastifyRequest, robot: Row, action: RobotAction): Promise<Principal> {
+  /** `target` (the robot's full name) words a refusal; only callers who may read the robot get one naming it. */
+  async function authorize(
+    request: FastifyRequest,
+    robot: Row,
+    action: RobotAction,
+    target?: string,
+  ): Promise<Principal> {
     if (robot.level === 'system') return security.requireSystem(request, 'robot', action);
-    return (await security.requireProject(request, robot.project_id, 'robot', action)).principal;
+    return (await security.requireProject(request, robot.project_id, 'robot', action, target)).principal;
   }
 
   async function robotOf(request: FastifyRequest) {
@@ -74,7 +80,7 @@ export function robotRoutes(app: FastifyInstance, { security, robots, settings }
 
   app.put('/robots/:robot_id', async (request, reply) => {
     const robot = await robotOf(request);
-    const principal = await authorize(request, robot, 'update');
+    const principal = await authorize(request, robot, 'update', robots.fullName(robot));
     const changes = parseRobotUpdate(
       request.body,
       robot,
@@ -87,13 +93,13 @@ export function robotRoutes(app: FastifyInstance, { security, robots, settings }
 
   app.patch('/robots/:robot_id', async (request) => {
     const robot = await robotOf(request);
-    const principal = await authorize(request, robot, 'update');
+    const principal = await authorize(request, robot, 'update', robots.fullName(robot));
     return robots.refreshSecret(robot, parseRobotSec(request.body), { principal, clientIp: request.ip });
   });
 
   app.delete('/robots/:robot_id', async (request, reply) => {
     const robot = await robotOf(request);
-    const principal = await authorize(request, robot, 'delete');
+    const principal = await authorize(request, robot, 'delete', robots.fullName(robot));
     await robots.delete(robot, { principal, clientIp: request.ip });
     return reply.code(200).send();
   });

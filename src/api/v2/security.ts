@@ -52,11 +52,14 @@ export function createSecurity({ authenticator, sessions, access }: SecurityDeps
     return pending;
   }
 
-  /** 401 for anonymous callers, 403 for others: Harbor's answer to a missing permission. */
-  function refuse(principal: Principal, what: string): BerthError {
+  /** 401 for anonymous callers, 403 for others: Harbor's answer to a missing permission, worded for people. */
+  function refuse(principal: Principal, what: Refused): BerthError {
     return principal.kind === 'anonymous'
-      ? new BerthError('UNAUTHORIZED', 'authentication required')
-      : new BerthError('FORBIDDEN', `not allowed to ${what}`);
+      ? new BerthError(
+          'UNAUTHORIZED',
+          `authentication required to ${describe({ ...what, target: undefined, project: undefined })}`,
+        )
+      : new BerthError('FORBIDDEN', `you are not allowed to ${describe(what)}`);
   }
 
   return {
@@ -75,7 +78,7 @@ export function createSecurity({ authenticator, sessions, access }: SecurityDeps
     /** System-level permission (users, audit logs, system robots, configurations). */
     async requireSystem(request: FastifyRequest, resource: string, action: string): Promise<Principal> {
       const { principal } = await of(request);
-      if (!access.canSystem(principal, resource, action)) throw refuse(principal, `${action} ${resource}`);
+      if (!access.canSystem(principal, resource, action)) throw refuse(principal, { action, resource });
       return principal;
     },
 
@@ -88,18 +91,20 @@ export function createSecurity({ authenticator, sessions, access }: SecurityDeps
       project: string | number,
       resource: string,
       action: string,
+      /** The instance acted on, when the route knows it ("proj/app", "proj/app@sha256:…", a robot's name). */
+      target?: string,
     ): Promise<{ principal: Principal; project: ProjectRef }> {
       const { principal } = await of(request);
       const ref = await access.project(project);
       if (!ref) {
-        if (principal.kind === 'anonymous') throw refuse(principal, `${action} ${resource}`);
+        if (principal.kind === 'anonymous') throw refuse(principal, { action, resource });
         throw new BerthError('NOT_FOUND', `project ${String(project)} not found`);
       }
       if (!(await access.can(principal, ref.id, resource, action))) {
         if (principal.kind !== 'anonymous' && !(await access.can(principal, ref.id, 'project', 'read'))) {
           throw new BerthError('NOT_FOUND', `project ${String(project)} not found`);
         }
-        throw refuse(principal, `${action} ${resource} in project ${ref.name}`);
+        throw refuse(principal, { action, resource, target, project: ref.name });
       }
       return { principal, project: ref };
     },
@@ -107,6 +112,49 @@ export function createSecurity({ authenticator, sessions, access }: SecurityDeps
 }
 
 export type Security = ReturnType<typeof createSecurity>;
+
+/** What a refused caller tried: the action, the resource kind and, where known, the instance and its project. */
+export interface Refused {
+  action: string;
+  resource: string;
+  target?: string;
+  project?: string;
+}
+
+// Harbor's resource names as people say them; the rest read as they are ("tag", "label").
+const nouns: Record<string, [one: string, many: string]> = {
+  repository: ['repository', 'repositories'],
+  robot: ['robot account', 'robot accounts'],
+  'audit-log': ['audit log', 'audit logs'],
+  log: ['log', 'logs'],
+  configuration: ['configuration', 'configuration'],
+  metadata: ['metadata', 'metadata'],
+  'tag-retention': ['tag retention policy', 'tag retention policies'],
+  'immutable-tag': ['tag immutability rule', 'tag immutability rules'],
+  'notification-policy': ['webhook policy', 'webhook policies'],
+  'jobservice-monitor': ['job service', 'job service'],
+  catalog: ['catalog', 'catalog'],
+  quota: ['quota', 'quotas'],
+};
+const verbs: Record<string, string> = {
+  pull: 'pull from',
+  push: 'push to',
+  operate: 'run',
+  read: 'read',
+  stop: 'stop',
+};
+
+/**
+ * "delete project proj-1", "create robot accounts in project proj-1", "delete artifact proj-1/app@sha256:…",
+ * "list users": the refused action with the instance when the route names one.
+ */
+export function describe({ action, resource, target, project }: Refused): string {
+  const [one, many] = nouns[resource] ?? [resource.replace(/-/g, ' '), `${resource.replace(/-/g, ' ')}s`];
+  const verb = verbs[action] ?? action;
+  if (resource === 'project') return project ? `${verb} project ${project}` : `${verb} projects`;
+  const what = target ? `${verb} ${one} ${target}` : `${verb} ${many}`;
+  return project && !target?.startsWith(`${project}/`) ? `${what} in project ${project}` : what;
+}
 
 export function cookieValue(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
