@@ -29,6 +29,9 @@ export const additionNames: readonly string[] = [
   'files',
 ];
 
+/** Berth's extra addition: the manifest bytes as pushed (the portal's manifest view; not a pull). */
+export const manifestAddition = 'manifest';
+
 export const chartContentMediaType = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 
 const json = 'application/json; charset=utf-8';
@@ -82,7 +85,10 @@ export function createAdditionReader({ registry, cacheBytes = 16 * 1024 * 1024 }
      */
     async read(repository: string, digest: string, manifest: ParsedManifest, name: string): Promise<Addition> {
       if (!additionNames.includes(name))
-        throw new BerthError('UNPROCESSABLE_ENTITY', `addition in path should be one of [${additionNames.join(' ')}]`);
+        throw new BerthError(
+          'UNPROCESSABLE_ENTITY',
+          `addition in path should be one of [${[...additionNames, manifestAddition].join(' ')}]`,
+        );
       const configType = manifest.kind === 'image' ? manifest.config?.mediaType : undefined;
       const isImage = configType !== undefined && imageConfigTypes.includes(configType);
       const isChart = configType === configMediaTypes.helmChart;

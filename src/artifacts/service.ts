@@ -14,7 +14,7 @@ import type {
   TextMatch,
 } from './repo.js';
 import { configMediaTypes, imageConfigTypes } from './types.js';
-import { createAdditionReader, type Addition } from './additions.js';
+import { createAdditionReader, manifestAddition, type Addition } from './additions.js';
 import { blobStream } from './blob-stream.js';
 import { pageAccessories, type AccessoryFilter } from './accessories.js';
 import {
@@ -239,6 +239,8 @@ export function createArtifactService({
     async getAddition(projectName: string, repositoryName: string, reference: string, name: string): Promise<Addition> {
       const repository = await repositoryOf(projectName, repositoryName);
       const row = await artifactOf(repository, reference);
+      // Berth's addition: the manifest as pushed, read from the database, so viewing it is no pull.
+      if (name === manifestAddition) return { contentType: row.media_type, content: row.manifest.toString('utf8') };
       const manifest = safeParse(row);
       if (!manifest)
         throw new BerthError('NOT_FOUND', `the artifact ${row.digest} has no additions: its manifest cannot be read`);

@@ -18,7 +18,7 @@ import {
 } from '@mantine/core';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { useManifest } from '../api/registry';
+import { useManifest } from '../api/manifest';
 import { useAccessories, useArtifact, useArtifactWrites, useBuildHistory } from '../api/repositories';
 import { useRegistryHost } from '../api/session';
 import type { Artifact } from '../api/types';
@@ -244,8 +244,8 @@ function AccessoriesCard({
 
 function ManifestCard({ artifact, projectName }: { artifact: Artifact; projectName: string }) {
   const { t, language } = useI18n();
-  const manifest = useManifest(artifact.repository_name, artifact.digest);
-  const layers = manifest.data?.json.layers ?? [];
+  const manifest = useManifest(projectName, artifact.repository_name, artifact.digest);
+  const layers = manifest.data?.layers ?? [];
   const buildHistory = useBuildHistory(
     projectName,
     artifact.repository_name,
@@ -309,7 +309,7 @@ function ManifestCard({ artifact, projectName }: { artifact: Artifact; projectNa
         <Tabs.Panel value="manifest" pt="sm">
           <ScrollArea.Autosize mah={480}>
             <Code block data-testid="manifest">
-              {manifest.data ? JSON.stringify(manifest.data.json, null, 2) : ''}
+              {manifest.data ? JSON.stringify(manifest.data, null, 2) : ''}
             </Code>
           </ScrollArea.Autosize>
         </Tabs.Panel>
