@@ -7,8 +7,6 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const dir = join('test', 'reliability');
-// Load last: its idle wait then ends the run.
-const order = ['fuzz', 'crash', 'abuse', 'load'];
 const filters = process.argv.slice(2);
 
 if (!existsSync(join('dist', 'cli', 'index.js'))) {
@@ -20,7 +18,8 @@ if (!existsSync(join('dist', 'cli', 'index.js'))) {
 const files = readdirSync(dir)
   .filter((name) => name.endsWith('.rel.ts'))
   .filter((name) => filters.length === 0 || filters.some((f) => name.includes(f)))
-  .sort((a, b) => rank(a) - rank(b))
+  // By name: load.rel.ts comes last, so its idle wait ends the run.
+  .sort()
   .map((name) => join(dir, name));
 if (files.length === 0) {
   console.error('no reliability test matched');
@@ -35,8 +34,3 @@ const result = spawnSync(
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
-
-function rank(name) {
-  const index = order.findIndex((part) => name.startsWith(part));
-  return index === -1 ? order.length : index;
-}

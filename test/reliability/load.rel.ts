@@ -25,7 +25,10 @@ const figures: [string, string | number][] = [];
 before(async () => {
   assert.ok(cliBuilt, 'the reliability tests run the built CLI: run `npx tsc -p tsconfig.build.json` first');
   // 200 clients from one address: no per-address cap for this test.
-  berth = await startReliabilityBerth(envIfKnown({ 'http.maxConnectionsPerAddress': '0' }));
+  // The product's PostgreSQL pool, not the test suite's small one.
+  berth = await startReliabilityBerth(
+    envIfKnown({ 'http.maxConnectionsPerAddress': '0', 'database.maxOpenConns': '20', 'database.maxIdleConns': '10' }),
+  );
   client = httpClient(berth.url, clients);
   pulls = Array.from({ length: images }, (_, i) =>
     planPush(`library/load-pull-${i}`, 'v1', { big: false, chunked: false }),
