@@ -1,7 +1,7 @@
 import { MantineProvider, createTheme } from '@mantine/core';
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Navigate, RouterProvider, createBrowserRouter } from 'react-router';
+import { Navigate, RouterProvider, createBrowserRouter, useLocation } from 'react-router';
 import { ApiError, type ApiClient } from './api/client';
 import { ApiProvider } from './api/context';
 import { currentUserKey } from './api/session';
@@ -24,6 +24,11 @@ const UsersPage = lazyPage(() => import('./pages/admin/UsersPage'), 'UsersPage')
 const SystemRobotsPage = lazyPage(() => import('./pages/admin/SystemRobotsPage'), 'SystemRobotsPage');
 const AuditLogPage = lazyPage(() => import('./pages/admin/AuditLogPage'), 'AuditLogPage');
 const ConfigurationPage = lazyPage(() => import('./pages/admin/ConfigurationPage'), 'ConfigurationPage');
+
+function HarborPath() {
+  const { pathname, search } = useLocation();
+  return <Navigate to={`${pathname.replace(/^\/harbor/, '') || '/'}${search}`} replace />;
+}
 
 const theme = createTheme({ primaryColor: 'blue', defaultRadius: 'sm' });
 
@@ -58,6 +63,8 @@ export const routes = [
           { path: 'configuration', element: <ConfigurationPage /> },
         ],
       },
+      // Harbor's portal lives under /harbor: its links (/harbor/projects/2/repositories/app) open the same page here.
+      { path: '/harbor/*', element: <HarborPath /> },
       { path: '*', element: <Navigate to="/projects" replace /> },
     ],
   },

@@ -60,6 +60,9 @@ export type AuditLogEntry = harbor.AuditLog;
 /** Harbor's ConfigurationsResponse (GET /configurations): mostly {value, editable} items by key. */
 export type Configurations = harbor.ConfigurationsResponse;
 
+/** Harbor's Permission (GET /users/current/permissions): one resource and action the caller may use. */
+export type Permission = Sent<harbor.Permission, 'resource' | 'action'>;
+
 /** Harbor's Accessory (a signature, SBOM or other artifact attached to a subject); Berth always sends these. */
 export type Accessory = Sent<harbor.Accessory, 'id' | 'digest' | 'size' | 'type'>;
 

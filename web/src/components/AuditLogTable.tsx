@@ -2,7 +2,7 @@ import { Code, Group, Select, Stack, Table, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import { useAuditLogs } from '../api/admin';
-import { useI18n } from '../i18n/context';
+import { known, useI18n } from '../i18n/context';
 import { auditOperations, auditQuery } from '../lib/audit';
 import { formatTime } from '../lib/format';
 import { ErrorAlert } from './ErrorAlert';
@@ -36,7 +36,7 @@ export function AuditLogTable({ projectName, enabled = true }: { projectName?: s
         <Select
           aria-label={t('audit.operation')}
           placeholder={t('audit.anyOperation')}
-          data={auditOperations.map((value) => ({ value, label: value }))}
+          data={auditOperations.map((value) => ({ value, label: t(`audit.op.${value}`) }))}
           value={operation}
           onChange={(value) => {
             setOperation(value);
@@ -86,8 +86,8 @@ export function AuditLogTable({ projectName, enabled = true }: { projectName?: s
               <Table.Td>
                 <Code>{entry.resource}</Code>
               </Table.Td>
-              <Table.Td>{entry.resource_type}</Table.Td>
-              <Table.Td>{entry.operation}</Table.Td>
+              <Table.Td>{known(t, 'audit.type.', entry.resource_type)}</Table.Td>
+              <Table.Td>{known(t, 'audit.op.', entry.operation)}</Table.Td>
               <Table.Td>{formatTime(entry.op_time, language)}</Table.Td>
             </Table.Tr>
           ))}

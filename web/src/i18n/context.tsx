@@ -11,6 +11,9 @@ export const languages = {
 } as const;
 export type Language = keyof typeof languages;
 export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+/** A key with `.one` and `.other` forms ("robots.permissionCount" for "robots.permissionCount.one" and ".other"). */
+export type PluralKey = { [K in MessageKey]: K extends `${infer Base}.other` ? Base : never }[MessageKey];
+export type TranslatePlural = (key: PluralKey, count: number, params?: Record<string, string | number>) => string;
 
 const storageKey = 'berth.language';
 
@@ -23,6 +26,16 @@ export function format(template: string, params: Record<string, string | number>
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(en, key);
+}
+
+/** A value the server sends ("delete", "artifact") in the user's language when the catalogue has it, else as sent. */
+export function known(t: Translate, prefix: string, value: string | undefined): string {
+  const key = `${prefix}${value ?? ''}`;
+  return isMessageKey(key) ? t(key) : (value ?? '');
+}
+
 export function translator(messages: Messages): Translate {
   return (key, params) => format(messages[key], params);
 }
@@ -33,10 +46,21 @@ function initialLanguage(): Language {
   return typeof navigator !== 'undefined' && navigator.language.toLowerCase().startsWith('zh') ? 'zh-CN' : 'en';
 }
 
+/** "1 permission", "2 permissions": the form the language's plural rules choose for `count`, given as {count}. */
+export function pluralizer(language: Language, messages: Messages): TranslatePlural {
+  const rules = new Intl.PluralRules(language);
+  return (key, count, params) => {
+    const form = rules.select(count) === 'one' ? 'one' : 'other';
+    const message = messages[`${key}.${form}` as MessageKey] ?? messages[`${key}.other` as MessageKey];
+    return format(message, { count, ...params });
+  };
+}
+
 interface I18n {
   language: Language;
   setLanguage(language: Language): void;
   t: Translate;
+  plural: TranslatePlural;
 }
 
 const I18nContext = createContext<I18n | null>(null);
@@ -49,7 +73,12 @@ export function I18nProvider({ children, language: fixed }: { children: ReactNod
     document.documentElement.lang = next;
   }, []);
   const value = useMemo(
-    () => ({ language, setLanguage, t: translator(languages[language].messages) }),
+    () => ({
+      language,
+      setLanguage,
+      t: translator(languages[language].messages),
+      plural: pluralizer(language, languages[language].messages),
+    }),
     [language, setLanguage],
   );
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;

@@ -1,7 +1,6 @@
 import {
   Anchor,
   Badge,
-  Breadcrumbs,
   Button,
   Card,
   Code,
@@ -19,9 +18,11 @@ import {
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useManifest } from '../api/manifest';
+import { useProjectPermissions, type Permissions } from '../api/permissions';
 import { useAccessories, useArtifact, useArtifactWrites, useBuildHistory } from '../api/repositories';
 import { useRegistryHost } from '../api/session';
 import type { Artifact } from '../api/types';
+import { repositoryNames } from '../components/Breadcrumbs';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { EmptyRow, ListFooter, useListState } from '../components/List';
@@ -44,7 +45,15 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function TagsCard({ artifact, projectName }: { artifact: Artifact; projectName: string }) {
+function TagsCard({
+  artifact,
+  projectName,
+  can,
+}: {
+  artifact: Artifact;
+  projectName: string;
+  can: Permissions['can'];
+}) {
   const t = useT();
   const writes = useArtifactWrites(projectName, artifact.repository_name);
   const [tag, setTag] = useState('');
@@ -66,30 +75,34 @@ function TagsCard({ artifact, projectName }: { artifact: Artifact; projectName: 
               variant="outline"
               tt="none"
               rightSection={
-                <CloseButton
-                  size="xs"
-                  aria-label={t('artifact.removeTag', { tag: item.name })}
-                  onClick={() => setRemoving(item.name)}
-                />
+                can('tag', 'delete') && (
+                  <CloseButton
+                    size="xs"
+                    aria-label={t('artifact.removeTag', { tag: item.name })}
+                    onClick={() => setRemoving(item.name)}
+                  />
+                )
               }
             >
               {item.name}
             </Badge>
           ))}
         </Group>
-        <form onSubmit={add}>
-          <Group align="flex-end">
-            <TextInput
-              label={t('artifact.newTag')}
-              value={tag}
-              onChange={(e) => setTag(e.currentTarget.value)}
-              required
-            />
-            <Button type="submit" loading={writes.addTag.isPending}>
-              {t('artifact.addTag')}
-            </Button>
-          </Group>
-        </form>
+        {can('tag', 'create') && (
+          <form onSubmit={add}>
+            <Group align="flex-end">
+              <TextInput
+                label={t('artifact.newTag')}
+                value={tag}
+                onChange={(e) => setTag(e.currentTarget.value)}
+                required
+              />
+              <Button type="submit" loading={writes.addTag.isPending}>
+                {t('artifact.addTag')}
+              </Button>
+            </Group>
+          </form>
+        )}
         <ErrorAlert error={writes.addTag.error} />
       </Stack>
       <ConfirmDialog
@@ -246,19 +259,16 @@ function ManifestCard({ artifact, projectName }: { artifact: Artifact; projectNa
   const { t, language } = useI18n();
   const manifest = useManifest(projectName, artifact.repository_name, artifact.digest);
   const layers = manifest.data?.layers ?? [];
-  const buildHistory = useBuildHistory(
-    projectName,
-    artifact.repository_name,
-    artifact.digest,
-    artifact.type.toUpperCase() === 'IMAGE',
-  );
+  // Only what the artifact advertises: an index (type IMAGE too) has no build history, and asking is a 404.
+  const hasHistory = Boolean(artifact.addition_links?.build_history);
+  const buildHistory = useBuildHistory(projectName, artifact.repository_name, artifact.digest, hasHistory);
   const history = (buildHistory.data ?? []).filter((step) => step.created_by);
   return (
     <Card withBorder>
       <Tabs defaultValue="layers">
         <Tabs.List>
           <Tabs.Tab value="layers">{t('artifact.layers')}</Tabs.Tab>
-          <Tabs.Tab value="history">{t('artifact.history')}</Tabs.Tab>
+          {hasHistory && <Tabs.Tab value="history">{t('artifact.history')}</Tabs.Tab>}
           <Tabs.Tab value="manifest">{t('artifact.manifest')}</Tabs.Tab>
         </Tabs.List>
         <ErrorAlert error={manifest.error} />
@@ -320,8 +330,10 @@ function ManifestCard({ artifact, projectName }: { artifact: Artifact; projectNa
 
 export function ArtifactPage() {
   const { t, language } = useI18n();
-  const { repository = '', digest = '' } = useParams();
+  const { repository: named = '', digest = '' } = useParams();
   const { projectId, project } = useRouteProject();
+  const repository = project ? repositoryNames(project.name, named).full : named;
+  const { can } = useProjectPermissions(project?.project_id);
   const registry = useRegistryHost();
   const navigate = useNavigate();
   const artifact = useArtifact(project?.name, repository, digest);
@@ -331,15 +343,6 @@ export function ArtifactPage() {
   const repositoryLink = `/projects/${projectId}/repositories/${encodeURIComponent(repository)}`;
   return (
     <Stack>
-      <Breadcrumbs>
-        <Anchor component={Link} to={`/projects/${projectId}/repositories`}>
-          {project?.name ?? projectId}
-        </Anchor>
-        <Anchor component={Link} to={repositoryLink}>
-          {repository.slice((project?.name.length ?? 0) + 1)}
-        </Anchor>
-        <Text>{shortDigest(digest)}</Text>
-      </Breadcrumbs>
       <ErrorAlert error={artifact.error} />
       {data && project && (
         <>
@@ -355,9 +358,11 @@ export function ArtifactPage() {
                 tag={data.tags?.[0]?.name}
                 isChart={isChart(data)}
               />
-              <Button color="red" variant="light" onClick={() => setDeleting(true)}>
-                {t('action.delete')}
-              </Button>
+              {can('artifact', 'delete') && (
+                <Button color="red" variant="light" onClick={() => setDeleting(true)}>
+                  {t('action.delete')}
+                </Button>
+              )}
             </Group>
           </Group>
           <Card withBorder>
@@ -374,7 +379,7 @@ export function ArtifactPage() {
               </Field>
             </SimpleGrid>
           </Card>
-          <TagsCard artifact={data} projectName={project.name} />
+          <TagsCard artifact={data} projectName={project.name} can={can} />
           <PlatformsCard artifact={data} projectId={projectId} />
           <ConfigCard artifact={data} />
           <AccessoriesCard artifact={data} projectId={projectId} projectName={project.name} />

@@ -1,6 +1,7 @@
 import { Button, Group, Modal, Select, Stack, Table, TextInput } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useMemberWrites, useMembers } from '../api/members';
+import { useProjectPermissions } from '../api/permissions';
 import { projectRoles, type Member } from '../api/types';
 import { ConfirmDialog, DialogButtons } from '../components/ConfirmDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -58,7 +59,8 @@ function AddMemberDialog({ projectId, opened, onClose }: { projectId: string; op
 
 export function MembersTab() {
   const t = useT();
-  const { projectId } = useRouteProject();
+  const { projectId, project } = useRouteProject();
+  const { can } = useProjectPermissions(project?.project_id);
   const list = useListState();
   const members = useMembers(projectId, {
     page: list.page,
@@ -79,7 +81,7 @@ export function MembersTab() {
           value={list.search}
           onChange={(e) => list.setSearch(e.currentTarget.value)}
         />
-        <Button onClick={() => setAdding(true)}>{t('members.add')}</Button>
+        {can('member', 'create') && <Button onClick={() => setAdding(true)}>{t('members.add')}</Button>}
       </Group>
       <ErrorAlert error={members.error ?? writes.setRole.error} />
       <Table striped data-testid="members">
@@ -103,6 +105,8 @@ export function MembersTab() {
                   w={180}
                   data={roles}
                   value={String(member.role_id)}
+                  disabled={!can('member', 'update')}
+                  title={can('member', 'update') ? undefined : t('denied.memberUpdate')}
                   onChange={(value) => value && writes.setRole.mutate({ id: member.id, roleId: Number(value) })}
                   allowDeselect={false}
                 />
@@ -110,6 +114,7 @@ export function MembersTab() {
               <Table.Td>
                 <DeleteButton
                   label={t('members.removeNamed', { name: member.entity_name })}
+                  denied={can('member', 'delete') ? undefined : t('denied.memberDelete')}
                   onClick={() => setRemoving(member)}
                 />
               </Table.Td>

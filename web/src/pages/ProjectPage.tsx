@@ -1,7 +1,9 @@
-import { Anchor, Badge, Breadcrumbs, Group, Stack, Tabs, Text, Title } from '@mantine/core';
-import { Link, Outlet, useLocation, useNavigate, useParams } from 'react-router';
+import { Badge, Group, Stack, Tabs, Title } from '@mantine/core';
+import { Outlet, useLocation, useNavigate, useParams } from 'react-router';
+import { useProjectPermissions } from '../api/permissions';
 import { useProject } from '../api/projects';
 import type { Project } from '../api/types';
+import { ProjectBreadcrumbs } from '../components/Breadcrumbs';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useT } from '../i18n/context';
 
@@ -21,14 +23,10 @@ export function ProjectPage() {
   const location = useLocation();
   const active = tabs.find((tab) => location.pathname.split('/')[3] === tab) ?? 'repositories';
   const showTabs = location.pathname.split('/').length <= 4;
+  const { can } = useProjectPermissions(project.data?.project_id);
   return (
     <Stack>
-      <Breadcrumbs>
-        <Anchor component={Link} to="/projects">
-          {t('nav.projects')}
-        </Anchor>
-        <Text>{project.data?.name ?? projectId}</Text>
-      </Breadcrumbs>
+      <ProjectBreadcrumbs projectId={projectId} projectName={project.data?.name} />
       <ErrorAlert error={project.error} />
       {project.data && (
         <>
@@ -42,9 +40,10 @@ export function ProjectPage() {
             <Tabs value={active} onChange={(tab) => tab && void navigate(`/projects/${projectId}/${tab}`)}>
               <Tabs.List>
                 <Tabs.Tab value="repositories">{t('project.repositories')}</Tabs.Tab>
-                <Tabs.Tab value="members">{t('project.members')}</Tabs.Tab>
-                <Tabs.Tab value="robots">{t('project.robots')}</Tabs.Tab>
-                <Tabs.Tab value="logs">{t('project.logs')}</Tabs.Tab>
+                {/* As Harbor's portal: a tab shows when the user may list what it lists. */}
+                {can('member', 'list') && <Tabs.Tab value="members">{t('project.members')}</Tabs.Tab>}
+                {can('robot', 'list') && <Tabs.Tab value="robots">{t('project.robots')}</Tabs.Tab>}
+                {can('log', 'list') && <Tabs.Tab value="logs">{t('project.logs')}</Tabs.Tab>}
               </Tabs.List>
             </Tabs>
           )}

@@ -16,14 +16,28 @@ const project = (id: number, name: string) => ({
   metadata: { public: id % 2 ? 'true' : 'false' },
 });
 
+const admin = { user_id: 1, username: 'admin', sysadmin_flag: true };
+
+/** Who is signed in and the system settings the page reads; undefined for any other path. */
+function session(url: string, user: object, restriction = 'everyone'): Response | undefined {
+  const path = new URL(url, 'http://portal').pathname;
+  if (path.endsWith('/users/current')) return new Response(JSON.stringify(user));
+  if (path.endsWith('/systeminfo')) return new Response(JSON.stringify({ project_creation_restriction: restriction }));
+  return undefined;
+}
+
 /** A /projects endpoint over `names` that pages, sorts and searches like Berth's, recording each query. */
-function projectsApi(names: string[]) {
+function projectsApi(names: string[], user: object = admin, restriction?: string, role = 1) {
   const queries: URLSearchParams[] = [];
   const client = new ApiClient(async (url) => {
+    const known = session(url, user, restriction);
+    if (known) return known;
     const query = new URL(url, 'http://portal').searchParams;
     queries.push(query);
     const fuzzy = /^name=~(.*)$/.exec(query.get('q') ?? '')?.[1];
-    let rows = names.map((name, i) => project(i + 1, name)).filter((p) => !fuzzy || p.name.includes(fuzzy));
+    let rows = names
+      .map((name, i) => ({ ...project(i + 1, name), current_user_role_id: role }))
+      .filter((p) => !fuzzy || p.name.includes(fuzzy));
     if (query.get('sort') === '-name') rows = rows.sort((a, b) => b.name.localeCompare(a.name));
     else rows = rows.sort((a, b) => a.name.localeCompare(b.name));
     const size = Number(query.get('page_size'));
@@ -77,6 +91,8 @@ describe('ProjectsPage', () => {
 
   test('delete asks first and shows the API refusal in its words', async () => {
     const client = new ApiClient(async (url, init) => {
+      const known = session(url, admin);
+      if (known) return known;
       if (init.method === 'DELETE')
         return new Response(
           JSON.stringify({ errors: [{ code: 'PRECONDITION', message: 'the project contains repositories' }] }),
@@ -92,5 +108,25 @@ describe('ProjectsPage', () => {
     expect(within(dialog).getByText(/Delete the project busy\?/)).toBeTruthy();
     await userEvent.click(within(dialog).getByRole('button', { name: 'Delete' }));
     await within(dialog).findByText('the project contains repositories');
+  });
+
+  test('a developer gets no way to delete the project, with the reason, nor to create one when only admins may', async () => {
+    const developer = { user_id: 2, username: 'dev', sysadmin_flag: false };
+    renderPage(projectsApi(['shared'], developer, 'adminonly', 2).client);
+    const remove = await screen.findByRole('button', { name: 'Delete project shared' });
+    expect(remove.getAttribute('data-disabled')).toBe('true');
+    expect(remove.getAttribute('data-denied')).toBe(
+      'Only project admins and system administrators can delete this project.',
+    );
+    await userEvent.click(remove);
+    expect(screen.queryByRole('dialog')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'New project' })).toBeNull();
+  });
+
+  test('an administrator gets both', async () => {
+    renderPage(projectsApi(['shared'], admin, 'adminonly', 0).client);
+    const remove = await screen.findByRole('button', { name: 'Delete project shared' });
+    expect(remove.getAttribute('data-disabled')).toBeNull();
+    expect(await screen.findByRole('button', { name: 'New project' })).toBeTruthy();
   });
 });

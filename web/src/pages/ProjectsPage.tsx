@@ -2,6 +2,7 @@ import { Anchor, Badge, Button, Checkbox, Group, Modal, Stack, Table, TextInput,
 import { IconSearch } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
+import { useCanCreateProject, useCanDeleteProject } from '../api/permissions';
 import { useCreateProject, useDeleteProject, useProjects } from '../api/projects';
 import type { Project } from '../api/types';
 import { ConfirmMutation, DialogButtons } from '../components/ConfirmDialog';
@@ -58,6 +59,8 @@ export function ProjectsPage() {
   const list = useListState({ column: 'name', desc: false });
   const projects = useProjects({ ...list.params, q: fuzzyQuery({ name: list.debouncedSearch }) });
   const remove = useDeleteProject();
+  const canCreate = useCanCreateProject();
+  const canDelete = useCanDeleteProject();
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<Project | null>(null);
   const rows = projects.data?.items ?? [];
@@ -74,7 +77,7 @@ export function ProjectsPage() {
             value={list.search}
             onChange={(e) => list.setSearch(e.currentTarget.value)}
           />
-          <Button onClick={() => setCreating(true)}>{t('projects.new')}</Button>
+          {canCreate && <Button onClick={() => setCreating(true)}>{t('projects.new')}</Button>}
         </Group>
       </Group>
       <ErrorAlert error={projects.error} />
@@ -114,6 +117,7 @@ export function ProjectsPage() {
               <Table.Td>
                 <DeleteButton
                   label={t('projects.deleteNamed', { name: project.name })}
+                  denied={canDelete(project) ? undefined : t('denied.projectDelete')}
                   onClick={() => setDeleting(project)}
                 />
               </Table.Td>

@@ -2,6 +2,7 @@ import { Anchor, Group, Stack, Table, TextInput } from '@mantine/core';
 import { IconSearch } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { useProjectPermissions } from '../api/permissions';
 import { useDeleteRepository, useRepositories } from '../api/repositories';
 import type { Repository } from '../api/types';
 import { ConfirmMutation } from '../components/ConfirmDialog';
@@ -21,6 +22,7 @@ export function RepositoriesTab() {
     q: fuzzyQuery({ name: list.debouncedSearch }),
   });
   const remove = useDeleteRepository(project?.name ?? '');
+  const { can } = useProjectPermissions(project?.project_id);
   const [deleting, setDeleting] = useState<Repository | null>(null);
   const rows = repositories.data?.items ?? [];
   return (
@@ -68,6 +70,7 @@ export function RepositoriesTab() {
               <Table.Td>
                 <DeleteButton
                   label={t('repositories.deleteNamed', { name: repository.name })}
+                  denied={can('repository', 'delete') ? undefined : t('denied.repositoryDelete')}
                   onClick={() => setDeleting(repository)}
                 />
               </Table.Td>

@@ -1,8 +1,10 @@
-import { Anchor, Badge, Breadcrumbs, Code, Group, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Badge, Code, Group, Stack, Table, TextInput, Title } from '@mantine/core';
 import { IconSearch } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
+import { useProjectPermissions } from '../api/permissions';
 import { useArtifactWrites, useArtifacts } from '../api/repositories';
+import { repositoryNames } from '../components/Breadcrumbs';
 import { useRegistryHost } from '../api/session';
 import type { Artifact } from '../api/types';
 import { ConfirmDialog } from '../components/ConfirmDialog';
@@ -17,8 +19,10 @@ import { useRouteProject } from './ProjectPage';
 
 export function RepositoryPage() {
   const { t, language } = useI18n();
-  const { repository = '' } = useParams();
+  const { repository: named = '' } = useParams();
   const { projectId, project } = useRouteProject();
+  const repository = project ? repositoryNames(project.name, named).full : named;
+  const { can } = useProjectPermissions(project?.project_id);
   const registry = useRegistryHost();
   const list = useListState({ column: 'push_time', desc: true });
   const artifacts = useArtifacts(project?.name, repository, {
@@ -32,12 +36,6 @@ export function RepositoryPage() {
     `/projects/${projectId}/repositories/${encodeURIComponent(repository)}/artifacts/${artifact.digest}`;
   return (
     <Stack>
-      <Breadcrumbs>
-        <Anchor component={Link} to={`/projects/${projectId}/repositories`}>
-          {project?.name ?? projectId}
-        </Anchor>
-        <Text>{repository.slice((project?.name.length ?? 0) + 1)}</Text>
-      </Breadcrumbs>
       <Group justify="space-between">
         <Title order={3}>{repository}</Title>
         <TextInput
@@ -101,6 +99,7 @@ export function RepositoryPage() {
                   />
                   <DeleteButton
                     label={t('artifacts.deleteNamed', { digest: shortDigest(artifact.digest) })}
+                    denied={can('artifact', 'delete') ? undefined : t('denied.artifactDelete')}
                     onClick={() => setDeleting(artifact)}
                   />
                 </Group>

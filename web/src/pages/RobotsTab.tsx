@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useProjectPermissions } from '../api/permissions';
 import type { RobotScope } from '../api/robots';
 import { CreateRobotDialog } from '../components/robots/CreateRobotDialog';
 import { AccessGrid } from '../components/robots/AccessGrid';
@@ -33,9 +34,11 @@ function CreateProjectRobot({
 export function RobotsTab() {
   const { projectId, project } = useRouteProject();
   const scope: RobotScope = { level: 'project', projectId, numericId: project?.project_id };
+  const { can } = useProjectPermissions(project?.project_id);
   return (
     <RobotList
       scope={scope}
+      rights={{ create: can('robot', 'create'), update: can('robot', 'update'), delete: can('robot', 'delete') }}
       create={(slot) => <CreateProjectRobot scope={scope} projectName={project?.name} slot={slot} />}
     />
   );

@@ -29,8 +29,25 @@ function projectsOf(robot: Robot, allLabel: string): string {
  * actions: refresh the secret (shown once), disable or enable, delete after confirming.
  * `create` renders the dialog that makes a new one, with its permission editor.
  */
-export function RobotList({ scope, create }: { scope: RobotScope; create(slot: CreateSlot): ReactNode }) {
-  const { t, language } = useI18n();
+/** What the user may do with robots here; the system list is the administrators' alone, so all. */
+export interface RobotRights {
+  create: boolean;
+  update: boolean;
+  delete: boolean;
+}
+
+const allRights: RobotRights = { create: true, update: true, delete: true };
+
+export function RobotList({
+  scope,
+  create,
+  rights = allRights,
+}: {
+  scope: RobotScope;
+  create(slot: CreateSlot): ReactNode;
+  rights?: RobotRights;
+}) {
+  const { t, plural, language } = useI18n();
   const list = useListState({ column: 'name', desc: false });
   const robots = useRobots(scope, list.params);
   const writes = useRobotWrites(scope);
@@ -43,9 +60,11 @@ export function RobotList({ scope, create }: { scope: RobotScope; create(slot: C
   const columns = system ? 7 : 6;
   return (
     <Stack>
-      <Group justify="flex-end">
-        <Button onClick={() => setCreating(true)}>{t('robots.new')}</Button>
-      </Group>
+      {rights.create && (
+        <Group justify="flex-end">
+          <Button onClick={() => setCreating(true)}>{t('robots.new')}</Button>
+        </Group>
+      )}
       <ErrorAlert error={robots.error ?? rowError} />
       <Table striped data-testid="robots">
         <Table.Thead>
@@ -76,29 +95,45 @@ export function RobotList({ scope, create }: { scope: RobotScope; create(slot: C
                   </Badge>
                 </Table.Td>
                 <Table.Td>
-                  {t('robots.permissionCount', { count: robot.permissions.reduce((n, p) => n + p.access.length, 0) })}
+                  {plural(
+                    'robots.permissionCount',
+                    robot.permissions.reduce((n, p) => n + p.access.length, 0),
+                  )}
                 </Table.Td>
                 {system && <Table.Td>{projectsOf(robot, t('robots.allProjects'))}</Table.Td>}
                 <Table.Td>{expiry ? formatTime(expiry.toISOString(), language) : t('robots.never')}</Table.Td>
                 <Table.Td>{robot.description}</Table.Td>
                 <Table.Td>
-                  <RowMenu label={t('robots.actionsFor', { name: robot.name })}>
-                    <Menu.Item
-                      onClick={() =>
-                        writes.refresh.mutate(robot, {
-                          onSuccess: (result) => setSecret({ name: robot.name, secret: result.secret }),
-                        })
-                      }
-                    >
-                      {t('robots.refresh')}
-                    </Menu.Item>
-                    <Menu.Item onClick={() => writes.setDisabled.mutate({ robot, disable: !robot.disable })}>
-                      {robot.disable ? t('robots.enable') : t('robots.disable')}
-                    </Menu.Item>
-                    <Menu.Item color="red" onClick={() => setDeleting(robot)}>
-                      {t('action.delete')}
-                    </Menu.Item>
-                  </RowMenu>
+                  {(rights.update || rights.delete) && (
+                    <RowMenu label={t('robots.actionsFor', { name: robot.name })}>
+                      <Menu.Item
+                        disabled={!rights.update}
+                        title={rights.update ? undefined : t('denied.robotUpdate')}
+                        onClick={() =>
+                          writes.refresh.mutate(robot, {
+                            onSuccess: (result) => setSecret({ name: robot.name, secret: result.secret }),
+                          })
+                        }
+                      >
+                        {t('robots.refresh')}
+                      </Menu.Item>
+                      <Menu.Item
+                        disabled={!rights.update}
+                        title={rights.update ? undefined : t('denied.robotUpdate')}
+                        onClick={() => writes.setDisabled.mutate({ robot, disable: !robot.disable })}
+                      >
+                        {robot.disable ? t('robots.enable') : t('robots.disable')}
+                      </Menu.Item>
+                      <Menu.Item
+                        color="red"
+                        disabled={!rights.delete}
+                        title={rights.delete ? undefined : t('denied.robotDelete')}
+                        onClick={() => setDeleting(robot)}
+                      >
+                        {t('action.delete')}
+                      </Menu.Item>
+                    </RowMenu>
+                  )}
                 </Table.Td>
               </Table.Tr>
             );
