@@ -302,3 +302,60 @@ test('a list key takes a comma-separated env variable, and each item is validate
       /http\.trustedProxies\.0: not an IP address, CIDR.*\(env BERTH_HTTP_TRUSTED_PROXIES\)/.test(err.message),
   );
 });
+
+test('a misspelt key in berth.yml, at any depth, stops the start naming the nearest valid key', () => {
+  assert.equal(
+    configError(() => loadConfig({ file: configFile('http:\n  prot: 5205\n'), env: {} })),
+    'invalid configuration: http.prot: unknown key; did you mean http.port?',
+  );
+  assert.equal(
+    configError(() => loadConfig({ file: configFile('storage:\n  s3:\n    acesskey: x\n'), env: {} })),
+    'invalid configuration: storage.s3.acesskey: unknown key; did you mean storage.s3.accesskey?',
+  );
+  assert.equal(
+    configError(() => loadConfig({ file: configFile('registry:\n  uploads:\n    maxSessionPerUser: 3\n'), env: {} })),
+    'invalid configuration: registry.uploads.maxSessionPerUser: unknown key; did you mean registry.uploads.maxSessionsPerUser?',
+  );
+  assert.equal(
+    configError(() => loadConfig({ file: configFile('datadir: /x\n'), env: {} })),
+    'invalid configuration: datadir: unknown key; did you mean dataDir?',
+  );
+  assert.match(
+    configError(() => loadConfig({ file: configFile('frobnicate: 1\n'), env: {} })),
+    /frobnicate: unknown key$/,
+  );
+});
+
+test('an unknown BERTH_ variable stops the start naming the nearest valid one', () => {
+  assert.equal(
+    configError(() => loadConfig({ env: { BERTH_HTTP_PROT: '5205' } })),
+    'invalid configuration: BERTH_HTTP_PROT: unknown variable; did you mean BERTH_HTTP_PORT?',
+  );
+  assert.equal(
+    configError(() => loadConfig({ env: { BERTH_STORAGE_S3_ACESSKEY: 'x' } })),
+    'invalid configuration: BERTH_STORAGE_S3_ACESSKEY: unknown variable; did you mean BERTH_STORAGE_S3_ACCESSKEY?',
+  );
+  // Ends in _PORT like a Kubernetes service link, but a number is a misspelt key, not a link.
+  assert.match(
+    configError(() => loadConfig({ env: { BERTH_HTPP_PORT: '5000' } })),
+    /did you mean BERTH_HTTP_PORT\?$/,
+  );
+});
+
+test('BERTH_ variables that are not keys but are set around Berth are accepted', () => {
+  const config = loadConfig({
+    env: {
+      BERTH_SECRET_KEY: 'from the Helm chart',
+      BERTH_TEST_DATABASE: 'postgres',
+      BERTH_TEST_ANYTHING: '1',
+      BERTH_CORE_SERVICE_HOST: '10.0.0.1',
+      BERTH_CORE_SERVICE_PORT_HTTP: '80',
+      BERTH_CORE_PORT: 'tcp://10.0.0.1:80',
+      BERTH_CORE_PORT_80_TCP_ADDR: '10.0.0.1',
+      BERTH_SERVICE_HOST: '10.0.0.2',
+      BERTH_PORT: 'tcp://10.0.0.2:80',
+      OTHER_HTTP_PROT: 'not ours',
+    },
+  });
+  assert.equal(config.http.port, 8080);
+});

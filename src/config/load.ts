@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { configSchema, type ParsedConfig } from './schema.js';
+import { isIgnoredVariable, nearest, unknownKey } from './known-keys.js';
 
 /** The resolved configuration: defaults that depend on other keys are filled in. */
 export interface Config extends ParsedConfig {
@@ -25,7 +26,9 @@ export interface LoadOptions {
 
 export function loadConfig(options: LoadOptions = {}): Config {
   const fromFile = options.file ? readConfigFile(options.file) : {};
-  const merged = deepMerge(deepMerge(fromFile, envOverrides(options.env ?? process.env)), options.overrides ?? {});
+  const env = options.env ?? process.env;
+  checkKnownKeys(deepMerge(fromFile, options.overrides ?? {}), env);
+  const merged = deepMerge(deepMerge(fromFile, envOverrides(env)), options.overrides ?? {});
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0];
@@ -40,6 +43,23 @@ export function loadConfig(options: LoadOptions = {}): Config {
     );
   }
   return resolveDefaults(result.data);
+}
+
+/** A misspelt key or variable stops the start, naming the nearest valid one. */
+function checkKnownKeys(input: Record<string, unknown>, env: NodeJS.ProcessEnv): void {
+  const unknown = unknownKey(configSchema, input);
+  if (unknown)
+    throw new ConfigError(
+      `invalid configuration: ${unknown.key}: unknown key${unknown.suggestion ? `; did you mean ${unknown.suggestion}?` : ''}`,
+    );
+  const variables = configLeaves().map((leaf) => envName(leaf.path));
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith('BERTH_') || variables.includes(name) || isIgnoredVariable(name, env[name])) continue;
+    const suggestion = nearest(name, variables);
+    throw new ConfigError(
+      `invalid configuration: ${name}: unknown variable${suggestion ? `; did you mean ${suggestion}?` : ''}`,
+    );
+  }
 }
 
 function resolveDefaults(parsed: ParsedConfig): Config {
