@@ -7,6 +7,7 @@ export {
   type ArtifactFilter,
   type Paging,
   type RepositoryFilter,
+  type RepositorySearchRow,
   type Sort,
   type TextMatch,
 } from './repo.js';

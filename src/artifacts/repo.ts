@@ -21,6 +21,15 @@ export interface RepositoryRow {
   updated_at: string;
 }
 
+/** A repository as Harbor's search lists it (SearchRepository, less the project name). */
+export interface RepositorySearchRow {
+  name: string;
+  project_id: number;
+  pull_count: number;
+  artifact_count: number;
+  project_public: boolean;
+}
+
 export interface Paging {
   offset: number;
   limit: number;
@@ -437,6 +446,61 @@ export function createArtifactsRepo(db: Kysely<Database>) {
         .orderBy('a.id')
         .execute();
       return rows.map((row) => ({ ...row, subject_digest: row.subject_digest ?? '', size: Number(row.size) }));
+    },
+
+    /**
+     * Harbor's search over repositories: names containing `keyword` (ignoring case, as Harbor's
+     * `name=~` match), in `projectIds` (undefined: all), by name, with their project's publicity.
+     */
+    async searchRepositories(keyword: string, projectIds: number[] | undefined): Promise<RepositorySearchRow[]> {
+      const rows = await repositoryQuery({ projectIds, name: { kind: 'fuzzy', value: keyword } })
+        .select((eb) => [
+          'r.name',
+          'r.project_id',
+          'r.pull_count',
+          artifactCount(eb),
+          eb
+            .exists(
+              eb
+                .selectFrom('project_metadata as pm')
+                .select('pm.project_id')
+                .whereRef('pm.project_id', '=', 'r.project_id')
+                .where('pm.name', '=', 'public')
+                .where('pm.value', '=', 'true'),
+            )
+            .as('project_public'),
+        ])
+        .orderBy('r.name')
+        .execute();
+      return rows.map((row) => ({
+        name: row.name,
+        project_id: row.project_id ?? 0,
+        pull_count: Number(row.pull_count),
+        artifact_count: Number(row.artifact_count ?? 0),
+        project_public: Boolean(row.project_public),
+      }));
+    },
+
+    /**
+     * Bytes the registry stores: every blob once by digest (layers and configs, including those no
+     * artifact references until garbage collection removes them) plus every distinct manifest once.
+     */
+    async storageConsumption(): Promise<number> {
+      const blobs = await db
+        .selectFrom('blobs')
+        .select((eb) => eb.fn.sum<number | string | null>('size').as('n'))
+        .executeTakeFirstOrThrow();
+      const manifests = await db
+        .selectFrom(
+          db
+            .selectFrom('artifacts')
+            .select((eb) => ['digest', eb.fn.max('manifest_size').as('size')])
+            .groupBy('digest')
+            .as('m'),
+        )
+        .select((eb) => eb.fn.sum<number | string | null>('m.size').as('n'))
+        .executeTakeFirstOrThrow();
+      return Number(blobs.n ?? 0) + Number(manifests.n ?? 0);
     },
 
     /** Projects whose repositories a non-admin may list: public ones, memberships, a robot's namespaces. */

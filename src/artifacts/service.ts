@@ -192,6 +192,12 @@ export function createArtifactService({
 
     visibleProjectIds: repo.visibleProjectIds,
 
+    /** Repositories whose names contain `keyword`, in `projectIds` (undefined: all); Harbor's GET /search. */
+    searchRepositories: repo.searchRepositories,
+
+    /** The bytes of distinct blobs and manifests stored; Harbor's total_storage_consumption. */
+    storageConsumption: repo.storageConsumption,
+
     async getRepository(projectName: string, repositoryName: string): Promise<HarborRepository> {
       return repositoryView(await repositoryOf(projectName, repositoryName));
     },

@@ -17,6 +17,8 @@ import { healthRoute } from '../health.js';
 import { configurationRoutes } from './configurations.js';
 import { additionRoutes } from './additions.js';
 import { readOnlyApiGuard } from '../read-only.js';
+import { searchRoutes } from './search.js';
+import { statisticsRoutes } from './statistics.js';
 
 // Harbor's REST API v2.0 under /api/v2.0 (reference/harbor-swagger.yaml). Each
 // resource has its own route module; they share security, paging and error bodies.
@@ -34,6 +36,8 @@ const routeModules: ((app: FastifyInstance, deps: ApiDeps) => void)[] = [
   auditRoutes,
   jobServiceRoutes,
   configurationRoutes,
+  searchRoutes,
+  statisticsRoutes,
   (app, deps) => healthRoute(app, deps.health),
 ];
 

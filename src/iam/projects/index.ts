@@ -6,6 +6,7 @@ export {
   type ProjectService,
   type ProjectView,
   type ProjectSummary,
+  type ProjectStatistics,
   type Actor,
 } from './service.js';
 export type { ProjectFilter, ProjectSort, NameMatch, ProjectRow } from './repo.js';

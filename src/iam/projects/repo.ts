@@ -259,6 +259,21 @@ export function createProjectRepo(db: Kysely<Database>) {
       return out;
     },
 
+    /** How many repositories the projects that match `filter` hold (one query, no id list). */
+    async repositoryCount(filter: ProjectFilter): Promise<number> {
+      const row = await db
+        .selectFrom('repositories as r')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('r.project_id', 'in', (eb) =>
+          eb
+            .selectFrom('projects as p')
+            .select('p.id')
+            .where((inner) => inner.and(filterConditions(inner as unknown as Eb, filter))),
+        )
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
     /** The roles the user holds in each of the projects. */
     async rolesOf(userId: number, ids: number[]): Promise<Map<number, number[]>> {
       const out = new Map<number, number[]>(ids.map((id) => [id, []]));

@@ -5,7 +5,7 @@ import { BerthError } from '../../shared/errors.js';
 import { isoNow, type Clock } from '../../shared/clock.js';
 import { principalName, type Principal, type Authenticator } from '../../auth/index.js';
 import type { AuditLog } from '../../audit/index.js';
-import type { AccessControl } from '../access.js';
+import { isSysadmin, type AccessControl } from '../access.js';
 import { roles, type RoleId } from '../rbac.js';
 import { metadataFromRequest, normalizeMetadata, type Metadata } from './metadata.js';
 import { createProjectRepo, type ProjectFilter, type ProjectRow, type ProjectSort, type Visibility } from './repo.js';
@@ -22,6 +22,15 @@ export interface ProjectView extends ProjectRow {
   repo_count: number;
   /** The caller's roles in the project (empty for non-members). */
   role_ids: RoleId[];
+}
+
+/** Project and repository counts a caller may see (Harbor's Statistic); totals only for system administrators. */
+export interface ProjectStatistics {
+  publicProjects: number;
+  publicRepositories: number;
+  privateProjects: number;
+  privateRepositories: number;
+  total?: { projects: number; repositories: number };
 }
 
 export interface ProjectRequest {
@@ -195,6 +204,53 @@ export function createProjectService({ db, clock, access, authenticator, audit }
       if (total === 0) return { total, projects: [] };
       const rows = await repo.list(full, sort, page.limit, page.offset);
       return { total, projects: await views(principal, rows) };
+    },
+
+    /**
+     * Harbor's search: projects whose name contains `keyword` (case-sensitive, as Harbor's strings.Contains),
+     * among public projects, the caller's own (a user's memberships) and, for an administrator, all.
+     */
+    async search(principal: Principal, keyword: string): Promise<ProjectView[]> {
+      const visibility: Visibility = isSysadmin(principal)
+        ? { kind: 'all' }
+        : principal.kind === 'user'
+          ? { kind: 'member', userId: principal.id, withPublic: true }
+          : { kind: 'public' };
+      const filter: ProjectFilter = { name: { kind: 'fuzzy', value: keyword }, visibility };
+      const rows = await repo.list(filter, [{ column: 'name', desc: false }], Number.MAX_SAFE_INTEGER, 0);
+      return views(
+        principal,
+        rows.filter((row) => row.name.includes(keyword)),
+      );
+    },
+
+    /** Harbor's statistics: public counts for everyone, a user's private memberships, totals for administrators. */
+    async statistics(principal: Principal): Promise<ProjectStatistics> {
+      const publicOnly: ProjectFilter = { public: true, visibility: { kind: 'all' } };
+      const [publicProjects, publicRepositories] = await Promise.all([
+        repo.count(publicOnly),
+        repo.repositoryCount(publicOnly),
+      ]);
+      if (isSysadmin(principal)) {
+        const all: ProjectFilter = { visibility: { kind: 'all' } };
+        const [projects, repositories] = await Promise.all([repo.count(all), repo.repositoryCount(all)]);
+        return {
+          publicProjects,
+          publicRepositories,
+          privateProjects: projects - publicProjects,
+          privateRepositories: repositories - publicRepositories,
+          total: { projects, repositories },
+        };
+      }
+      // Harbor counts private projects by membership, so robots see none.
+      if (principal.kind !== 'user')
+        return { publicProjects, publicRepositories, privateProjects: 0, privateRepositories: 0 };
+      const mine: ProjectFilter = {
+        public: false,
+        visibility: { kind: 'member', userId: principal.id, withPublic: false },
+      };
+      const [privateProjects, privateRepositories] = await Promise.all([repo.count(mine), repo.repositoryCount(mine)]);
+      return { publicProjects, publicRepositories, privateProjects, privateRepositories };
     },
 
     async view(principal: Principal, row: ProjectRow): Promise<ProjectView> {
