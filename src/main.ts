@@ -19,7 +19,7 @@ import { createScopeGranter } from './iam/scopes.js';
 import { createSessionStore } from './auth/sessions.js';
 import { createTokenService } from './auth/tokens.js';
 import { createAccessControl } from './iam/access.js';
-import { bootstrap } from './iam/bootstrap.js';
+import { bootstrap, pendingAdminPassword } from './iam/bootstrap.js';
 import { createRobotService } from './iam/robots/index.js';
 import { createUserService } from './iam/users/index.js';
 import { createProjectService } from './iam/projects/index.js';
@@ -53,6 +53,8 @@ export interface Berth {
   jobs: JobService;
   /** Listens on config.http.port (0 = ephemeral); returns the bound URL. */
   listen(): Promise<string>;
+  /** The generated admin password while admin has neither changed it nor logged in (printed after listen). */
+  pendingAdminPassword(): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -230,6 +232,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
         config.externalURL = config.externalURL.replace(/:0$/, `:${new URL(address).port}`);
       return address;
     },
+    pendingAdminPassword: () => pendingAdminPassword(db.kysely),
     close: async () => {
       // In-flight requests finish first (fastify drains, new ones get 503), then running jobs get their grace.
       await app.close();
