@@ -251,6 +251,22 @@ export const en = {
   'audit.type.user': 'user',
   'audit.type.member': 'member',
   'audit.type.robot': 'robot',
+  'search.label': 'Search Berth',
+  'search.placeholder': 'Projects and repositories',
+  'search.title': 'Search results for "{keyword}"',
+  'search.prompt': 'Type a project or repository name in the search box above.',
+  'search.projects': 'Projects ({count})',
+  'search.repositories': 'Repositories ({count})',
+  'search.project': 'Project',
+  'search.noProject': 'No project name contains this text.',
+  'search.noRepository': 'No repository name contains this text.',
+  'statistics.projects': 'Projects',
+  'statistics.repositories': 'Repositories',
+  'statistics.private': 'Private',
+  'statistics.public': 'Public',
+  'statistics.total': 'Total',
+  'statistics.storage': 'Storage',
+  'statistics.storageHint': 'Blobs and manifests stored',
 };
 
 export type MessageKey = keyof typeof en;

@@ -23,6 +23,15 @@ function session(url: string, user: object, restriction = 'everyone'): Response 
   const path = new URL(url, 'http://portal').pathname;
   if (path.endsWith('/users/current')) return new Response(JSON.stringify(user));
   if (path.endsWith('/systeminfo')) return new Response(JSON.stringify({ project_creation_restriction: restriction }));
+  if (path.endsWith('/statistics'))
+    return new Response(
+      JSON.stringify({
+        private_project_count: 3,
+        public_project_count: 4,
+        private_repo_count: 5,
+        public_repo_count: 6,
+      }),
+    );
   return undefined;
 }
 
