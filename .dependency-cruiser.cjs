@@ -52,7 +52,7 @@ module.exports = {
     {
       name: 'not-to-internals',
       severity: 'error',
-      comment: "Another folder is reached through its index.ts (its public surface); shared/ is a toolbox of modules.",
+      comment: 'Another folder is reached through its index.ts (its public surface); shared/ is a toolbox of modules.',
       from: { path: '^src/([^/]+)/' },
       to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', '^src/shared/', '^src/[^/]+/index\\.ts$'] },
     },
