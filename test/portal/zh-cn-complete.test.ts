@@ -1,0 +1,156 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { startTestBerth, type TestBerth } from '../helpers/berth.js';
+import { api } from '../helpers/api.js';
+import { addMember, createProject, createUser } from '../helpers/projects.js';
+import { pushImage, pushIndex } from '../helpers/push.js';
+import { needTool } from '../helpers/tools.js';
+import { chromiumPath, openPortalBrowser, type PortalBrowser } from './browser.js';
+
+// In 简体中文 every page of the portal shows no English UI text: each visible text, with the
+// proper names, data and identifiers taken out, has no word of three or more Latin letters left.
+
+let server: TestBerth;
+let portal: PortalBrowser | undefined;
+let projectId: number;
+let imageDigest: string;
+let indexDigest: string;
+
+before(async () => {
+  server = await startTestBerth();
+  projectId = await createProject(server, 'zh-proj');
+  await createUser(server, 'lisi');
+  await addMember(server, 'zh-proj', 'lisi', 3);
+  const image = await pushImage(server, 'zh-proj/web', 'v1');
+  imageDigest = image.digest;
+  const arm = await pushImage(server, 'zh-proj/web', 'arm', { architecture: 'arm64' });
+  indexDigest = (
+    await pushIndex(server, 'zh-proj/web', 'multi', [
+      { ...image, platform: { os: 'linux', architecture: 'amd64' } },
+      { ...arm, platform: { os: 'linux', architecture: 'arm64' } },
+    ])
+  ).digest;
+  const robot = await api(server, 'POST', '/robots', {
+    body: {
+      name: 'ci',
+      level: 'project',
+      duration: -1,
+      permissions: [{ kind: 'project', namespace: 'zh-proj', access: [{ resource: 'repository', action: 'pull' }] }],
+    },
+  });
+  assert.equal(robot.status, 201);
+});
+after(async () => {
+  await portal?.close();
+  await server.close();
+});
+
+// Names and data the pages show as they are: what the test created, identifiers, products, formats.
+const allowed: RegExp[] = [
+  /https?:\/\/\S+/g,
+  /\bsha256:[0-9a-f]+/g,
+  /\b[0-9a-f]{12,}\b/g,
+  /\b(application|text)\/[\w.+-]+/g,
+  /robot\$[\w.+-]+/g,
+  /\b(docker|podman|helm) pull \S+/g,
+  /\d{4}[-/]\d{1,2}[-/]\d{1,2}[\sT]?[\d:]*/g,
+  /\bzh-proj(\/web)?\b/g,
+  /\d[\d.,]* ?(B|KiB|MiB|GiB|TiB)\b/g,
+  /\blibrary\b/g,
+  // Configuration keys and other JSON field names shown as data.
+  /\b[a-z]+(_[a-z]+)+\b/g,
+  /\b[\w.-]+@example\.com\b/g,
+  /\b(Berth|Harbor|Docker|OCI|Helm Chart|Helm|CNAB|WebAssembly|SBOM|JSON|English|admin|lisi|web|multi|arm|amd64|arm64|linux|sha256|ci)\b/g,
+];
+
+/** Configuration keys and values and JSON shown as data: their rows are data, not UI text. */
+const dataSelectors = [
+  '[data-testid=config] td',
+  '[data-testid=configurations] tbody td',
+  '[data-testid=users] tbody td',
+  '[data-testid=manifest]',
+  'code',
+  'pre',
+  'select option',
+];
+
+async function englishLeft(page: Page): Promise<string[]> {
+  const text = await page.evaluate((skip) => {
+    const hidden = new Set<Element>(skip.flatMap((selector) => [...document.querySelectorAll(selector)]));
+    const parts: string[] = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      if (!parent || [...hidden].some((element) => element.contains(parent))) continue;
+      if (parent.closest('script, style, [hidden], [aria-hidden=true]')) continue;
+      const style = getComputedStyle(parent);
+      if (style.display === 'none' || style.visibility === 'hidden') continue;
+      const value = node.textContent?.trim();
+      if (value) parts.push(value);
+    }
+    for (const input of document.querySelectorAll<HTMLInputElement>('input[placeholder], textarea[placeholder]'))
+      parts.push(input.placeholder);
+    for (const element of document.querySelectorAll('[aria-label], [title]'))
+      parts.push(element.getAttribute('aria-label') ?? '', element.getAttribute('title') ?? '');
+    return parts;
+  }, dataSelectors);
+  return text
+    .map((part) => allowed.reduce((rest, pattern) => rest.replace(pattern, ' '), part))
+    .filter((rest) => /[A-Za-z]{3,}/.test(rest));
+}
+
+test('every page of the portal in 简体中文 has no English UI text', async (t) => {
+  if (!needTool(t, chromiumPath, 'apt-get install chromium')) return;
+  portal = await openPortalBrowser(server.url);
+  const { page, screenshot } = portal;
+  await page.goto('/login');
+  await page.getByLabel('Username').fill('admin');
+  await page.locator('input[name=password]').fill('Harbor12345');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Projects' }).waitFor();
+  await page.getByRole('combobox', { name: 'Language' }).selectOption('zh-CN');
+  await page.getByRole('heading', { name: '项目' }).waitFor();
+
+  const artifact = (digest: string) =>
+    `/projects/${projectId}/repositories/${encodeURIComponent('zh-proj/web')}/artifacts/${digest}`;
+  const pages: [string, string][] = [
+    ['/projects', '[data-testid=projects] tbody tr'],
+    [`/projects/${projectId}/repositories`, '[data-testid=repositories] tbody tr'],
+    [`/projects/${projectId}/members`, '[data-member=lisi]'],
+    [`/projects/${projectId}/robots`, '[data-testid=robots] tbody tr'],
+    [`/projects/${projectId}/logs`, 'table tbody tr'],
+    [`/projects/${projectId}/repositories/web`, 'tbody tr[data-digest]'],
+    [artifact(imageDigest), '[data-testid=layers] tbody tr'],
+    [artifact(indexDigest), '[data-testid=platforms] tbody tr'],
+    ['/admin/users', 'table tbody tr'],
+    ['/admin/robots', 'table tbody tr'],
+    ['/admin/audit-logs', 'table tbody tr'],
+    ['/admin/configuration', 'table tbody tr'],
+  ];
+  const failures: string[] = [];
+  for (const [path, ready] of pages) {
+    await page.goto(path);
+    await page
+      .locator(ready)
+      .first()
+      .waitFor()
+      .catch(async (error: unknown) => {
+        await screenshot('zh-cn-failed');
+        throw new Error(`${path}: ${String(error)}\n${await page.locator('body').innerText()}`);
+      });
+    await page.waitForLoadState('networkidle');
+    const left = await englishLeft(page);
+    if (left.length > 0) failures.push(`${path}:\n  ${[...new Set(left)].join('\n  ')}`);
+  }
+  // The artifact page's other tabs: build history and the manifest.
+  await page.goto(artifact(imageDigest));
+  for (const tab of ['构建历史', '清单']) {
+    await page.getByRole('tab', { name: tab }).click();
+    await page.waitForLoadState('networkidle');
+    const left = await englishLeft(page);
+    if (left.length > 0) failures.push(`${artifact(imageDigest)} (${tab}):\n  ${[...new Set(left)].join('\n  ')}`);
+  }
+  await screenshot('zh-cn-artifact');
+  assert.deepEqual(failures, [], `English left in 简体中文:\n${failures.join('\n')}`);
+});
