@@ -240,3 +240,16 @@ test(
     assert.ok(existsSync(join(dataDir, 'berth.db')));
   },
 );
+
+test('berth --version and berth version print the version of package.json', async () => {
+  const { version } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+  for (const args of [['--version'], ['version']]) {
+    const out = await new Promise<{ code: number | null; stdout: string }>((resolve) =>
+      execFile(process.execPath, [cliPath, ...args], { encoding: 'utf8' }, (err, stdout) =>
+        resolve({ code: err ? 1 : 0, stdout }),
+      ),
+    );
+    assert.equal(out.code, 0, args.join(' '));
+    assert.equal(out.stdout, `${version}\n`, args.join(' '));
+  }
+});
