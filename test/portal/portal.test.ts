@@ -115,6 +115,7 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
       `docker://${server.host}/${repository}:v1`,
     ]);
     await page.getByRole('link', { name: project }).click();
+    await page.getByRole('tab', { name: 'Repositories' }).click();
     await page.getByRole('link', { name: repository }).waitFor();
     await screenshot('repositories');
     await page.getByRole('link', { name: repository }).click();

@@ -19,6 +19,8 @@ const ArtifactPage = lazyPage(() => import('./pages/ArtifactPage'), 'ArtifactPag
 const MembersTab = lazyPage(() => import('./pages/MembersTab'), 'MembersTab');
 const RobotsTab = lazyPage(() => import('./pages/RobotsTab'), 'RobotsTab');
 const LogsTab = lazyPage(() => import('./pages/LogsTab'), 'LogsTab');
+const SummaryTab = lazyPage(() => import('./pages/SummaryTab'), 'SummaryTab');
+const ProjectConfigurationTab = lazyPage(() => import('./pages/ProjectConfigurationTab'), 'ProjectConfigurationTab');
 const AdminPage = lazyPage(() => import('./pages/admin/AdminPage'), 'AdminPage');
 const UsersPage = lazyPage(() => import('./pages/admin/UsersPage'), 'UsersPage');
 const SystemRobotsPage = lazyPage(() => import('./pages/admin/SystemRobotsPage'), 'SystemRobotsPage');
@@ -43,7 +45,9 @@ export const routes = [
         path: '/projects/:projectId',
         element: <ProjectPage />,
         children: [
-          { index: true, element: <Navigate to="repositories" replace /> },
+          { index: true, element: <Navigate to="summary" replace /> },
+          { path: 'summary', element: <SummaryTab /> },
+          { path: 'configuration', element: <ProjectConfigurationTab /> },
           { path: 'repositories', element: <RepositoriesTab /> },
           { path: 'members', element: <MembersTab /> },
           { path: 'robots', element: <RobotsTab /> },

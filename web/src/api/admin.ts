@@ -14,6 +14,17 @@ export function useUsers(query: Query) {
   });
 }
 
+/** Harbor's first administrator (user 1), whom GET /users leaves out: the users page pins it on top. */
+export const builtInAdminId = 1;
+
+export function useBuiltInAdmin() {
+  const api = useApi();
+  return useQuery({
+    queryKey: ['users', 'list', 'built-in'],
+    queryFn: () => api.get<UserEntry>(`/users/${builtInAdminId}`),
+  });
+}
+
 export interface UserDraft {
   username: string;
   email: string;
@@ -57,4 +68,14 @@ export function useAuditLogs(projectName: string | undefined, query: Query, enab
 export function useConfigurations() {
   const api = useApi();
   return useQuery({ queryKey: ['configurations'], queryFn: () => api.get<Configurations>('/configurations') });
+}
+
+/** PUT /configurations with only the changed keys. */
+export function useUpdateConfigurations() {
+  const api = useApi();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (changes: Record<string, string | number | boolean>) => api.write('PUT', '/configurations', changes),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['configurations'] }),
+  });
 }

@@ -20,6 +20,9 @@ export type SystemInfo = harbor.GeneralInfo;
 /** Harbor's Project; Berth always sends the id, name and the caller's highest role (0 for none). */
 export type Project = Sent<harbor.Project, 'project_id' | 'name' | 'current_user_role_id'>;
 
+/** Harbor's ProjectSummary; Berth always sends repo_count, the member counts only to who may list members. */
+export type ProjectSummary = Sent<harbor.ProjectSummary, 'repo_count'>;
+
 /** Harbor's Repository; Berth always sends the id and the full name. */
 export type Repository = Sent<harbor.Repository, 'id' | 'name'>;
 

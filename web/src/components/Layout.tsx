@@ -12,12 +12,14 @@ import {
   useComputedColorScheme,
   useMantineColorScheme,
 } from '@mantine/core';
-import { IconLogout, IconMoon, IconSun } from '@tabler/icons-react';
+import { IconKey, IconLogout, IconMoon, IconSun } from '@tabler/icons-react';
+import { Suspense, lazy, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { ApiError } from '../api/client';
 import { useApi } from '../api/context';
 import { useCurrentUser } from '../api/session';
+import type { User } from '../api/types';
 import { isLanguage, languages, useI18n } from '../i18n/context';
 import { ErrorAlert } from './ErrorAlert';
 
@@ -58,22 +60,42 @@ export function ThemeSwitch() {
   );
 }
 
-function UserMenu({ username }: { username: string }) {
+// The dialog is its own chunk: the frame stays small until someone changes a password.
+const ChangePasswordDialog = lazy(async () => ({
+  default: (await import('./account/ChangePasswordDialog')).ChangePasswordDialog,
+}));
+
+function UserMenu({ user }: { user: User }) {
   const { t } = useI18n();
   const api = useApi();
   const queryClient = useQueryClient();
   const navigate = useNavigate();
+  const [changing, setChanging] = useState(false);
   async function logOut() {
     await api.logout().catch(() => undefined);
     queryClient.clear();
     void navigate('/login');
   }
+  // Berth ends every session of a user whose password changes: log in again with the new one.
+  function passwordChanged() {
+    setChanging(false);
+    void navigate('/login?reason=password-changed', { replace: true });
+    queryClient.clear();
+  }
   return (
     <Group gap={4} data-testid="user-menu">
-      <Text size="sm">{username}</Text>
+      <Text size="sm">{user.username}</Text>
+      <Button variant="subtle" size="xs" leftSection={<IconKey size={14} />} onClick={() => setChanging(true)}>
+        {t('account.changePassword')}
+      </Button>
       <Button variant="subtle" size="xs" leftSection={<IconLogout size={14} />} onClick={() => void logOut()}>
         {t('app.logout')}
       </Button>
+      {changing && (
+        <Suspense fallback={null}>
+          <ChangePasswordDialog userId={user.user_id} onClose={() => setChanging(false)} onChanged={passwordChanged} />
+        </Suspense>
+      )}
     </Group>
   );
 }
@@ -113,7 +135,7 @@ export function Layout() {
           <Group gap="sm">
             <LanguageSwitch />
             <ThemeSwitch />
-            {user.data && <UserMenu username={user.data.username} />}
+            {user.data && <UserMenu user={user.data} />}
           </Group>
         </Group>
       </AppShell.Header>

@@ -1,4 +1,4 @@
-import { Button, Card, Center, Group, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { Alert, Button, Card, Center, Group, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
@@ -51,6 +51,11 @@ export function LoginPage() {
                 <ThemeSwitch />
               </Group>
             </Group>
+            {params.get('reason') === 'password-changed' && (
+              <Alert color="green" data-testid="login-notice">
+                {t('account.passwordChanged')}
+              </Alert>
+            )}
             <TextInput
               label={t('login.username')}
               name="principal"

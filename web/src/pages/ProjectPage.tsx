@@ -7,7 +7,7 @@ import { ProjectBreadcrumbs } from '../components/Breadcrumbs';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useT } from '../i18n/context';
 
-const tabs = ['repositories', 'members', 'robots', 'logs'] as const;
+const tabs = ['summary', 'repositories', 'members', 'robots', 'logs', 'configuration'] as const;
 
 /** The project named in the URL, for the pages inside it. */
 export function useRouteProject(): { projectId: string; project: Project | undefined } {
@@ -21,7 +21,7 @@ export function ProjectPage() {
   const project = useProject(projectId);
   const navigate = useNavigate();
   const location = useLocation();
-  const active = tabs.find((tab) => location.pathname.split('/')[3] === tab) ?? 'repositories';
+  const active = tabs.find((tab) => location.pathname.split('/')[3] === tab) ?? 'summary';
   const showTabs = location.pathname.split('/').length <= 4;
   const { can } = useProjectPermissions(project.data?.project_id);
   return (
@@ -39,11 +39,15 @@ export function ProjectPage() {
           {showTabs && (
             <Tabs value={active} onChange={(tab) => tab && void navigate(`/projects/${projectId}/${tab}`)}>
               <Tabs.List>
+                <Tabs.Tab value="summary">{t('project.summary')}</Tabs.Tab>
                 <Tabs.Tab value="repositories">{t('project.repositories')}</Tabs.Tab>
                 {/* As Harbor's portal: a tab shows when the user may list what it lists. */}
                 {can('member', 'list') && <Tabs.Tab value="members">{t('project.members')}</Tabs.Tab>}
                 {can('robot', 'list') && <Tabs.Tab value="robots">{t('project.robots')}</Tabs.Tab>}
                 {can('log', 'list') && <Tabs.Tab value="logs">{t('project.logs')}</Tabs.Tab>}
+                {can('configuration', 'read') && (
+                  <Tabs.Tab value="configuration">{t('project.configuration')}</Tabs.Tab>
+                )}
               </Tabs.List>
             </Tabs>
           )}

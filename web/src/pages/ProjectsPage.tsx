@@ -100,7 +100,7 @@ export function ProjectsPage() {
           {rows.map((project) => (
             <Table.Tr key={project.project_id}>
               <Table.Td>
-                <Anchor component={Link} to={`/projects/${project.project_id}/repositories`}>
+                <Anchor component={Link} to={`/projects/${project.project_id}`}>
                   {project.name}
                 </Anchor>
               </Table.Td>

@@ -1,7 +1,7 @@
 import { Badge, Button, Group, Menu, Modal, PasswordInput, Stack, Table, TextInput } from '@mantine/core';
 import { IconSearch } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
-import { useUserWrites, useUsers, type UserDraft } from '../../api/admin';
+import { builtInAdminId, useBuiltInAdmin, useUserWrites, useUsers, type UserDraft } from '../../api/admin';
 import { useCurrentUser } from '../../api/session';
 import type { UserEntry } from '../../api/types';
 import { ConfirmMutation, DialogButtons } from '../../components/ConfirmDialog';
@@ -121,9 +121,64 @@ function PasswordDialog({ user, onClose }: { user: UserEntry | null; onClose(): 
   );
 }
 
+/** One user's row; the built-in administrator can be neither deleted nor demoted (Harbor's user 1). */
+function UserRow({
+  user,
+  me,
+  builtIn = false,
+  onReset,
+  onDelete,
+}: {
+  user: UserEntry;
+  me: UserEntry | undefined;
+  builtIn?: boolean;
+  onReset(user: UserEntry): void;
+  onDelete(user: UserEntry): void;
+}) {
+  const { t, language } = useI18n();
+  const writes = useUserWrites();
+  const fixed = user.user_id === me?.user_id || user.user_id === builtInAdminId;
+  return (
+    <Table.Tr data-user={user.username}>
+      <Table.Td>
+        <Group gap="xs">
+          {user.username}
+          {builtIn && (
+            <Badge size="xs" variant="outline">
+              {t('users.builtInAdmin')}
+            </Badge>
+          )}
+        </Group>
+      </Table.Td>
+      <Table.Td>
+        <Badge variant="light" color={user.sysadmin_flag ? 'blue' : 'gray'}>
+          {user.sysadmin_flag ? t('users.isAdmin') : t('users.notAdmin')}
+        </Badge>
+      </Table.Td>
+      <Table.Td>{user.email}</Table.Td>
+      <Table.Td>{user.realname}</Table.Td>
+      <Table.Td>{formatTime(user.creation_time, language)}</Table.Td>
+      <Table.Td>
+        <RowMenu label={t('users.actionsFor', { name: user.username })}>
+          <Menu.Item disabled={fixed} onClick={() => writes.setAdmin.mutate({ user, admin: !user.sysadmin_flag })}>
+            {user.sysadmin_flag ? t('users.unmakeAdmin') : t('users.makeAdmin')}
+          </Menu.Item>
+          {/* Users change their own password from the user menu, proving the current one. */}
+          <Menu.Item disabled={user.user_id === me?.user_id} onClick={() => onReset(user)}>
+            {t('users.resetPassword')}
+          </Menu.Item>
+          <Menu.Item color="red" disabled={fixed} onClick={() => onDelete(user)}>
+            {t('action.delete')}
+          </Menu.Item>
+        </RowMenu>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
 /** Users, for system administrators: create, make or unmake admin, set a password, delete. */
 export function UsersPage() {
-  const { t, language } = useI18n();
+  const { t } = useI18n();
   const me = useCurrentUser().data;
   const list = useListState({ column: 'username', desc: false });
   const users = useUsers({ ...list.params, q: fuzzyQuery({ username: list.debouncedSearch }) });
@@ -132,6 +187,9 @@ export function UsersPage() {
   const [resetting, setResetting] = useState<UserEntry | null>(null);
   const [deleting, setDeleting] = useState<UserEntry | null>(null);
   const rows = users.data?.items ?? [];
+  const admin = useBuiltInAdmin().data;
+  const search = list.debouncedSearch.toLowerCase();
+  const pinned = admin && list.page === 1 && admin.username.toLowerCase().includes(search) ? admin : undefined;
   return (
     <Stack>
       <Group justify="space-between">
@@ -165,34 +223,11 @@ export function UsersPage() {
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
+          {pinned && <UserRow user={pinned} me={me} builtIn onReset={setResetting} onDelete={setDeleting} />}
           {rows.map((user) => (
-            <Table.Tr key={user.user_id} data-user={user.username}>
-              <Table.Td>{user.username}</Table.Td>
-              <Table.Td>
-                <Badge variant="light" color={user.sysadmin_flag ? 'blue' : 'gray'}>
-                  {user.sysadmin_flag ? t('users.isAdmin') : t('users.notAdmin')}
-                </Badge>
-              </Table.Td>
-              <Table.Td>{user.email}</Table.Td>
-              <Table.Td>{user.realname}</Table.Td>
-              <Table.Td>{formatTime(user.creation_time, language)}</Table.Td>
-              <Table.Td>
-                <RowMenu label={t('users.actionsFor', { name: user.username })}>
-                  <Menu.Item
-                    disabled={user.user_id === me?.user_id}
-                    onClick={() => writes.setAdmin.mutate({ user, admin: !user.sysadmin_flag })}
-                  >
-                    {user.sysadmin_flag ? t('users.unmakeAdmin') : t('users.makeAdmin')}
-                  </Menu.Item>
-                  <Menu.Item onClick={() => setResetting(user)}>{t('users.resetPassword')}</Menu.Item>
-                  <Menu.Item color="red" disabled={user.user_id === me?.user_id} onClick={() => setDeleting(user)}>
-                    {t('action.delete')}
-                  </Menu.Item>
-                </RowMenu>
-              </Table.Td>
-            </Table.Tr>
+            <UserRow key={user.user_id} user={user} me={me} onReset={setResetting} onDelete={setDeleting} />
           ))}
-          {users.isSuccess && rows.length === 0 && (
+          {users.isSuccess && rows.length === 0 && !pinned && (
             <EmptyRow columns={6}>{list.debouncedSearch ? t('users.noMatch') : t('users.empty')}</EmptyRow>
           )}
         </Table.Tbody>
