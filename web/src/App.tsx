@@ -21,6 +21,7 @@ const RobotsTab = lazyPage(() => import('./pages/RobotsTab'), 'RobotsTab');
 const LogsTab = lazyPage(() => import('./pages/LogsTab'), 'LogsTab');
 const SummaryTab = lazyPage(() => import('./pages/SummaryTab'), 'SummaryTab');
 const ProjectConfigurationTab = lazyPage(() => import('./pages/ProjectConfigurationTab'), 'ProjectConfigurationTab');
+const SearchPage = lazyPage(() => import('./pages/SearchPage'), 'SearchPage');
 const AdminPage = lazyPage(() => import('./pages/admin/AdminPage'), 'AdminPage');
 const UsersPage = lazyPage(() => import('./pages/admin/UsersPage'), 'UsersPage');
 const SystemRobotsPage = lazyPage(() => import('./pages/admin/SystemRobotsPage'), 'SystemRobotsPage');
@@ -41,6 +42,7 @@ export const routes = [
     children: [
       { path: '/', element: <Navigate to="/projects" replace /> },
       { path: '/projects', element: <ProjectsPage /> },
+      { path: '/search', element: <SearchPage /> },
       {
         path: '/projects/:projectId',
         element: <ProjectPage />,

@@ -22,6 +22,7 @@ import { useCurrentUser } from '../api/session';
 import type { User } from '../api/types';
 import { isLanguage, languages, useI18n } from '../i18n/context';
 import { ErrorAlert } from './ErrorAlert';
+import { GlobalSearch } from './GlobalSearch';
 
 // The frame uses no popovers (native select, plain buttons), so the first load needs no floating-ui.
 export function LanguageSwitch() {
@@ -133,6 +134,7 @@ export function Layout() {
             )}
           </Group>
           <Group gap="sm">
+            {user.data && <GlobalSearch />}
             <LanguageSwitch />
             <ThemeSwitch />
             {user.data && <UserMenu user={user.data} />}

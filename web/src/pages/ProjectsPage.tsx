@@ -12,6 +12,7 @@ import { DeleteButton } from '../components/RowActions';
 import { useI18n } from '../i18n/context';
 import { fuzzyQuery, formatTime } from '../lib/format';
 import { RoleName } from './roles';
+import { StatisticsPanel } from './StatisticsPanel';
 
 function CreateProjectDialog({ opened, onClose }: { opened: boolean; onClose(): void }) {
   const { t } = useI18n();
@@ -80,6 +81,7 @@ export function ProjectsPage() {
           {canCreate && <Button onClick={() => setCreating(true)}>{t('projects.new')}</Button>}
         </Group>
       </Group>
+      <StatisticsPanel />
       <ErrorAlert error={projects.error} />
       <Table striped highlightOnHover verticalSpacing="xs" data-testid="projects">
         <Table.Thead>
