@@ -340,7 +340,7 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     await screenshot('admin-audit-log');
   });
 
-  await t.test('admin: the configuration is shown read-only', async () => {
+  await t.test('admin: the configuration page shows the keys and their values', async () => {
     await page.getByRole('tab', { name: 'Configuration' }).click();
     const table = page.getByTestId('configurations');
     await page.locator('[data-testid="configurations"] tr[data-key], [data-testid="error"]').first().waitFor();
