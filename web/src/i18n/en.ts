@@ -26,7 +26,6 @@ export const en = {
   'projectConfig.readOnly': 'Only project admins and system administrators can change the configuration.',
   'projectConfig.saved': 'The configuration was saved.',
   'config.saved': 'The configuration was saved.',
-  'config.noChanges': 'Nothing to save.',
   'config.changed': 'Changed',
   'config.everyone': 'Everyone',
   'config.adminOnly': 'Administrators only',

@@ -28,7 +28,6 @@ export const zhCN: Messages = {
   'projectConfig.readOnly': '只有项目管理员和系统管理员可以修改配置。',
   'projectConfig.saved': '配置已保存。',
   'config.saved': '配置已保存。',
-  'config.noChanges': '没有需要保存的修改。',
   'config.changed': '已修改',
   'config.everyone': '所有人',
   'config.adminOnly': '仅管理员',
