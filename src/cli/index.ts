@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ConfigError } from '../config/index.js';
-import { DatabaseUrlError } from '../db/index.js';
 import { BerthError } from '../shared/errors.js';
 import { adminCommand } from './commands/admin.js';
 import { BackupRefusedError, backupCommand } from './commands/backup.js';
@@ -32,7 +31,8 @@ migrateCommand(program);
 adminCommand(program);
 backupCommand(program);
 
-program.parseAsync(process.argv).catch((err: unknown) => {
+program.parseAsync(process.argv).catch(async (err: unknown) => {
+  const { DatabaseUrlError } = await import('../db/index.js');
   if (err instanceof ConfigError || err instanceof DatabaseUrlError) {
     process.stderr.write(`berth: ${err.message}\n`);
     process.exit(2);

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { openDatabase } from '../../db/index.js';
-import { resetAdminPassword } from '../../iam/index.js';
 import { systemClock } from '../../shared/clock.js';
 import { configFromFlags, withConfigOptions, type ConfigFlags } from '../options.js';
 
@@ -19,6 +17,11 @@ export function adminCommand(program: Command): void {
   ).action(async (flags: ConfigFlags & { passwordStdin?: boolean }) => {
     const config = configFromFlags(flags);
     const chosen = flags.passwordStdin ? await readPassword(process.stdin) : undefined;
+    // Loaded once the configuration is valid (the user service is most of the CLI's start-up time).
+    const [{ openDatabase }, { resetAdminPassword }] = await Promise.all([
+      import('../../db/index.js'),
+      import('../../iam/index.js'),
+    ]);
     const db = openDatabase(config.database.url, config.database);
     try {
       const password = await resetAdminPassword(db.kysely, systemClock, chosen);

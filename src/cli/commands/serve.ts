@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startBerth, type Berth } from '../../main.js';
+import type { Berth } from '../../main.js';
 import { lockDataDir, needsDataDirLock, type DataDirLock } from '../data-dir-lock.js';
 import { configFromFlags, parsePort, withConfigOptions, type ConfigFlags } from '../options.js';
 
@@ -20,6 +20,8 @@ export function serveCommand(program: Command): void {
       if (flags.role !== undefined) overrides.role = flags.role;
       const config = configFromFlags(flags, overrides);
       const lock = needsDataDirLock(config) ? lockDataDir(config.dataDir) : undefined;
+      // Loaded once the configuration is valid: a bad value is reported without loading the whole server.
+      const { startBerth } = await import('../../main.js');
       const berth = await startBerth(config);
       const url = await berth.listen();
       stopOnSignals(berth, lock);
