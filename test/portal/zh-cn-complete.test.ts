@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
@@ -75,26 +76,13 @@ const dataSelectors = [
   'select option',
 ];
 
+const visibleText = readFileSync(new URL('./visible-text.browser.js', import.meta.url), 'utf8')
+  .replace(/^\/\/.*\n/gm, '')
+  .trim()
+  .replace(/;$/, '');
+
 async function englishLeft(page: Page): Promise<string[]> {
-  const text = await page.evaluate((skip) => {
-    const hidden = new Set<Element>(skip.flatMap((selector) => [...document.querySelectorAll(selector)]));
-    const parts: string[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const parent = node.parentElement;
-      if (!parent || [...hidden].some((element) => element.contains(parent))) continue;
-      if (parent.closest('script, style, [hidden], [aria-hidden=true]')) continue;
-      const style = getComputedStyle(parent);
-      if (style.display === 'none' || style.visibility === 'hidden') continue;
-      const value = node.textContent?.trim();
-      if (value) parts.push(value);
-    }
-    for (const input of document.querySelectorAll<HTMLInputElement>('input[placeholder], textarea[placeholder]'))
-      parts.push(input.placeholder);
-    for (const element of document.querySelectorAll('[aria-label], [title]'))
-      parts.push(element.getAttribute('aria-label') ?? '', element.getAttribute('title') ?? '');
-    return parts;
-  }, dataSelectors);
+  const text = await page.evaluate<string[]>(`(${visibleText})(${JSON.stringify(dataSelectors)})`);
   return text
     .map((part) => allowed.reduce((rest, pattern) => rest.replace(pattern, ' '), part))
     .filter((rest) => /[A-Za-z]{3,}/.test(rest));
