@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { adminAuthorization, spawnBerth, tempDir, type BerthProcess } from '../helpers/berth.js';
@@ -57,6 +57,17 @@ async function crashAndRestart(running: Running, dataDir: string): Promise<Runni
   return boot(dataDir);
 }
 
+/** Resolves on 'drain' or 'close', whichever comes first, and removes both listeners: one wait per chunk. */
+function drainOrClose(req: ClientRequest): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      req.off('drain', done).off('close', done);
+      resolve();
+    };
+    req.once('drain', done).once('close', done);
+  });
+}
+
 /** A request whose body is written in chunks with backpressure, and can stop part-way and hold the connection open. */
 function streamingRequest(
   url: string,
@@ -81,7 +92,7 @@ function streamingRequest(
       const end = Math.min(holdAt, sent + chunk);
       const ok = req.write(options.data.subarray(sent, end));
       sent = end;
-      if (!ok) await new Promise((resolve) => req.once('drain', resolve).once('close', resolve));
+      if (!ok) await drainOrClose(req);
     }
     if (holdAt >= options.data.length && !req.destroyed) req.end();
   })();
