@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import assert from 'node:assert/strict';
 
 // Validates Berth's /api/v2.0 responses against Harbor's own swagger
-// (shared/reference/harbor-swagger.yaml): same paths, same fields, same types.
+// (test/fixtures/harbor-swagger.yaml, Harbor's published swagger): same paths, same fields, same types.
 
 type Json = Record<string, unknown>;
 
@@ -19,7 +19,7 @@ interface Swagger {
   responses: Record<string, { schema?: Json }>;
 }
 
-// A copy of shared/reference/harbor-swagger.yaml, so the tests run from any checkout.
+// Harbor's swagger, kept in the repository so the tests run from any checkout.
 const swaggerPath = new URL('../fixtures/harbor-swagger.yaml', import.meta.url);
 const swagger = parseYaml(readFileSync(swaggerPath, 'utf8')) as Swagger;
 
