@@ -115,6 +115,8 @@ test('every page of the portal in 简体中文 has no English UI text', async (t
     ['/admin/robots', 'table tbody tr'],
     ['/admin/audit-logs', 'table tbody tr'],
     ['/admin/configuration', 'table tbody tr'],
+    ['/admin/quotas', '[data-testid=quotas] tbody tr'],
+    ['/admin/gc', '[data-testid=gc-history] tbody tr'],
   ];
   const failures: string[] = [];
   for (const [path, ready] of pages) {

@@ -27,6 +27,8 @@ const UsersPage = lazyPage(() => import('./pages/admin/UsersPage'), 'UsersPage')
 const SystemRobotsPage = lazyPage(() => import('./pages/admin/SystemRobotsPage'), 'SystemRobotsPage');
 const AuditLogPage = lazyPage(() => import('./pages/admin/AuditLogPage'), 'AuditLogPage');
 const ConfigurationPage = lazyPage(() => import('./pages/admin/ConfigurationPage'), 'ConfigurationPage');
+const GcPage = lazyPage(() => import('./pages/admin/GcPage'), 'GcPage');
+const QuotasPage = lazyPage(() => import('./pages/admin/QuotasPage'), 'QuotasPage');
 
 function HarborPath() {
   const { pathname, search } = useLocation();
@@ -67,6 +69,8 @@ export const routes = [
           { path: 'robots', element: <SystemRobotsPage /> },
           { path: 'audit-logs', element: <AuditLogPage /> },
           { path: 'configuration', element: <ConfigurationPage /> },
+          { path: 'gc', element: <GcPage /> },
+          { path: 'quotas', element: <QuotasPage /> },
         ],
       },
       // Harbor's portal lives under /harbor: its links (/harbor/projects/2/repositories/app) open the same page here.

@@ -24,8 +24,13 @@ export function useCreateProject() {
   const api = useApi();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (draft: { name: string; public: boolean }) =>
-      api.write('POST', '/projects', { project_name: draft.name, metadata: { public: String(draft.public) } }),
+    // storage_limit in bytes (-1 unlimited); left out, the project gets storage_per_project.
+    mutationFn: (draft: { name: string; public: boolean; storageLimit?: number }) =>
+      api.write('POST', '/projects', {
+        project_name: draft.name,
+        metadata: { public: String(draft.public) },
+        ...(draft.storageLimit !== undefined && { storage_limit: draft.storageLimit }),
+      }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['projects'] }),
   });
 }

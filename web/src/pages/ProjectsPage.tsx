@@ -2,32 +2,51 @@ import { Anchor, Badge, Button, Checkbox, Group, Modal, Stack, Table, TextInput,
 import { IconSearch } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
+import { useConfigurations } from '../api/admin';
 import { useCanCreateProject, useCanDeleteProject } from '../api/permissions';
 import { useCreateProject, useDeleteProject, useProjects } from '../api/projects';
 import type { Project } from '../api/types';
 import { ConfirmMutation, DialogButtons } from '../components/ConfirmDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { QuotaInput } from '../components/quota/QuotaInput';
 import { EmptyRow, ListFooter, SortableTh, useListState } from '../components/List';
 import { DeleteButton } from '../components/RowActions';
+import { useCurrentUser } from '../api/session';
 import { useI18n } from '../i18n/context';
 import { fuzzyQuery, formatTime } from '../lib/format';
+import { configuredNumber, quotaBytes, quotaDraft, type QuotaDraft } from '../lib/quota';
 import { RoleName } from './roles';
 import { StatisticsPanel } from './StatisticsPanel';
+
+/**
+ * Harbor's storage quota field of the new-project dialog, for system administrators (others get the
+ * default): it starts at storage_per_project, and the draft is null until the user changes it.
+ */
+function ProjectQuotaField({ draft, onChange }: { draft: QuotaDraft | null; onChange(draft: QuotaDraft): void }) {
+  const { t } = useI18n();
+  const configurations = useConfigurations();
+  const fallback = quotaDraft(configuredNumber(configurations.data?.storage_per_project));
+  return <QuotaInput label={t('quota.storage')} draft={draft ?? fallback} onChange={onChange} />;
+}
 
 function CreateProjectDialog({ opened, onClose }: { opened: boolean; onClose(): void }) {
   const { t } = useI18n();
   const create = useCreateProject();
+  const admin = useCurrentUser().data?.sysadmin_flag === true;
   const [name, setName] = useState('');
   const [isPublic, setPublic] = useState(false);
+  const [quota, setQuota] = useState<QuotaDraft | null>(null);
+  const storageLimit = quota ? quotaBytes(quota) : undefined;
   function close() {
     create.reset();
     setName('');
     setPublic(false);
+    setQuota(null);
     onClose();
   }
   function submit(event: FormEvent) {
     event.preventDefault();
-    create.mutate({ name: name.trim(), public: isPublic }, { onSuccess: close });
+    create.mutate({ name: name.trim(), public: isPublic, storageLimit }, { onSuccess: close });
   }
   return (
     <Modal opened={opened} onClose={close} title={t('projects.new')} centered>
@@ -47,8 +66,14 @@ function CreateProjectDialog({ opened, onClose }: { opened: boolean; onClose(): 
             checked={isPublic}
             onChange={(e) => setPublic(e.currentTarget.checked)}
           />
+          {admin && opened && <ProjectQuotaField draft={quota} onChange={setQuota} />}
           <ErrorAlert error={create.error} />
-          <DialogButtons onCancel={close} submitLabel={t('action.create')} pending={create.isPending} />
+          <DialogButtons
+            onCancel={close}
+            submitLabel={t('action.create')}
+            pending={create.isPending}
+            disabled={quota !== null && storageLimit === undefined}
+          />
         </Stack>
       </form>
     </Modal>

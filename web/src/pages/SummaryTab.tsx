@@ -1,6 +1,7 @@
 import { Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useProjectSummary } from '../api/project-settings';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { QuotaBar } from '../components/quota/QuotaBar';
 import { useT } from '../i18n/context';
 import type { MessageKey } from '../i18n/en';
 import { useRouteProject } from './ProjectPage';
@@ -27,7 +28,7 @@ const memberCounts = [
   ['limited_guest_count', 'summary.limitedGuests'],
 ] as const satisfies readonly (readonly [string, MessageKey])[];
 
-/** Harbor's project summary: repositories, members by role (to who may list members), access level. */
+/** Harbor's project summary: repositories, access level, storage quota, members by role (to who may list members). */
 export function SummaryTab() {
   const t = useT();
   const { projectId, project } = useRouteProject();
@@ -59,6 +60,14 @@ export function SummaryTab() {
               </Text>
             </Card>
           </SimpleGrid>
+          {data.quota?.hard?.storage !== undefined && (
+            <Card withBorder data-testid="summary-quota">
+              <Title order={4} mb="sm">
+                {t('quota.storage')}
+              </Title>
+              <QuotaBar used={data.quota.used?.storage ?? 0} hard={data.quota.hard.storage} />
+            </Card>
+          )}
           {data.project_admin_count !== undefined && (
             <Card withBorder>
               <Title order={4} mb="sm">

@@ -8,6 +8,8 @@ export const adminTabs: { path: string; label: MessageKey }[] = [
   { path: 'users', label: 'admin.users' },
   { path: 'robots', label: 'admin.robots' },
   { path: 'audit-logs', label: 'admin.auditLog' },
+  { path: 'quotas', label: 'admin.quotas' },
+  { path: 'gc', label: 'admin.gc' },
   { path: 'configuration', label: 'admin.configuration' },
 ];
 
