@@ -11,6 +11,7 @@ const layers = [
   ['feature.ts'],
   ['registry', 'audit', 'auth'],
   ['iam', 'artifacts'],
+  ['gc', 'quota'],
   ['api'],
   ['main.ts'],
   ['cli'],

@@ -1,11 +1,49 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Job } from './jobs/index.js';
-import type { Subscriber } from './shared/events.js';
+import type { EventActor, Subscriber } from './shared/events.js';
 
 // What a feature hands main.ts: every feature folder's index.ts returns this shape, and
 // main.ts mounts them all in one loop (routes into the REST API, jobs into the job
 // service, subscribers onto the event bus). A feature switched off by configuration is
 // simply not in the list.
+
+/** Who called a feature's route: enough to authorise, audit and attribute events. */
+export interface RouteCaller {
+  kind: 'anonymous' | 'user' | 'robot';
+  /** The login name (a username or `robot$…`); 'anonymous' for anonymous callers. */
+  name: string;
+  /** In events and the audit log: the caller's name and address. */
+  actor: EventActor;
+}
+
+/** A page of a Harbor list (`page`, `page_size`), parsed and checked as every list of the API does. */
+export interface RoutePage {
+  page: number;
+  pageSize: number;
+  offset: number;
+}
+
+/**
+ * What the REST API lends a feature's routes: Harbor's authorisation (401/403/404 answers,
+ * worded for people), its paging and paging headers. Errors thrown as BerthError become
+ * Harbor's error body.
+ */
+export interface RouteKit {
+  /** A system-level permission (e.g. 'garbage-collection', 'create'); system admins have all. */
+  requireSystem(request: FastifyRequest, resource: string, action: string): Promise<RouteCaller>;
+  /** A project-level permission; an unknown project is 404 to callers who could see it. */
+  requireProject(
+    request: FastifyRequest,
+    project: string | number,
+    resource: string,
+    action: string,
+  ): Promise<{ caller: RouteCaller; project: { id: number; name: string } }>;
+  /** Any authenticated caller. */
+  requireAuthenticated(request: FastifyRequest): Promise<RouteCaller>;
+  page(query: Record<string, unknown>): RoutePage;
+  /** X-Total-Count and Link, as Harbor sets them. */
+  setPageHeaders(request: FastifyRequest, reply: FastifyReply, page: RoutePage, total: number): void;
+}
 
 export interface Feature {
   /** Unique; names the feature in logs. */
@@ -14,7 +52,9 @@ export interface Feature {
    * Its Harbor REST API routes, registered under /api/v2.0 with the API's security
    * (principal, CSRF), error bodies and read-only guard. Declare RBAC per route.
    */
-  routes?: (app: FastifyInstance) => void;
+  routes?: (app: FastifyInstance, kit: RouteKit) => void;
+  /** Fields it adds to `GET /projects/{name}/summary` (Harbor's `quota`, …). */
+  projectSummary?: (project: { id: number; name: string }) => Promise<Record<string, unknown>>;
   /** Its job types, with retry policy, concurrency and an optional schedule. */
   jobs?: Job[];
   /** Its event subscribers. */

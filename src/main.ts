@@ -212,7 +212,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
             jobs,
             health,
             settings,
-            featureRoutes: features.flatMap((f) => (f.routes ? [f.routes] : [])),
+            features,
           },
           metrics,
           invalidation: shared.bus,

@@ -146,7 +146,7 @@ for (const target of [sqliteTarget, postgresTarget]) {
       ];
       const repo = createRegistryRepo(db.kysely);
       const now = new Date().toISOString();
-      for (const name of names) await repo.linkBlob(name, { digest: 'sha256:int8-0', size: 0, mediaType: null }, now);
+      for (const name of names) await repo.insertBlob(name, { digest: 'sha256:int8-0', size: 0, mediaType: null }, now);
       const byBytes = [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
       const listed = (await repo.listRepositories(100, undefined)).filter((n) => n.startsWith('library/'));
       assert.deepEqual(listed, byBytes);

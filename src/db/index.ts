@@ -14,7 +14,7 @@ export type * from './job-tables.js';
 export type { Dialect } from './dialect.js';
 export type { PoolOptions, PoolStats } from './postgres.js';
 export { DatabaseUrlError, maskUrl } from './errors.js';
-export { containsIgnoringCase, likeIgnoringCase, escapeLike } from './sql.js';
+export { containsIgnoringCase, likeIgnoringCase, escapeLike, hasRowLocks } from './sql.js';
 
 export interface Db {
   readonly kysely: Kysely<Database>;

@@ -21,6 +21,26 @@ export interface BlobsTable {
   size: number;
   media_type: string | null;
   created_at: Timestamp;
+  /** 'ok', or 'deleting' while garbage collection removes the bytes. */
+  status: Generated<BlobStatus>;
+  /** Last uploaded, mounted or referenced by a manifest: the GC grace window counts from here. */
+  updated_at: Timestamp | null;
+}
+
+export type BlobStatus = 'ok' | 'deleting';
+
+/** The distinct blobs (and manifests) a project's artifacts reference, with the count of references. */
+export interface ProjectBlobsTable {
+  project_id: number;
+  digest: string;
+  size: number;
+  refs: number;
+}
+
+/** A project's stored bytes: the sum of its project_blobs sizes (Harbor's quota usage). */
+export interface ProjectStorageTable {
+  project_id: number;
+  used: number;
 }
 
 export interface RepositoryBlobsTable {
@@ -189,6 +209,8 @@ export interface Database extends JobTables {
   artifact_references: ArtifactReferencesTable;
   tags: TagsTable;
   uploads: UploadsTable;
+  project_blobs: ProjectBlobsTable;
+  project_storage: ProjectStorageTable;
 }
 
 export type ArtifactRow = Selectable<ArtifactsTable>;

@@ -1,4 +1,4 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { PostgresAdapter, sql, type Expression, type SqlBool } from 'kysely';
 
 // SQL that must mean the same on SQLite and PostgreSQL.
 
@@ -24,4 +24,12 @@ function asciiLower(value: string): string {
 /** `column LIKE pattern` (pattern with its own wildcards), ASCII letters compared without case on both dialects. */
 export function likeIgnoringCase(column: Expression<unknown>, pattern: string): Expression<SqlBool> {
   return sql<SqlBool>`lower(${column}) LIKE ${asciiLower(pattern)} ESCAPE '\\'`;
+}
+
+/**
+ * Whether the database takes row locks (`SELECT … FOR UPDATE`): PostgreSQL does; SQLite
+ * runs one writing transaction at a time, which serialises the same work without them.
+ */
+export function hasRowLocks(db: { getExecutor(): { adapter: unknown } }): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
 }

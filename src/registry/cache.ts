@@ -14,6 +14,8 @@ export interface CachedContentReads extends ContentReads {
   forgetBlob(repository: string, digest: string): void;
   forgetManifest(repository: string, digest: string): void;
   forgetRepository(repository: string): void;
+  /** Drops the blob entries of these digests in every repository (garbage collection). */
+  forgetDigests(digests: string[]): void;
 }
 
 type Entry = { kind: 'blob'; blob: BlobInfo } | { kind: 'manifest'; manifest: StoredManifest };
@@ -29,6 +31,7 @@ export function cachedContentReads(inner: ContentReads, maxBytes: number): Cache
       forgetBlob() {},
       forgetManifest() {},
       forgetRepository() {},
+      forgetDigests() {},
     };
   }
   // One byte budget for manifests and blob descriptors alike.
@@ -82,11 +85,21 @@ export function cachedContentReads(inner: ContentReads, maxBytes: number): Cache
       generation++;
       for (const key of entries.keys()) if (repositoryOf(key) === repository) entries.delete(key);
     },
+    forgetDigests(digests) {
+      if (digests.length === 0) return;
+      generation++;
+      const gone = new Set(digests);
+      for (const key of entries.keys()) if (key.startsWith('b ') && gone.has(digestOf(key))) entries.delete(key);
+    },
   };
 }
 
 const blobKey = (repository: string, digest: string) => `b ${repository}@${digest}`;
 const manifestKey = (repository: string, digest: string) => `m ${repository}@${digest}`;
+
+function digestOf(key: string): string {
+  return key.slice(key.lastIndexOf('@') + 1);
+}
 
 function repositoryOf(key: string): string {
   return key.slice(2, key.lastIndexOf('@'));

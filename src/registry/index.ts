@@ -16,6 +16,8 @@ import { createRepositoryService } from './repositories.js';
 import { createUploadService } from './uploads.js';
 import type { UploadLimitSettings } from './upload-limits.js';
 import { uploadPurgeJob } from './upload-purge.js';
+import { createCollector } from './collector.js';
+import type { StorageGuard } from './storage-accounting.js';
 import type { Feature } from '../feature.js';
 
 export { checkRepositoryName, isValidRepositoryName, parseReference, isValidTag } from './names.js';
@@ -35,6 +37,8 @@ export type { Page, ReferrersIndex } from './listings.js';
 export type { Body } from './uploads.js';
 export type { UploadLimitSettings } from './upload-limits.js';
 export { uploadPurgeJobType } from './upload-purge.js';
+export { formatBytes, type Collector, type CollectOptions, type GcProgress, type GcSummary } from './collector.js';
+export type { StorageGuard, StorageGrowth, UploadAdmission, UsageDrift } from './storage-accounting.js';
 
 export interface RegistryOptions {
   db: Kysely<Database>;
@@ -49,19 +53,29 @@ export interface RegistryOptions {
   uploadLimits?: UploadLimitSettings;
   /** Tells other replicas what this one deleted, and applies what they delete. */
   invalidation?: InvalidationBus;
+  /** Quotas' hook on pushes that grow a project's stored bytes. */
+  storageGuard?: StorageGuard;
 }
 
 /** The OCI registry core: blobs, uploads, manifests, tags, catalog, referrers. */
 export function createRegistry(options: RegistryOptions) {
-  const repo = createRegistryRepo(options.db);
+  const repo = createRegistryRepo(options.db, options.storageGuard);
   const reads = shareContentForgets(cachedContentReads(repo, options.cacheBytes), options.invalidation);
-  const deps = { ...options, repo, reads };
+  const deps = { ...options, repo, reads, guard: options.storageGuard };
+  const manifests = createManifestService(deps);
   return {
     blobs: createBlobService(deps),
     uploads: createUploadService(deps),
-    manifests: createManifestService(deps),
+    manifests,
     listings: createListingService(deps),
     repositories: createRepositoryService(deps),
+    collector: createCollector({ ...deps, manifests }),
+    storage: {
+      /** Bytes each project stores (Harbor's quota usage), by project id. */
+      usage: (projectIds: number[]) => repo.usage(projectIds),
+      /** Recounts usage from the artifacts; with `fix`, corrects the projects that drifted. */
+      verify: (options: { fix: boolean; projectIds?: number[] }) => repo.verify(options),
+    },
   };
 }
 

@@ -76,8 +76,8 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
     return [...new Set(extraTags)];
   }
 
-  /** Every blob a manifest names, and every child of an index, must already be in the repository. */
-  async function checkReferences(repository: string, manifest: ParsedManifest): Promise<number> {
+  /** Every blob a manifest names, and every child of an index, must already be in the repository; returns the blobs' sizes. */
+  async function checkReferences(repository: string, manifest: ParsedManifest): Promise<Map<string, number>> {
     const blobs = referencedBlobs(manifest);
     const linked = await repo.linkedBlobs(
       repository,
@@ -101,7 +101,7 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
         { detail: { digest: missingChild.digest } },
       );
     }
-    return [...linked.values()].reduce((sum, size) => sum + size, 0);
+    return linked;
   }
 
   return {
@@ -159,7 +159,8 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
       }
       const tags = pushTags(ref, extraTags);
       const manifest = parseManifest(bytes, contentType);
-      const blobBytes = await checkReferences(repository, manifest);
+      const linked = await checkReferences(repository, manifest);
+      const blobBytes = [...linked.values()].reduce((sum, size) => sum + size, 0);
       const lockKeys = (tags.length > 0 ? [...tags].sort() : [digest]).map((key) => `tag:${repository}:${key}`);
       await withLocks(locks, lockKeys, () =>
         repo.putManifest({
@@ -171,7 +172,7 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
           subjectDigest: manifest.subject?.digest ?? null,
           annotations: manifest.annotations,
           size: bytes.byteLength + blobBytes,
-          blobDigests: referencedBlobs(manifest).map((b) => b.digest),
+          blobs: [...linked].map(([blobDigest, size]) => ({ digest: blobDigest, size })),
           children: manifest.manifests.map((m) => ({
             digest: m.digest,
             platform: m.platform,
@@ -221,6 +222,20 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
         reads.forgetManifest(repository, artifact.digest);
         events.publish({ type: 'artifact.deleted', repository, digest: artifact.digest, tags: artifact.tags, ...by });
       }
+    },
+
+    /**
+     * Garbage collection's delete: the artifact goes (with its orphaned index children) only
+     * if it is still untagged, no index lists it and no accessory names it. Returns what went.
+     */
+    async deleteUntagged(repository: string, digest: string, by: EventActor = {}): Promise<string[]> {
+      const deleted = await repo.deleteArtifact(repository, digest, { untaggedOnly: true });
+      if (deleted === 'referenced') return [];
+      for (const artifact of deleted) {
+        reads.forgetManifest(repository, artifact.digest);
+        events.publish({ type: 'artifact.deleted', repository, digest: artifact.digest, tags: artifact.tags, ...by });
+      }
+      return deleted.map((artifact) => artifact.digest);
     },
 
     /** Adds `tag` to the artifact `digest`; CONFLICT when the repository already has that tag. */

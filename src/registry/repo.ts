@@ -1,16 +1,19 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { ArtifactRow, Database } from '../db/index.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/index.js';
 import { createListingQueries } from './listing-queries.js';
 import { createUploadQueries } from './upload-queries.js';
 import { createUploadUsageQueries } from './upload-usage-queries.js';
+import { ensureRepository, findArtifactId, findRepositoryId, type Executor } from './repo-helpers.js';
+import { createArtifactWrites } from './artifact-writes.js';
+import { createGcQueries } from './gc-queries.js';
+import { createStorageQueries, type StorageGuard } from './storage-accounting.js';
 
 export type { ReferrerRow } from './listing-queries.js';
+export type { NewManifest, CopyOutcome, DeletedArtifact } from './artifact-writes.js';
 
 // The registry's SQL for repositories, blobs, manifests and tags (listings and upload
 // sessions have their own files). Each mutation runs in one transaction; reads are single queries
 // on indexed columns.
-
-type Executor = Kysely<Database> | Transaction<Database>;
 
 export interface BlobInfo {
   digest: string;
@@ -25,32 +28,7 @@ export interface StoredManifest {
   subjectDigest: string | null;
 }
 
-export interface NewManifest {
-  repository: string;
-  digest: string;
-  mediaType: string;
-  bytes: Uint8Array;
-  artifactType: string | null;
-  subjectDigest: string | null;
-  annotations: Record<string, string> | undefined;
-  /** Manifest bytes plus referenced blobs. */
-  size: number;
-  blobDigests: string[];
-  children: { digest: string; platform?: Record<string, unknown>; annotations?: Record<string, string> }[];
-  /** Tags moved onto the manifest (none for a push by digest without `?tag=`). */
-  tags: string[];
-  now: string;
-}
-
-export type CopyOutcome =
-  { kind: 'copied'; mediaType: string; size: number; tags: string[] } | { kind: 'exists' } | { kind: 'source-missing' };
-
-export interface DeletedArtifact {
-  digest: string;
-  tags: string[];
-}
-
-export function createRegistryRepo(db: Kysely<Database>) {
+export function createRegistryRepo(db: Kysely<Database>, guard?: StorageGuard) {
   // Building and compiling a kysely query costs as much as running this one (profile in
   // docs/performance.md); its two parameters are the repository name and the tag, in that order.
   const tagDigestQuery = db
@@ -62,109 +40,15 @@ export function createRegistryRepo(db: Kysely<Database>) {
     .where('t.name', '=', '?tag')
     .compile();
   if (tagDigestQuery.parameters.join() !== '?repository,?tag') throw new Error('tagDigest: unexpected parameter order');
-  async function repositoryId(ex: Executor, name: string): Promise<number | undefined> {
-    const row = await ex.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirst();
-    return row?.id;
-  }
+  const repositoryId = findRepositoryId;
 
-  async function ensureRepository(ex: Executor, name: string, now: string): Promise<number> {
-    // A repository belongs to the project named by its first path segment.
-    const projectName = name.includes('/') ? name.slice(0, name.indexOf('/')) : name;
+  async function link(ex: Executor, repository: string, digest: string, now: string): Promise<void> {
+    const repoId = await ensureRepository(ex, repository, now);
     await ex
-      .insertInto('repositories')
-      .values((eb) => ({
-        name,
-        created_at: now,
-        updated_at: now,
-        project_id: eb.selectFrom('projects').select('id').where('projects.name', '=', projectName),
-      }))
-      .onConflict((oc) => oc.column('name').doNothing())
+      .insertInto('repository_blobs')
+      .values({ repository_id: repoId, digest, created_at: now })
+      .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
       .execute();
-    const id = await repositoryId(ex, name);
-    if (id === undefined) throw new Error(`repository ${name} vanished during insert`);
-    return id;
-  }
-
-  async function findArtifactId(ex: Executor, repositoryIdValue: number, digest: string): Promise<number | undefined> {
-    const row = await ex
-      .selectFrom('artifacts')
-      .select('id')
-      .where('repository_id', '=', repositoryIdValue)
-      .where('digest', '=', digest)
-      .executeTakeFirst();
-    return row?.id;
-  }
-
-  /** Copies the artifact `digest` and its children that the target lacks; returns the root's new id. */
-  async function copyTree(trx: Transaction<Database>, sourceId: number, targetId: number, digest: string, now: string) {
-    let root: { rootId: number; mediaType: string; size: number } | undefined;
-    const pending = [digest];
-    const seen = new Set<string>();
-    while (pending.length > 0) {
-      const current = pending.shift() as string;
-      if (seen.has(current)) continue;
-      seen.add(current);
-      const row = await trx
-        .selectFrom('artifacts')
-        .selectAll()
-        .where('repository_id', '=', sourceId)
-        .where('digest', '=', current)
-        .executeTakeFirst();
-      if (!row) continue;
-      const present = await findArtifactId(trx, targetId, current);
-      const id = present ?? (await insertCopy(trx, row, targetId, now));
-      root ??= { rootId: id, mediaType: row.media_type, size: Number(row.size) };
-      const children = await trx
-        .selectFrom('artifact_references')
-        .select('child_digest')
-        .where('parent_id', '=', row.id)
-        .execute();
-      pending.push(...children.map((c) => c.child_digest));
-    }
-    if (!root) throw new Error(`artifact ${digest} vanished during copy`);
-    return root;
-  }
-
-  async function insertCopy(
-    trx: Transaction<Database>,
-    row: ArtifactRow,
-    targetId: number,
-    now: string,
-  ): Promise<number> {
-    const { id: sourceArtifactId, ...columns } = row;
-    const inserted = await trx
-      .insertInto('artifacts')
-      .values({ ...columns, repository_id: targetId, push_time: now, pull_time: null })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const blobs = await trx
-      .selectFrom('artifact_blobs')
-      .select('digest')
-      .where('artifact_id', '=', sourceArtifactId)
-      .execute();
-    if (blobs.length > 0) {
-      await trx
-        .insertInto('artifact_blobs')
-        .values(blobs.map((b) => ({ artifact_id: inserted.id, digest: b.digest })))
-        .execute();
-      await trx
-        .insertInto('repository_blobs')
-        .values(blobs.map((b) => ({ repository_id: targetId, digest: b.digest, created_at: now })))
-        .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
-        .execute();
-    }
-    const references = await trx
-      .selectFrom('artifact_references')
-      .selectAll()
-      .where('parent_id', '=', sourceArtifactId)
-      .execute();
-    if (references.length > 0) {
-      await trx
-        .insertInto('artifact_references')
-        .values(references.map((r) => ({ ...r, parent_id: inserted.id })))
-        .execute();
-    }
-    return inserted.id;
   }
 
   return {
@@ -183,33 +67,56 @@ export function createRegistryRepo(db: Kysely<Database>) {
         .select(['b.digest', 'b.size', 'b.media_type'])
         .where('r.name', '=', repository)
         .where('rb.digest', '=', digest)
+        .where('b.status', '=', 'ok')
         .executeTakeFirst();
       return row && { digest: row.digest, size: Number(row.size), mediaType: row.media_type };
     },
 
-    async blob(digest: string): Promise<BlobInfo | undefined> {
-      const row = await db
-        .selectFrom('blobs')
-        .select(['digest', 'size', 'media_type'])
-        .where('digest', '=', digest)
-        .executeTakeFirst();
-      return row && { digest: row.digest, size: Number(row.size), mediaType: row.media_type };
+    /**
+     * Links a blob the registry already holds to a repository (a re-upload or a mount) and
+     * marks it used now. Undefined when there is no such blob; 'deleting' while garbage
+     * collection removes it (the caller waits, then uploads it anew).
+     */
+    async linkExisting(repository: string, digest: string, now: string): Promise<BlobInfo | 'deleting' | undefined> {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('blobs')
+          .set({ updated_at: now })
+          .where('digest', '=', digest)
+          .where('status', '=', 'ok')
+          .returning(['digest', 'size', 'media_type'])
+          .executeTakeFirst();
+        if (!row) {
+          const other = await trx.selectFrom('blobs').select('status').where('digest', '=', digest).executeTakeFirst();
+          return other ? 'deleting' : undefined;
+        }
+        await link(trx, repository, digest, now);
+        return { digest: row.digest, size: Number(row.size), mediaType: row.media_type };
+      });
     },
 
-    /** Records a verified blob and links it to a repository (creating the repository). */
-    async linkBlob(repository: string, blob: BlobInfo, now: string): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        const repoId = await ensureRepository(trx, repository, now);
-        await trx
+    /**
+     * Records a blob whose bytes were just moved into place and links it to the repository.
+     * 'deleting' (nothing linked) when garbage collection was removing that digest meanwhile:
+     * the bytes just written may be gone with it, so the upload must be made again.
+     */
+    async insertBlob(repository: string, blob: BlobInfo, now: string): Promise<'linked' | 'deleting'> {
+      return db.transaction().execute(async (trx) => {
+        const row = await trx
           .insertInto('blobs')
-          .values({ digest: blob.digest, size: blob.size, media_type: blob.mediaType, created_at: now })
-          .onConflict((oc) => oc.column('digest').doNothing())
-          .execute();
-        await trx
-          .insertInto('repository_blobs')
-          .values({ repository_id: repoId, digest: blob.digest, created_at: now })
-          .onConflict((oc) => oc.columns(['repository_id', 'digest']).doNothing())
-          .execute();
+          .values({
+            digest: blob.digest,
+            size: blob.size,
+            media_type: blob.mediaType,
+            created_at: now,
+            updated_at: now,
+          })
+          .onConflict((oc) => oc.column('digest').doUpdateSet({ updated_at: now }).where('blobs.status', '=', 'ok'))
+          .returning('digest')
+          .executeTakeFirst();
+        if (!row) return 'deleting';
+        await link(trx, repository, blob.digest, now);
+        return 'linked';
       });
     },
 
@@ -234,6 +141,7 @@ export function createRegistryRepo(db: Kysely<Database>) {
         .select(['b.digest', 'b.size'])
         .where('r.name', '=', repository)
         .where('rb.digest', 'in', digests)
+        .where('b.status', '=', 'ok')
         .execute();
       return new Map(rows.map((row) => [row.digest, Number(row.size)]));
     },
@@ -273,151 +181,6 @@ export function createRegistryRepo(db: Kysely<Database>) {
     async tagDigest(repository: string, tag: string): Promise<string | undefined> {
       const { rows } = await db.executeQuery<{ digest: string }>({ ...tagDigestQuery, parameters: [repository, tag] });
       return rows[0]?.digest;
-    },
-
-    /** Stores a manifest (idempotent by digest) and moves the tag onto it, in one transaction. */
-    async putManifest(manifest: NewManifest): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        const repoId = await ensureRepository(trx, manifest.repository, manifest.now);
-        let artifactId = await findArtifactId(trx, repoId, manifest.digest);
-        if (artifactId === undefined) {
-          const inserted = await trx
-            .insertInto('artifacts')
-            .values({
-              repository_id: repoId,
-              digest: manifest.digest,
-              media_type: manifest.mediaType,
-              artifact_type: manifest.artifactType,
-              size: manifest.size,
-              manifest: Buffer.from(manifest.bytes),
-              manifest_size: manifest.bytes.byteLength,
-              subject_digest: manifest.subjectDigest,
-              annotations: manifest.annotations ? JSON.stringify(manifest.annotations) : null,
-              push_time: manifest.now,
-            })
-            .returning('id')
-            .executeTakeFirstOrThrow();
-          artifactId = inserted.id;
-          const blobDigests = [...new Set(manifest.blobDigests)];
-          if (blobDigests.length > 0) {
-            await trx
-              .insertInto('artifact_blobs')
-              .values(blobDigests.map((digest) => ({ artifact_id: artifactId as number, digest })))
-              .execute();
-          }
-          const seen = new Set<string>();
-          const children = manifest.children.filter((child) => !seen.has(child.digest) && seen.add(child.digest));
-          if (children.length > 0) {
-            await trx
-              .insertInto('artifact_references')
-              .values(
-                children.map((child) => ({
-                  parent_id: artifactId as number,
-                  child_digest: child.digest,
-                  platform: child.platform ? JSON.stringify(child.platform) : null,
-                  annotations: child.annotations ? JSON.stringify(child.annotations) : null,
-                })),
-              )
-              .execute();
-          }
-        }
-        for (const tag of manifest.tags) {
-          await trx
-            .insertInto('tags')
-            .values({ repository_id: repoId, artifact_id: artifactId, name: tag, push_time: manifest.now })
-            .onConflict((oc) =>
-              oc.columns(['repository_id', 'name']).doUpdateSet({ artifact_id: artifactId, push_time: manifest.now }),
-            )
-            .execute();
-        }
-        await trx.updateTable('repositories').set({ updated_at: manifest.now }).where('id', '=', repoId).execute();
-      });
-    },
-
-    /**
-     * Deletes an artifact with its tags; index children that are left untagged and
-     * unreferenced go with it, as Harbor does. Returns what was deleted, parent first, or
-     * 'referenced' (deleting nothing) when an index of the repository lists the artifact.
-     */
-    async deleteArtifact(repository: string, digest: string): Promise<DeletedArtifact[] | 'referenced'> {
-      return db.transaction().execute(async (trx) => {
-        const repoId = await repositoryId(trx, repository);
-        if (repoId === undefined) return [];
-        if (await hasParent(trx, repoId, digest)) return 'referenced';
-        const deleted: DeletedArtifact[] = [];
-        const pending = [digest];
-        while (pending.length > 0) {
-          const current = pending.shift() as string;
-          const artifactId = await findArtifactId(trx, repoId, current);
-          if (artifactId === undefined) continue;
-          const isRoot = deleted.length === 0;
-          if (!isRoot && !(await isOrphan(trx, repoId, artifactId, current))) continue;
-          const tags = await trx.selectFrom('tags').select('name').where('artifact_id', '=', artifactId).execute();
-          const children = await trx
-            .selectFrom('artifact_references')
-            .select('child_digest')
-            .where('parent_id', '=', artifactId)
-            .execute();
-          await trx.deleteFrom('artifacts').where('id', '=', artifactId).execute();
-          deleted.push({ digest: current, tags: tags.map((t) => t.name) });
-          pending.push(...children.map((c) => c.child_digest));
-        }
-        return deleted;
-      });
-
-      async function isOrphan(
-        trx: Transaction<Database>,
-        repoId: number,
-        artifactId: number,
-        childDigest: string,
-      ): Promise<boolean> {
-        const tag = await trx.selectFrom('tags').select('id').where('artifact_id', '=', artifactId).executeTakeFirst();
-        if (tag) return false;
-        return !(await hasParent(trx, repoId, childDigest));
-      }
-
-      async function hasParent(trx: Transaction<Database>, repoId: number, childDigest: string): Promise<boolean> {
-        const parent = await trx
-          .selectFrom('artifact_references as ar')
-          .innerJoin('artifacts as a', 'a.id', 'ar.parent_id')
-          .select('a.id')
-          .where('a.repository_id', '=', repoId)
-          .where('ar.child_digest', '=', childDigest)
-          .executeTakeFirst();
-        return parent !== undefined;
-      }
-    },
-
-    /**
-     * Copies an artifact with its index children, blob links and tags into another
-     * repository, in one transaction, as Harbor's artifact copy does.
-     */
-    async copyArtifact(source: string, digest: string, target: string, now: string): Promise<CopyOutcome> {
-      return db.transaction().execute(async (trx) => {
-        const sourceId = await repositoryId(trx, source);
-        const rootId = sourceId === undefined ? undefined : await findArtifactId(trx, sourceId, digest);
-        if (sourceId === undefined || rootId === undefined) return { kind: 'source-missing' };
-        const targetId = await ensureRepository(trx, target, now);
-        if ((await findArtifactId(trx, targetId, digest)) !== undefined) return { kind: 'exists' };
-        const copied = await copyTree(trx, sourceId, targetId, digest, now);
-        const tags = await trx
-          .selectFrom('tags')
-          .select('name')
-          .where('artifact_id', '=', rootId)
-          .orderBy('name')
-          .execute();
-        for (const { name } of tags) {
-          await trx
-            .insertInto('tags')
-            .values({ repository_id: targetId, artifact_id: copied.rootId, name, push_time: now })
-            .onConflict((oc) =>
-              oc.columns(['repository_id', 'name']).doUpdateSet({ artifact_id: copied.rootId, push_time: now }),
-            )
-            .execute();
-        }
-        await trx.updateTable('repositories').set({ updated_at: now }).where('id', '=', targetId).execute();
-        return { kind: 'copied', mediaType: copied.mediaType, size: copied.size, tags: tags.map((t) => t.name) };
-      });
     },
 
     /** Adds a tag to an artifact; an existing tag of that name in the repository is left alone. */
@@ -492,7 +255,10 @@ export function createRegistryRepo(db: Kysely<Database>) {
       });
     },
 
+    ...createArtifactWrites(db, guard),
     ...createListingQueries(db),
+    ...createStorageQueries(db),
+    ...createGcQueries(db),
     ...createUploadQueries(db),
     ...createUploadUsageQueries(db),
   };

@@ -10,6 +10,7 @@ export function shareContentForgets(reads: CachedContentReads, bus: Invalidation
     if (m.kind === 'blob') reads.forgetBlob(m.repository, m.digest);
     else if (m.kind === 'manifest') reads.forgetManifest(m.repository, m.digest);
     else if (m.kind === 'repository') reads.forgetRepository(m.repository);
+    else if (m.kind === 'digests') reads.forgetDigests(m.digests);
   });
   return {
     repositoryBlob: (repository, digest) => reads.repositoryBlob(repository, digest),
@@ -25,6 +26,10 @@ export function shareContentForgets(reads: CachedContentReads, bus: Invalidation
     forgetRepository(repository) {
       reads.forgetRepository(repository);
       bus.publish({ kind: 'repository', repository });
+    },
+    forgetDigests(digests) {
+      reads.forgetDigests(digests);
+      bus.publish({ kind: 'digests', digests });
     },
   };
 }

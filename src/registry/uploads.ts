@@ -10,6 +10,19 @@ import type { CachedContentReads } from './cache.js';
 import { blobPath, uploadDataPath, uploadDir } from './paths.js';
 import type { BlobInfo, RegistryRepo } from './repo.js';
 import { createUploadLimits, unlimitedUploads, type UploadLimitSettings } from './upload-limits.js';
+import type { StorageGuard } from './storage-accounting.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** How long completing an upload waits for garbage collection to finish deleting the same digest. */
+const deletingWaitMs = 30_000;
+const deletingPollMs = 100;
+
+/** The blob went to garbage collection while this upload completed: the client uploads it again. */
+function collectedMeanwhile(digest: string): BerthError {
+  return new BerthError('BLOB_UPLOAD_INVALID', `blob ${digest} was being garbage-collected; upload it again`, {
+    detail: { digest },
+  });
+}
 
 /** Running hashes kept per process: far more sessions than upload concurrently. */
 const maxRunningHashes = 10_000;
@@ -27,6 +40,8 @@ export interface UploadServiceDeps {
   clock: Clock;
   logger: Logger;
   uploadLimits?: UploadLimitSettings;
+  /** Quotas' check before an upload is accepted. */
+  guard?: StorageGuard;
 }
 
 export interface UploadState {
@@ -42,7 +57,16 @@ class ChunkTooLong extends Error {}
 /** A chunk went past what the scratch limits leave. */
 class OverScratchLimit extends Error {}
 
-export function createUploadService({ repo, reads, store, locks, clock, logger, uploadLimits }: UploadServiceDeps) {
+export function createUploadService({
+  repo,
+  reads,
+  store,
+  locks,
+  clock,
+  logger,
+  uploadLimits,
+  guard,
+}: UploadServiceDeps) {
   const limits = createUploadLimits(repo, uploadLimits ?? unlimitedUploads);
   /** Running hashes of sessions this process is receiving, valid while their size matches. */
   // Bounded: an abandoned session's hasher (or one completed on another replica) ages out; a miss re-hashes.
@@ -163,6 +187,29 @@ export function createUploadService({ repo, reads, store, locks, clock, logger, 
     return limits.scratchAllowance(repository, owner ?? undefined);
   }
 
+  /**
+   * Links an existing blob to the repository, waiting while garbage collection finishes
+   * deleting it (then there is none: undefined).
+   */
+  async function linkExisting(repository: string, digest: string): Promise<BlobInfo | undefined> {
+    const deadline = Date.now() + deletingWaitMs;
+    for (;;) {
+      const outcome = await repo.linkExisting(repository, digest, isoNow(clock));
+      if (outcome !== 'deleting') return outcome;
+      if (Date.now() >= deadline) throw collectedMeanwhile(digest);
+      await sleep(deletingPollMs);
+    }
+  }
+
+  /** Refuses an upload the project's quota has no room for (storage guard, when quotas are on). */
+  async function admit(repository: string, digest: string, size: number): Promise<void> {
+    if (!guard) return;
+    const project = repository.includes('/') ? repository.slice(0, repository.indexOf('/')) : repository;
+    const growth = await repo.uploadGrowth(project, digest);
+    if (!growth || growth.holds) return;
+    await guard.admit({ projectId: growth.projectId, project, repository, digest, adding: size, used: growth.used });
+  }
+
   /** Verifies the received bytes against `digest` and publishes them as a blob of the repository. */
   async function finish(repository: string, uuid: string, digest: string): Promise<BlobInfo> {
     const { algorithm } = parseDigest(digest);
@@ -174,16 +221,18 @@ export function createUploadService({ repo, reads, store, locks, clock, logger, 
         detail: { expected: digest, actual },
       });
     }
-    const existing = await repo.blob(digest);
+    await admit(repository, digest, size);
+    const existing = await linkExisting(repository, digest);
     if (existing) {
       await discard(uuid);
-    } else {
-      if (size === 0) await store.putContent(uploadDataPath(uuid), new Uint8Array());
-      await store.move(uploadDataPath(uuid), blobPath(digest));
+      return existing;
     }
-    const info: BlobInfo = existing ?? { digest, size, mediaType: null };
-    await repo.linkBlob(repository, info, isoNow(clock));
-    if (!existing) await discard(uuid);
+    if (size === 0) await store.putContent(uploadDataPath(uuid), new Uint8Array());
+    await store.move(uploadDataPath(uuid), blobPath(digest));
+    const info: BlobInfo = { digest, size, mediaType: null };
+    const outcome = await repo.insertBlob(repository, info, isoNow(clock));
+    await discard(uuid);
+    if (outcome === 'deleting') throw collectedMeanwhile(digest);
     return info;
   }
 
@@ -199,11 +248,10 @@ export function createUploadService({ repo, reads, store, locks, clock, logger, 
     ): Promise<{ mounted: BlobInfo } | { session: UploadState }> {
       if (mount) {
         parseDigest(mount.digest);
+        // A blob garbage collection is deleting is not mounted: the client uploads it instead.
         const source = await reads.repositoryBlob(mount.from, mount.digest);
-        if (source) {
-          await repo.linkBlob(repository, source, isoNow(clock));
-          return { mounted: source };
-        }
+        const mounted = source && (await repo.linkExisting(repository, mount.digest, isoNow(clock)));
+        if (mounted && mounted !== 'deleting') return { mounted };
       }
       return { session: await begin(repository, owner) };
     },

@@ -16,6 +16,8 @@ export type Invalidation =
   | { kind: 'blob'; repository: string; digest: string }
   | { kind: 'manifest'; repository: string; digest: string }
   | { kind: 'repository'; repository: string }
+  /** Blobs garbage collection is deleting, in every repository. */
+  | { kind: 'digests'; digests: string[] }
   /** Projects, members, robots or users changed: permission lookups are stale. */
   | { kind: 'access' };
 

@@ -52,6 +52,11 @@ export interface BlobStore {
   move(from: string, to: string): Promise<void>;
   /** Deletes an object or everything under a prefix; PathNotFoundError when nothing is there. */
   delete(path: string): Promise<void>;
+  /**
+   * Deletes the objects at `paths` (objects, not prefixes); absent ones are skipped. For
+   * garbage collection: S3 sends them 1000 per request, a directory removes the folders left empty.
+   */
+  deleteObjects(paths: string[]): Promise<void>;
   /** The direct children of a prefix (full paths): objects and prefixes holding at least one object, sorted; empty when absent. */
   list(prefix: string): Promise<string[]>;
   /** A URL the client may fetch the object from directly (S3 presigning), or undefined. */

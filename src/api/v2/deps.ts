@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { Feature } from '../../feature.js';
 import type { Config } from '../../config/index.js';
 import type { Clock } from '../../shared/clock.js';
 import type {
@@ -35,6 +35,6 @@ export interface ApiDeps {
   settings: SettingsStore;
   /** Harbor's health components by name (core, database, redis, storage, jobservice). */
   health: Record<string, HealthCheck>;
-  /** The REST API routes of the features main.ts mounted (src/feature.ts). */
-  featureRoutes?: ((app: FastifyInstance) => void)[];
+  /** The features main.ts mounted (src/feature.ts): their routes and project summary fields. */
+  features?: Feature[];
 }

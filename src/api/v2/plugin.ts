@@ -19,6 +19,7 @@ import { additionRoutes } from './additions.js';
 import { readOnlyApiGuard } from '../read-only.js';
 import { searchRoutes } from './search.js';
 import { statisticsRoutes } from './statistics.js';
+import { routeKit } from './route-kit.js';
 
 // Harbor's REST API v2.0 under /api/v2.0 (reference/harbor-swagger.yaml). Each
 // resource has its own route module; they share security, paging and error bodies.
@@ -68,5 +69,6 @@ export async function harborApi(app: FastifyInstance, deps: ApiDeps): Promise<vo
   });
 
   for (const register of routeModules) register(app, deps);
-  for (const register of deps.featureRoutes ?? []) register(app);
+  const kit = routeKit(deps.security);
+  for (const feature of deps.features ?? []) feature.routes?.(app, kit);
 }

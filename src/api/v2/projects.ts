@@ -113,9 +113,12 @@ const sortColumns: Record<string, ProjectSort['column']> = {
 };
 
 /** What these routes use, and nothing else. */
-export type ProjectRouteDeps = Pick<ApiDeps, 'projects' | 'security' | 'access' | 'settings'>;
+export type ProjectRouteDeps = Pick<ApiDeps, 'projects' | 'security' | 'access' | 'settings' | 'features'>;
 
-export function projectRoutes(app: FastifyInstance, { projects, security, access, settings }: ProjectRouteDeps): void {
+export function projectRoutes(
+  app: FastifyInstance,
+  { projects, security, access, settings, features = [] }: ProjectRouteDeps,
+): void {
   /** The project named in the path, after checking that the caller may do `action` on `resource` in it. */
   async function projectFor(request: FastifyRequest, resource: string, action: string) {
     const { principal, project } = await security.requireProject(request, projectNameOrId(request), resource, action);
@@ -205,6 +208,8 @@ export function projectRoutes(app: FastifyInstance, { projects, security, access
       body.guest_count = summary.members.get(roles.guest) ?? 0;
       body.limited_guest_count = summary.members.get(roles.limitedGuest) ?? 0;
     }
+    // What features add (quota): each from its own folder, the project route knows none of them.
+    for (const feature of features) Object.assign(body, await feature.projectSummary?.({ id: row.id, name: row.name }));
     return body;
   });
 

@@ -6,6 +6,7 @@ import { jobService } from './003_jobs.js';
 import { listingIndexes } from './004_listing_indexes.js';
 import { loginThrottle } from './005_login_throttle.js';
 import { uploadOwner } from './006_upload_owner.js';
+import { storageAccounting } from './007_storage_accounting.js';
 
 /** Numbered migrations, in order; the same list runs on SQLite and PostgreSQL. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -16,6 +17,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '004_listing_indexes': listingIndexes(),
     '005_login_throttle': loginThrottle(dialect),
     '006_upload_owner': uploadOwner(dialect),
+    '007_storage_accounting': storageAccounting(dialect),
   };
   return { getMigrations: async () => migrations };
 }

@@ -14,6 +14,7 @@ import {
 // Temporary files carry a character that valid paths cannot hold, so they never
 // collide with an object and list() can hide them.
 const tempMarker = '~tmp-';
+const deleteConcurrency = 16;
 
 /** The local-directory driver: a path is a file under `root`; durability by fsync + rename. */
 export function createFilesystemStore(options: { root: string }): BlobStore {
@@ -126,6 +127,21 @@ export function createFilesystemStore(options: { root: string }): BlobStore {
       }
       await rm(target, { recursive: true, force: true });
       await prune(dirname(target));
+    },
+
+    async deleteObjects(paths) {
+      const dirs = new Set<string>();
+      const targets = paths.map(full);
+      // A few unlinks at a time: enough to keep the disk busy, few enough to leave it to pushes.
+      for (let i = 0; i < targets.length; i += deleteConcurrency) {
+        await Promise.all(
+          targets.slice(i, i + deleteConcurrency).map(async (target) => {
+            await rm(target, { force: true });
+            dirs.add(dirname(target));
+          }),
+        );
+      }
+      for (const dir of dirs) await prune(dir);
     },
 
     async list(prefix) {

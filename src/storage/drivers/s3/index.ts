@@ -112,6 +112,11 @@ export function createS3Store(options: S3StoreOptions): BlobStore {
       await deleteKeys(ctx, keys);
     },
 
+    async deleteObjects(paths) {
+      // An object stands alone here (blobs are never appended to); DeleteObjects skips absent keys.
+      await deleteKeys(ctx, paths.map(keyOf));
+    },
+
     async list(prefix) {
       const listed = prefix === '' ? rootPrefix : `${keyOf(prefix)}/`;
       const names = new Set<string>();
