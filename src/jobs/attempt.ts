@@ -42,10 +42,10 @@ export async function runAttempt(input: AttemptInput): Promise<AttemptOutcome> {
   return outcome;
 }
 
-async function attempt({ job, params, attempt, signal, log, progress }: AttemptInput): Promise<AttemptOutcome> {
+async function attempt({ id, job, params, attempt, signal, log, progress }: AttemptInput): Promise<AttemptOutcome> {
   try {
     if (signal.aborted) return aborted(signal);
-    await job.run({ params, signal, log, progress });
+    await job.run({ id, attempt, params, signal, log, progress });
     return { kind: 'success' };
   } catch (err) {
     if (signal.aborted || err instanceof JobStoppedError) return aborted(signal);

@@ -11,6 +11,10 @@ export interface JobLog {
 }
 
 export interface JobContext<P extends JobParams = JobParams> {
+  /** The execution's id (the queue's job id): the same on every attempt of one execution. */
+  id: string;
+  /** This attempt's number, from 1. */
+  attempt: number;
   params: P;
   /** Aborted when the job is stopped or its worker shuts down; long work checks it between steps. */
   signal: AbortSignal;

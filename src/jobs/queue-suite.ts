@@ -43,10 +43,10 @@ function testJobs(probe: Probe): Job[] {
       maxFails: 1,
       shouldRetry: () => false,
       validate,
-      async run({ params, log, progress }) {
+      async run({ id, attempt, params, log, progress }) {
         seen(key(params));
         for (let i = 1; i <= 3; i++) progress(i, 3);
-        log.info(`echo ${key(params)}`);
+        log.info(`echo ${key(params)} as execution ${id}, attempt ${attempt}`);
       },
     },
     {
@@ -154,7 +154,7 @@ export function queueSuite(name: string, factory: QueueFactory, options: { skip?
       assert.deepEqual(done.progress, { done: 3, total: 3 });
       assert.ok(done.startedAt && done.finishedAt && done.finishedAt >= done.startedAt);
       assert.equal(probe.runs.get(key)?.length, 1);
-      assert.match((await queue.log(queued.id)) ?? '', new RegExp(`echo ${key}`));
+      assert.match((await queue.log(queued.id)) ?? '', new RegExp(`echo ${key} as execution ${queued.id}, attempt 1`));
     });
 
     await t.test('retries a retryable failure with growing backoff, then succeeds', async () => {
