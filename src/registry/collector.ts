@@ -112,6 +112,8 @@ export function createCollector({ repo, reads, store, manifests, clock, logger, 
         }
       }
 
+      // A dry run deletes no artifact, so it counts the blobs only the untagged ones reference itself.
+      const doomed = new Set<number>();
       if (options.deleteUntagged) {
         let after = 0;
         for (;;) {
@@ -124,6 +126,7 @@ export function createCollector({ repo, reads, store, manifests, clock, logger, 
             if (dryRun) {
               log(`would delete untagged artifact ${name} (${formatBytes(artifact.size)})`);
               progress.manifestsDeleted++;
+              doomed.add(artifact.id);
               continue;
             }
             const deleted = await manifests.deleteUntagged(artifact.repository, artifact.digest, options.by);
@@ -162,6 +165,15 @@ export function createCollector({ repo, reads, store, manifests, clock, logger, 
           progress.blobsSwept += marked.blobs.length;
           progress.freedBytes += marked.blobs.reduce((sum, b) => sum + b.size, 0);
         }
+        report();
+      }
+
+      if (dryRun && doomed.size > 0) {
+        const freed = await repo.blobsOnlyReferencedBy(doomed, cutoff);
+        for (const blob of freed)
+          log(`would delete blob ${blob.digest} (${formatBytes(blob.size)}) of an untagged artifact`);
+        progress.blobsSwept += freed.length;
+        progress.freedBytes += freed.reduce((sum, b) => sum + b.size, 0);
         report();
       }
 

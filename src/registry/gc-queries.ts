@@ -116,6 +116,43 @@ export function createGcQueries(db: Kysely<Database>) {
       });
     },
 
+    /**
+     * Of the blobs the artifacts `doomed` reference, those no other artifact references and
+     * unused since `cutoff`: what deleting those artifacts would let a collection free (dry run).
+     */
+    async blobsOnlyReferencedBy(doomed: Set<number>, cutoff: string): Promise<BlobRow[]> {
+      const ids = [...doomed];
+      const digests = new Set<string>();
+      for (let i = 0; i < ids.length; i += gcBatch) {
+        const rows = await db
+          .selectFrom('artifact_blobs')
+          .select('digest')
+          .where('artifact_id', 'in', ids.slice(i, i + gcBatch))
+          .execute();
+        for (const row of rows) digests.add(row.digest);
+      }
+      const list = [...digests].sort();
+      const freed: BlobRow[] = [];
+      for (let i = 0; i < list.length; i += gcBatch) {
+        const chunk = list.slice(i, i + gcBatch);
+        const refs = await db
+          .selectFrom('artifact_blobs')
+          .select(['digest', 'artifact_id'])
+          .where('digest', 'in', chunk)
+          .execute();
+        const kept = new Set(refs.filter((r) => !doomed.has(r.artifact_id)).map((r) => r.digest));
+        const blobs = await db
+          .selectFrom('blobs')
+          .select(['digest', 'size'])
+          .where('digest', 'in', chunk)
+          .where('status', '=', 'ok')
+          .where('updated_at', '<', cutoff)
+          .execute();
+        for (const b of blobs) if (!kept.has(b.digest)) freed.push({ digest: b.digest, size: Number(b.size) });
+      }
+      return freed;
+    },
+
     /** Blobs left 'deleting' (by a collection that stopped part way), to finish first. */
     async deletingBlobs(limit: number): Promise<BlobRow[]> {
       const rows = await db

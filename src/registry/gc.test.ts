@@ -201,12 +201,15 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       );
       await f.registry.manifests.push('alpha/untagged', sha256(signature), signature, manifestType);
       const lines: string[] = [];
+      const dry = await f.registry.collector.collect({ ...quiet(), deleteUntagged: true, dryRun: true });
       const summary = await f.registry.collector.collect({
         ...quiet(),
         deleteUntagged: true,
         log: (l) => void lines.push(l),
       });
       assert.equal(summary.manifests, 1, lines.join('\n'));
+      // The dry run foretold exactly what the real run deleted.
+      assert.deepEqual({ ...dry, dryRun: false }, summary);
       await assert.rejects(f.registry.manifests.resolve('alpha/untagged', untagged), /unknown/);
       assert.equal((await f.registry.manifests.resolve('alpha/untagged', member)).digest, member);
       assert.equal((await f.registry.manifests.resolve('alpha/untagged', subject)).digest, subject);
