@@ -4,7 +4,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Kysely } from 'kysely';
 import { openDatabase, type Db } from '../db/index.js';
+import { backfillStorageAccounting } from '../db/migrations/007_storage_accounting.js';
 import { createEventBus, localRelay } from '../shared/events.js';
 import { createLocalLocks } from '../shared/locks.js';
 import { createLogger } from '../shared/logger.js';
@@ -309,6 +311,21 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       } finally {
         await limited.close();
       }
+    });
+
+    test('upgrading to storage accounting counts what was stored before it', async () => {
+      await pushImage(f.registry, 'beta/upgrade', 'v1', [randomBytes(10), randomBytes(300)]);
+      const before = await f.db.kysely.selectFrom('project_storage').selectAll().orderBy('project_id').execute();
+      assert.ok(before.some((row) => Number(row.used) > 0));
+      await f.db.kysely.deleteFrom('project_blobs').execute();
+      await f.db.kysely.deleteFrom('project_storage').execute();
+      await backfillStorageAccounting(f.db.kysely as unknown as Kysely<unknown>);
+      const after = await f.db.kysely.selectFrom('project_storage').selectAll().orderBy('project_id').execute();
+      assert.deepEqual(
+        after.map((row) => [row.project_id, Number(row.used)]),
+        before.map((row) => [row.project_id, Number(row.used)]),
+      );
+      assert.deepEqual(await f.registry.storage.verify({ fix: false }), []);
     });
 
     test('verify --fix rewrites a drifted usage', async () => {

@@ -34,29 +34,33 @@ export function storageAccounting(dialect: Dialect) {
         .addColumn('used', 'bigint', (c) => c.notNull())
         .execute();
 
-      // What the artifacts already stored reference, counted as the registry will from now on.
-      await sql`
-        INSERT INTO project_blobs (project_id, digest, size, refs)
-        SELECT project_id, digest, MAX(size), SUM(refs) FROM (
-          SELECT r.project_id AS project_id, ab.digest AS digest, b.size AS size, COUNT(*) AS refs
-            FROM artifact_blobs ab
-            JOIN artifacts a ON a.id = ab.artifact_id
-            JOIN repositories r ON r.id = a.repository_id
-            JOIN blobs b ON b.digest = ab.digest
-            WHERE r.project_id IS NOT NULL
-            GROUP BY r.project_id, ab.digest, b.size
-          UNION ALL
-          SELECT r.project_id, a.digest, a.manifest_size, COUNT(*)
-            FROM artifacts a
-            JOIN repositories r ON r.id = a.repository_id
-            WHERE r.project_id IS NOT NULL
-            GROUP BY r.project_id, a.digest, a.manifest_size
-        ) refs
-        GROUP BY project_id, digest`.execute(db);
-      await sql`
-        INSERT INTO project_storage (project_id, used)
-        SELECT p.id, COALESCE((SELECT SUM(pb.size) FROM project_blobs pb WHERE pb.project_id = p.id), 0)
-          FROM projects p`.execute(db);
+      await backfillStorageAccounting(db);
     },
   };
+}
+
+/** Counts what the artifacts already stored reference, as the registry counts from now on. */
+export async function backfillStorageAccounting(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    INSERT INTO project_blobs (project_id, digest, size, refs)
+    SELECT project_id, digest, MAX(size), SUM(refs) FROM (
+      SELECT r.project_id AS project_id, ab.digest AS digest, b.size AS size, COUNT(*) AS refs
+        FROM artifact_blobs ab
+        JOIN artifacts a ON a.id = ab.artifact_id
+        JOIN repositories r ON r.id = a.repository_id
+        JOIN blobs b ON b.digest = ab.digest
+        WHERE r.project_id IS NOT NULL
+        GROUP BY r.project_id, ab.digest, b.size
+      UNION ALL
+      SELECT r.project_id, a.digest, a.manifest_size, COUNT(*)
+        FROM artifacts a
+        JOIN repositories r ON r.id = a.repository_id
+        WHERE r.project_id IS NOT NULL
+        GROUP BY r.project_id, a.digest, a.manifest_size
+    ) refs
+    GROUP BY project_id, digest`.execute(db);
+  await sql`
+    INSERT INTO project_storage (project_id, used)
+    SELECT p.id, COALESCE((SELECT SUM(pb.size) FROM project_blobs pb WHERE pb.project_id = p.id), 0)
+      FROM projects p`.execute(db);
 }
