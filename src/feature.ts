@@ -53,8 +53,11 @@ export interface Feature {
    * (principal, CSRF), error bodies and read-only guard. Declare RBAC per route.
    */
   routes?: (app: FastifyInstance, kit: RouteKit) => void;
-  /** Fields it adds to `GET /projects/{name}/summary` (Harbor's `quota`, …). */
-  projectSummary?: (project: { id: number; name: string }) => Promise<Record<string, unknown>>;
+  /** Fields it adds to `GET /projects/{name}/summary` (Harbor's `quota`, …); `caller.can` checks the caller's project permissions. */
+  projectSummary?: (
+    project: { id: number; name: string },
+    caller: { can(resource: string, action: string): Promise<boolean> },
+  ) => Promise<Record<string, unknown>>;
   /** Its job types, with retry policy, concurrency and an optional schedule. */
   jobs?: Job[];
   /** Its event subscribers. */

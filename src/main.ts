@@ -26,6 +26,7 @@ import { createProjectService } from './iam/projects/index.js';
 import { createMemberService } from './iam/members/index.js';
 import { createSettingsStore } from './iam/settings.js';
 import { readOnlyAuthorizer } from './api/read-only.js';
+import { createQuotaService, quotaFeature } from './quota/index.js';
 import { auditFeature, createAuditLog } from './audit/index.js';
 import { artifactsFeature, createArtifactService, createArtifactsRepo, createPullRecorder } from './artifacts/index.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -71,6 +72,13 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     relay: shared.relay,
     onError: (err, event, subscriber) => log.error({ err, event: event.type, subscriber }, 'event handler failed'),
   });
+  const settings = createSettingsStore({
+    db: db.kysely,
+    defaults: { self_registration: config.auth.selfRegistration },
+    bus: shared.bus,
+  });
+  // Quotas guard the registry's pushes: built first, handed to the registry as its storage guard.
+  const quotas = createQuotaService({ db: db.kysely, clock, events, settings });
   const registry = createRegistry({
     db: db.kysely,
     store,
@@ -82,14 +90,10 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     maxManifestBytes: config.registry.maxManifestBytes,
     cacheBytes: config.registry.cacheBytes,
     uploadLimits: config.registry.uploads,
+    storageGuard: quotas.guard,
   });
 
   const audit = createAuditLog({ db: db.kysely, clock, logger: log });
-  const settings = createSettingsStore({
-    db: db.kysely,
-    defaults: { self_registration: config.auth.selfRegistration },
-    bus: shared.bus,
-  });
   const access = shareAccessInvalidation(createAccessControl({ db: db.kysely }), shared.bus);
   const dummyHash = await createDummyHash();
   const throttle = createLoginThrottle({
@@ -131,7 +135,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   const security = createSecurity({ authenticator, sessions, access });
   const robots = createRobotService({ db: db.kysely, clock, access, authenticator, audit });
   const users = createUserService({ db: db.kysely, clock, authenticator, access, sessions, audit });
-  const projects = createProjectService({ db: db.kysely, clock, access, authenticator, audit });
+  const projects = createProjectService({ db: db.kysely, clock, access, authenticator, audit, events });
   const members = createMemberService({ db: db.kysely, clock, access, authenticator, audit });
   const artifacts = createArtifactService({ repo: createArtifactsRepo(db.kysely), registry, logger: log });
   const pulls = createPullRecorder({ db: db.kysely, clock, logger: log });
@@ -145,6 +149,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     artifactsFeature(pulls),
     auditFeature(audit, { projectIdOf: async (name) => (await access.project(name))?.id }),
     sessionsFeature(sessions, { purgeCron: config.auth.sessionPurgeSchedule }),
+    quotaFeature(quotas),
   ];
   checkFeatures(features);
   const subscribers = features.flatMap((f) => f.subscribers ?? []);

@@ -3,7 +3,8 @@ import type { AuditOperation, AuditRecord } from './types.js';
 
 // Registry events as audit entries, the way Harbor resolves its artifact events
 // (src/controller/event/metadata): a push is "create", the resource is
-// "<repository>:<tag>" or "<repository>:<digest>".
+// "<repository>:<tag>" or "<repository>:<digest>". Harbor keeps quota events out of its audit
+// log (they go to webhooks); Berth records them too, as quota_exceeded / quota_warning on the project.
 
 export interface AuditSubscriberDeps {
   record(entry: AuditRecord): Promise<void>;
@@ -35,6 +36,10 @@ function entryOf(
       return { operation: 'delete', resourceType: 'tag', resource: `${event.repository}:${event.tag}` };
     case 'repository.deleted':
       return { operation: 'delete', resourceType: 'repository', resource: event.repository };
+    case 'quota.exceeded':
+      return { operation: 'quota_exceeded', resourceType: 'quota', resource: event.repository ?? event.project };
+    case 'quota.warning':
+      return { operation: 'quota_warning', resourceType: 'quota', resource: event.project };
     default:
       return undefined;
   }
@@ -48,6 +53,8 @@ export const auditedEvents = [
   'tag.created',
   'tag.deleted',
   'repository.deleted',
+  'quota.exceeded',
+  'quota.warning',
 ] as const satisfies readonly EventType[];
 
 type AuditedEvent = EventOf<(typeof auditedEvents)[number]>;
@@ -56,9 +63,11 @@ export function createAuditSubscriber({ record, projectIdOf }: AuditSubscriberDe
   return async (event: AuditedEvent): Promise<void> => {
     const entry = entryOf(event);
     if (!entry) return;
-    const projectName = event.repository.split('/', 1)[0];
+    const projectName = 'project' in event ? event.project : event.repository.split('/', 1)[0];
     await record({
       ...entry,
+      // A refusal is an operation that did not happen.
+      ...(event.type === 'quota.exceeded' && { success: false }),
       username: event.actor ?? 'anonymous',
       projectId: await projectIdOf(projectName),
       ...(event.clientIp ? { clientIp: event.clientIp } : {}),

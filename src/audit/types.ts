@@ -1,6 +1,7 @@
 // What an audit entry holds (Harbor's audit log fields).
 
-export type AuditOperation = 'create' | 'delete' | 'update' | 'pull' | 'push' | 'login' | 'login_failed';
+export type AuditOperation =
+  'create' | 'delete' | 'update' | 'pull' | 'push' | 'login' | 'login_failed' | 'quota_exceeded' | 'quota_warning';
 
 export interface AuditRecord {
   operation: AuditOperation;

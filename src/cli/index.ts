@@ -9,7 +9,9 @@ import { ConfigError } from '../config/index.js';
 import { BerthError } from '../shared/errors.js';
 import { adminCommand } from './commands/admin.js';
 import { BackupRefusedError, backupCommand } from './commands/backup.js';
+import { gcCommand } from './commands/gc.js';
 import { migrateCommand } from './commands/migrate.js';
+import { quotaCommand } from './commands/quota.js';
 import { serveCommand } from './commands/serve.js';
 import { DataDirLockedError } from './data-dir-lock.js';
 
@@ -30,6 +32,8 @@ serveCommand(program);
 migrateCommand(program);
 adminCommand(program);
 backupCommand(program);
+gcCommand(program);
+quotaCommand(program);
 
 program.parseAsync(process.argv).catch(async (err: unknown) => {
   const { DatabaseUrlError } = await import('../db/index.js');

@@ -43,6 +43,15 @@ export interface ProjectStorageTable {
   used: number;
 }
 
+/** A project's quota: its hard storage limit in bytes, -1 for unlimited. */
+export interface QuotasTable {
+  id: Generated<number>;
+  project_id: number;
+  hard_storage: number;
+  creation_time: Timestamp;
+  update_time: Timestamp;
+}
+
 export interface RepositoryBlobsTable {
   repository_id: number;
   digest: string;
@@ -211,6 +220,7 @@ export interface Database extends JobTables {
   uploads: UploadsTable;
   project_blobs: ProjectBlobsTable;
   project_storage: ProjectStorageTable;
+  quotas: QuotasTable;
 }
 
 export type ArtifactRow = Selectable<ArtifactsTable>;

@@ -19,6 +19,10 @@ export interface SystemSettings {
   /** Refuses every write (pushes, deletes, API changes) but logins and PUT /configurations. */
   read_only: boolean;
   banner_message: string;
+  /** Whether project quotas are enforced (Harbor's quota_per_project_enable). */
+  quota_per_project_enable: boolean;
+  /** The storage quota (bytes, -1 unlimited) a project gets when it is created without one. */
+  storage_per_project: number;
 }
 
 export type SettingsKey = keyof SystemSettings;
@@ -43,6 +47,13 @@ const parsers: { [K in SettingsKey]: Parser<K> } = {
     // Harbor keeps it below 2^31 days; 100 years keeps expiry times within a date.
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 36_500)
       throw bad(`${key} must be a whole number of days from 1 to 36500`);
+    return value;
+  },
+  quota_per_project_enable: booleanValue,
+  storage_per_project(value, key) {
+    // Harbor's QuotaType: -1 (unlimited) or a positive number of bytes.
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || (value <= 0 && value !== -1))
+      throw bad(`${key}: quota value should be -1 or greater than zero`);
     return value;
   },
   banner_message(value, key) {
@@ -82,6 +93,8 @@ export function createSettingsStore({ db, defaults, bus, cacheTtlMs = 2000 }: Se
     robot_token_duration: 30,
     read_only: false,
     banner_message: '',
+    quota_per_project_enable: true,
+    storage_per_project: -1,
     ...defaults,
   };
   const cache = new LRUCache<'settings', SystemSettings>({ max: 1, ttl: cacheTtlMs });

@@ -23,6 +23,8 @@ export interface EventMap {
   'tag.created': { repository: string; tag: string; digest: string };
   'tag.deleted': { repository: string; tag: string; digest: string };
   'repository.deleted': { repository: string };
+  /** `storageLimit`: the quota the creator asked for in bytes (-1 unlimited); absent = the default. */
+  'project.created': { project: string; projectId: number; storageLimit?: number };
   'project.deleted': { project: string; projectId: number };
   'blob.deleted': { repository: string; digest: string };
   'quota.warning': { project: string; used: number; limit: number };

@@ -56,7 +56,8 @@ test("GET /configurations shows Berth's values in Harbor's schema, editable only
   assert.deepEqual(body.robot_token_duration, { value: 30, editable: true });
   assert.deepEqual(body.read_only, { value: false, editable: true });
   assert.deepEqual(body.banner_message, { value: '', editable: true });
-  assert.deepEqual(body.storage_per_project, { value: -1, editable: false });
+  assert.deepEqual(body.storage_per_project, { value: -1, editable: true });
+  assert.deepEqual(body.quota_per_project_enable, { value: true, editable: true });
   const editable = Object.entries(body)
     .filter(([, item]) => (item as Item).editable)
     .map(([key]) => key)
@@ -64,9 +65,11 @@ test("GET /configurations shows Berth's values in Harbor's schema, editable only
   assert.deepEqual(editable, [
     'banner_message',
     'project_creation_restriction',
+    'quota_per_project_enable',
     'read_only',
     'robot_token_duration',
     'self_registration',
+    'storage_per_project',
   ]);
 });
 

@@ -21,10 +21,8 @@ function fixedItems(config: Config): Record<string, { item: Item; configKey?: st
     token_expiration: { item: fixed(config.auth.tokenExpirationMinutes), configKey: 'auth.tokenExpirationMinutes' },
     session_timeout: { item: fixed(config.auth.sessionTimeoutMinutes), configKey: 'auth.sessionTimeoutMinutes' },
     robot_name_prefix: { item: fixed(robotPrefix) },
-    // No webhooks, quotas, scanners or audit forwarding in Berth yet: Harbor's "off" values.
+    // No webhooks, scanners or audit forwarding in Berth yet: Harbor's "off" values.
     notification_enable: { item: fixed(false) },
-    quota_per_project_enable: { item: fixed(false) },
-    storage_per_project: { item: fixed(-1) },
     audit_log_forward_endpoint: { item: fixed('') },
     skip_audit_log_database: { item: fixed(false) },
     scanner_skip_update_pulltime: { item: fixed(false) },

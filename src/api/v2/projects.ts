@@ -209,7 +209,9 @@ export function projectRoutes(
       body.limited_guest_count = summary.members.get(roles.limitedGuest) ?? 0;
     }
     // What features add (quota): each from its own folder, the project route knows none of them.
-    for (const feature of features) Object.assign(body, await feature.projectSummary?.({ id: row.id, name: row.name }));
+    const caller = { can: (resource: string, action: string) => access.can(principal, row.id, resource, action) };
+    for (const feature of features)
+      Object.assign(body, await feature.projectSummary?.({ id: row.id, name: row.name }, caller));
     return body;
   });
 

@@ -5,6 +5,7 @@ import { BerthError } from '../../shared/errors.js';
 import { isoNow, type Clock } from '../../shared/clock.js';
 import { principalName, type Principal, type Authenticator } from '../../auth/index.js';
 import type { AuditLog } from '../../audit/index.js';
+import type { EventBus } from '../../shared/events.js';
 import { isSysadmin, type AccessControl } from '../access.js';
 import { roles, type RoleId } from '../rbac.js';
 import { metadataFromRequest, normalizeMetadata, type Metadata } from './metadata.js';
@@ -36,6 +37,8 @@ export interface ProjectStatistics {
 export interface ProjectRequest {
   name?: string;
   metadata: Metadata;
+  /** storage_limit in bytes (-1 unlimited); absent or 0: the default quota. */
+  storageLimit?: number;
 }
 
 export interface ProjectSummary {
@@ -79,7 +82,12 @@ export function parseProjectRequest(body: unknown): ProjectRequest {
   const metadata = metadataFromRequest(req.metadata);
   // Harbor accepts the deprecated `public` when metadata.public is absent (replication from old versions).
   if (metadata.public === undefined && typeof req.public === 'boolean') metadata.public = String(req.public);
-  return { name: req.project_name as string | undefined, metadata };
+  const storageLimit = typeof req.storage_limit === 'number' && req.storage_limit !== 0 ? req.storage_limit : undefined;
+  return {
+    name: req.project_name as string | undefined,
+    metadata,
+    ...(storageLimit !== undefined && { storageLimit }),
+  };
 }
 
 export interface ProjectServiceDeps {
@@ -88,9 +96,11 @@ export interface ProjectServiceDeps {
   access: AccessControl;
   authenticator: Pick<Authenticator, 'forget'>;
   audit: AuditLog;
+  /** Where `project.created` goes (quotas give the project its limit). */
+  events?: Pick<EventBus, 'publish'>;
 }
 
-export function createProjectService({ db, clock, access, authenticator, audit }: ProjectServiceDeps) {
+export function createProjectService({ db, clock, access, authenticator, audit, events }: ProjectServiceDeps) {
   const repo = createProjectRepo(db);
 
   function record(
@@ -188,6 +198,14 @@ export function createProjectService({ db, clock, access, authenticator, audit }
       if (id === undefined) throw new BerthError('CONFLICT', `The project named ${name} already exists`);
       await changed();
       await record(actor, 'create', { id, name });
+      events?.publish({
+        type: 'project.created',
+        project: name,
+        projectId: id,
+        ...(request.storageLimit !== undefined && { storageLimit: request.storageLimit }),
+        actor: principalName(actor.principal),
+        ...(actor.clientIp && { clientIp: actor.clientIp }),
+      });
       return { id, name };
     },
 
