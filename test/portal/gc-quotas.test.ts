@@ -37,6 +37,10 @@ before(async () => {
   server = await startTestBerth({ adminPassword: testAdminPassword });
   projectId = await createProject(server, project);
   await pushImage(server, `${project}/app`, 'v1');
+  // An artifact deleted at once leaves two blobs for garbage collection to find.
+  const old = await pushImage(server, `${project}/old`, 'v1');
+  const deleted = await api(server, 'DELETE', `/projects/${project}/repositories/old/artifacts/${old.digest}`);
+  assert.equal(deleted.status, 200);
 });
 after(async () => {
   await portal?.close();
@@ -82,6 +86,8 @@ test('a dry run from the Clean Up page reaches Success in the history, and its l
   await page.getByRole('link', { name: 'Administration' }).click();
   await page.getByRole('tab', { name: 'Clean Up' }).click();
   await page.waitForURL(/\/admin\/gc$/);
+  // A time window of 0 hours: the blobs just pushed count too.
+  await page.getByRole('textbox', { name: /Time window/ }).fill('0');
   await page.getByRole('button', { name: 'Dry run' }).click();
   await page.getByText('Garbage collection started').waitFor();
 
@@ -92,9 +98,10 @@ test('a dry run from the Clean Up page reaches Success in the history, and its l
   const id = Number(await row.getAttribute('data-id'));
   const run = await api<GcRun>(server, 'GET', `/system/gc/${id}`);
   assert.equal(run.body.job_status, 'Success');
-  assert.equal((JSON.parse(run.body.job_parameters ?? '{}') as { dry_run?: boolean }).dry_run, true);
+  const parameters = JSON.parse(run.body.job_parameters ?? '{}') as { dry_run?: boolean; time_window?: number };
+  assert.deepEqual([parameters.dry_run, parameters.time_window], [true, 0]);
   assert.match(await row.innerText(), /\bYes\b/, 'the row says it was a dry run');
-  assert.match(await row.innerText(), /blobs, \d+ manifests, .* to free/);
+  assert.match(await row.innerText(), /\b2 blobs, \d+ manifests, [\d.]+ [KM]?i?B to free/);
   mkdirSync(docsImages, { recursive: true });
   await page.screenshot({ path: `${docsImages}gc-en.png` });
 
