@@ -156,6 +156,18 @@ test("a project's quota edited on the Project Quotas page is what GET /quotas/{i
   assert.equal((await projectQuota(projectId)).hard?.storage, 3 * GiB);
   await page.screenshot({ path: `${docsImages}quotas-en.png` });
 
+  // Sorted by usage on the server (sort=used.storage, then -used.storage): the project holding an image last, then first.
+  const projects = async () =>
+    Promise.all((await page.getByTestId('quota-row').all()).map((row) => row.getAttribute('data-project')));
+  await page.getByRole('button', { name: 'Storage used' }).click();
+  await page.locator('[data-testid=quotas] th[aria-sort=ascending]').waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.equal((await projects()).at(-1), project);
+  await page.getByRole('button', { name: 'Storage used' }).click();
+  await page.locator('[data-testid=quotas] th[aria-sort=descending]').waitFor();
+  await page.waitForLoadState('networkidle');
+  assert.equal((await projects())[0], project);
+
   // The default for new projects, read by the next test's dialog.
   await page.getByRole('button', { name: 'Edit default quota' }).click();
   await dialog.getByRole('checkbox', { name: 'Unlimited' }).uncheck();
