@@ -102,8 +102,8 @@ export function createSettingsStore({ db, defaults, bus, cacheTtlMs = 2000 }: Se
     if (m.kind === 'access') cache.clear();
   });
 
-  async function load(): Promise<SystemSettings> {
-    const rows = await db
+  async function load(executor: Kysely<Database>): Promise<SystemSettings> {
+    const rows = await executor
       .selectFrom('properties')
       .select(['k', 'v'])
       .where('k', 'like', `${propertyPrefix}%`)
@@ -122,10 +122,14 @@ export function createSettingsStore({ db, defaults, bus, cacheTtlMs = 2000 }: Se
   }
 
   return {
-    async get(): Promise<SystemSettings> {
+    /**
+     * The current settings. Code inside a transaction passes it: a read from the pool while the
+     * transaction holds locks that other pooled transactions wait for could starve the pool.
+     */
+    async get(executor: Kysely<Database> = db): Promise<SystemSettings> {
       const hit = cache.get('settings');
       if (hit) return hit;
-      const settings = await load();
+      const settings = await load(executor);
       cache.set('settings', settings);
       return settings;
     },

@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/index.js';
 import type { StorageGuard, StorageGrowth, UploadAdmission } from '../registry/index.js';
 import { isoNow, type Clock } from '../shared/clock.js';
@@ -12,8 +12,8 @@ import type { QuotaRepo } from './repo.js';
 // asked on pulls, so quotas cost reads nothing.
 
 export interface QuotaSettings {
-  /** Whether quotas are enforced, and the limit of a project that has no quota row yet. */
-  quotaSettings(): Promise<{ enabled: boolean; defaultHard: number }>;
+  /** Whether quotas are enforced, and the limit of a project that has no quota row yet (read through `executor`). */
+  quotaSettings(executor?: Kysely<Database>): Promise<{ enabled: boolean; defaultHard: number }>;
 }
 
 export interface QuotaGuardDeps extends QuotaSettings {
@@ -46,7 +46,8 @@ export function createQuotaGuard({ repo, events, clock, quotaSettings }: QuotaGu
 
   return {
     async grow(trx: Transaction<Database>, growth: StorageGrowth) {
-      const { enabled, defaultHard } = await quotaSettings();
+      // Every read goes through the push's transaction, which holds the project's usage row.
+      const { enabled, defaultHard } = await quotaSettings(trx);
       if (!enabled) return;
       const hard = await hardLimit(trx, growth.projectId, defaultHard);
       if (hard < 0) return;

@@ -65,8 +65,8 @@ function storageLimitOf(hard: Record<string, unknown>): number {
 export function createQuotaService({ db, clock, events, settings }: QuotaServiceDeps) {
   const repo = createQuotaRepo(db);
 
-  async function quotaSettings(): Promise<{ enabled: boolean; defaultHard: number }> {
-    const current = await settings.get();
+  async function quotaSettings(executor?: Kysely<Database>): Promise<{ enabled: boolean; defaultHard: number }> {
+    const current = await settings.get(executor);
     return { enabled: current.quota_per_project_enable, defaultHard: current.storage_per_project };
   }
 

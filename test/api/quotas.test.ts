@@ -433,3 +433,40 @@ async function waitForAudit(q: string, count: number): Promise<AuditEntry[]> {
   }
   assert.fail(`no ${count} audit entries for ${q}`);
 }
+
+test('20 parallel pushes into a project with room for 5 of them: exactly 5 succeed and usage stays within the limit', async () => {
+  const images = Array.from({ length: 20 }, () => image(10 * 1024));
+  const each = Math.max(...images.map((img) => img.bytes));
+  const hard = 5 * each + 1024;
+  const projectId = await newProject('q-race', { storage_limit: -1 });
+  // Every blob is uploaded first (uploads alone count nothing), so the manifest PUTs race for the room.
+  await Promise.all(images.map((img) => pushBlob(server, 'q-race/app', img.config)));
+  await Promise.all(images.map((img) => pushBlob(server, 'q-race/app', img.layer)));
+  await setHard(projectId, hard);
+  const statuses = await Promise.all(
+    images.map(async (img, i) => {
+      // 503 is the busy database pool's answer (small in tests): clients try again, as this one does.
+      for (let attempt = 0; ; attempt++) {
+        const res = await putManifest('q-race/app', `t${i}`, img.manifest);
+        await res.arrayBuffer();
+        if (res.status !== 503 || attempt === 20) return res.status;
+        await sleep(100);
+      }
+    }),
+  );
+  assert.equal(statuses.filter((s) => s === 201).length, 5, statuses.join());
+  assert.equal(statuses.filter((s) => s === 403).length, 15, statuses.join());
+  const used = (await quotaOf(projectId)).used.storage;
+  const stored = images.filter((_, i) => statuses[i] === 201).reduce((sum, img) => sum + img.bytes, 0);
+  assert.equal(used, stored, 'usage is what the accepted pushes stored');
+  assert.ok(used <= hard);
+});
+
+test("a project's quota goes with the project", async () => {
+  const projectId = await newProject('q-gone');
+  const quota = await quotaOf(projectId);
+  assert.equal((await api(server, 'DELETE', '/projects/q-gone')).status, 200);
+  assertError(await api(server, 'GET', `/quotas/${quota.id}`), 404, 'NOT_FOUND', 'GET', ONE);
+  const res = await api<Quota[]>(server, 'GET', `${LIST}?reference_id=${projectId}`);
+  assert.deepEqual(res.body, []);
+});
