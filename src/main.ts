@@ -5,6 +5,7 @@ import { createFilesystemStore, type BlobStore } from './storage/index.js';
 import { createRegistry, registryFeature } from './registry/index.js';
 import { checkFeatures, type Feature } from './feature.js';
 import { sessionsFeature } from './auth/session-purge.js';
+import { gcFeature } from './gc/index.js';
 import { createHttpServer } from './api/server.js';
 import { createRegistryAuthorizer } from './api/oci/auth.js';
 import { createSecurity } from './api/v2/security.js';
@@ -149,6 +150,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     artifactsFeature(pulls),
     auditFeature(audit, { projectIdOf: async (name) => (await access.project(name))?.id }),
     sessionsFeature(sessions, { purgeCron: config.auth.sessionPurgeSchedule }),
+    gcFeature({ db: db.kysely, clock, collector: registry.collector, jobs: () => jobs }),
     quotaFeature(quotas),
   ];
   checkFeatures(features);
@@ -249,7 +251,8 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   };
 }
 
-async function createBlobStore(config: Config): Promise<BlobStore> {
+/** The configured blob store (also for `berth gc`, which runs beside the servers). */
+export async function createBlobStore(config: Config): Promise<BlobStore> {
   if (config.storage.type === 's3') {
     // The AWS SDK costs ~20 MiB of memory: loaded only when the blob store is S3.
     const { createS3Store } = await import('./storage/drivers/s3/index.js');
@@ -282,7 +285,7 @@ async function closeAll(app: FastifyInstance, db: Db, store: BlobStore, features
   await db.close();
 }
 
-interface SharedState {
+export interface SharedState {
   settings?: RedisSettings;
   redis?: Redis;
   locks: Locks;
@@ -293,7 +296,7 @@ interface SharedState {
 }
 
 /** What replicas share: with redis.url, locks and cache invalidation go through Redis; without, they stay in-process. */
-async function sharedState(config: Config, log: Logger): Promise<SharedState> {
+export async function sharedState(config: Config, log: Logger): Promise<SharedState> {
   if (!config.redis.url)
     return {
       locks: createLocalLocks(),

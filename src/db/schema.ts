@@ -200,9 +200,41 @@ export interface LoginThrottleTable {
   expires_at: number;
 }
 
+/** One garbage collection run (Harbor's GC execution), with its counters. */
+export interface GcRunsTable {
+  id: Generated<number>;
+  /** The job service's execution; null for a `berth gc` run. */
+  execution_id: string | null;
+  /** Harbor's job_kind: MANUAL or SCHEDULE. */
+  kind: string;
+  /** JSON: delete_untagged, dry_run, time_window, workers. */
+  parameters: string;
+  /** Harbor's job_status: Pending, Running, Success, Error, Stopped. */
+  status: string;
+  stop_requested: Generated<number>;
+  blobs_marked: Generated<number>;
+  blobs_total: Generated<number>;
+  blobs_swept: Generated<number>;
+  manifests_deleted: Generated<number>;
+  freed_bytes: Generated<number>;
+  /** The log of a `berth gc` run. */
+  log: string | null;
+  creation_time: Timestamp;
+  update_time: Timestamp;
+}
+
+/** The one-run-at-a-time lease: holder '' when free. */
+export interface GcLeaseTable {
+  name: string;
+  holder: string;
+  expires_at: Timestamp;
+}
+
 export interface Database extends JobTables {
   properties: PropertiesTable;
   users: UsersTable;
+  gc_runs: GcRunsTable;
+  gc_lease: GcLeaseTable;
   projects: ProjectsTable;
   project_metadata: ProjectMetadataTable;
   project_members: ProjectMembersTable;
@@ -227,3 +259,4 @@ export type ArtifactRow = Selectable<ArtifactsTable>;
 export type NewArtifact = Insertable<ArtifactsTable>;
 export type TagRow = Selectable<TagsTable>;
 export type UploadRow = Selectable<UploadsTable>;
+export type GcRunRow = Selectable<GcRunsTable>;

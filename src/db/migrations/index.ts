@@ -7,6 +7,7 @@ import { listingIndexes } from './004_listing_indexes.js';
 import { loginThrottle } from './005_login_throttle.js';
 import { uploadOwner } from './006_upload_owner.js';
 import { storageAccounting } from './007_storage_accounting.js';
+import { garbageCollection } from './008_gc.js';
 import { quotas } from './009_quotas.js';
 
 /** Numbered migrations, in order; the same list runs on SQLite and PostgreSQL. */
@@ -19,6 +20,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '005_login_throttle': loginThrottle(dialect),
     '006_upload_owner': uploadOwner(dialect),
     '007_storage_accounting': storageAccounting(dialect),
+    '008_gc': garbageCollection(dialect),
     '009_quotas': quotas(dialect),
   };
   return { getMigrations: async () => migrations };
