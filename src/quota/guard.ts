@@ -9,7 +9,7 @@ import type { QuotaRepo } from './repo.js';
 
 // Enforcement: the registry asks this guard inside a push's transaction when a project's
 // usage grows (manifest PUT, artifact copy) and before it accepts a blob upload. It is never
-// asked on pulls, so quotas cost reads nothing.
+// asked on pulls: quotas add no work to them.
 
 export interface QuotaSettings {
   /** Whether quotas are enforced, and the limit of a project that has no quota row yet (read through `executor`). */
