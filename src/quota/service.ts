@@ -112,6 +112,8 @@ export function createQuotaService({ db, clock, events, settings }: QuotaService
     async ofProject(projectId: number): Promise<QuotaRow | undefined> {
       const { enabled, defaultHard } = await quotaSettings();
       if (!enabled) return undefined;
+      const quota = await repo.byProject(projectId);
+      if (quota) return quota;
       await repo.ensure(db, projectId, defaultHard, isoNow(clock));
       return repo.byProject(projectId);
     },
