@@ -280,3 +280,47 @@ test('GC API', async (t) => {
     assert.equal((await api(server, 'GET', '/system/gc/abc')).status, 422);
   });
 });
+
+test('a scheduled run records itself as SCHEDULE; a firing while another run holds the lease is skipped', async (t) => {
+  const server = await startApiBerth({ jobservice: { schedulerIntervalSeconds: 0.2 } });
+  const db = openDatabase(server.berth.config.database.url);
+  t.after(async () => {
+    await db.close();
+    await server.close();
+  });
+  const every = await api(server, 'POST', '/system/gc/schedule', {
+    body: { schedule: { type: 'Custom', cron: '* * * * * *' }, parameters: { dry_run: true, time_window: 0 } },
+  });
+  assert.equal(every.status, 201);
+  let scheduled: GcRun | undefined;
+  for (let i = 0; i < 100 && !scheduled; i++) {
+    const history = await api<GcRun[]>(server, 'GET', '/system/gc');
+    scheduled = history.body.find((r) => r.job_kind === 'SCHEDULE' && r.job_status === 'Success');
+    await sleep(100);
+  }
+  assert.ok(scheduled, 'a scheduled run succeeded');
+  assertHarborSchema('GET', '/system/gc', 200, [scheduled]);
+  assert.equal(scheduled.schedule?.type, 'Schedule');
+  assert.equal(JSON.parse(scheduled.job_parameters).dry_run, true);
+
+  // Another run holds the lease: the firings meanwhile leave no run in the history.
+  await db.kysely
+    .updateTable('gc_lease')
+    .set({ holder: 'gc-run-4242', expires_at: new Date(Date.now() + 60_000).toISOString() })
+    .execute();
+  await sleep(500); // a run that started before the lease was taken ends
+  const before = Number((await api(server, 'GET', '/system/gc')).headers.get('x-total-count'));
+  const fired = async () =>
+    (
+      await db.kysely
+        .selectFrom('schedules')
+        .select('last_run_at')
+        .where('vendor_type', '=', 'GARBAGE_COLLECTION')
+        .executeTakeFirstOrThrow()
+    ).last_run_at;
+  const firstFiring = await fired();
+  await sleep(2500);
+  assert.notEqual(await fired(), firstFiring, 'the schedule kept firing');
+  assert.equal(Number((await api(server, 'GET', '/system/gc')).headers.get('x-total-count')), before);
+  await api(server, 'PUT', '/system/gc/schedule', { body: { schedule: { type: 'None' } } });
+});
