@@ -136,7 +136,15 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   const security = createSecurity({ authenticator, sessions, access });
   const robots = createRobotService({ db: db.kysely, clock, access, authenticator, audit });
   const users = createUserService({ db: db.kysely, clock, authenticator, access, sessions, audit });
-  const projects = createProjectService({ db: db.kysely, clock, access, authenticator, audit, events });
+  const projects = createProjectService({
+    db: db.kysely,
+    clock,
+    access,
+    authenticator,
+    audit,
+    events,
+    onCreate: (trx, project) => quotas.projectCreated(trx, project),
+  });
   const members = createMemberService({ db: db.kysely, clock, access, authenticator, audit });
   const artifacts = createArtifactService({ repo: createArtifactsRepo(db.kysely), registry, logger: log });
   const pulls = createPullRecorder({ db: db.kysely, clock, logger: log });

@@ -86,15 +86,6 @@ export function createQuotaRepo(db: Kysely<Database>) {
         .execute();
     },
 
-    /** Sets the project's quota to what its creator asked for, whether or not a default row came first. */
-    async setInitial(projectId: number, hard: number, now: string): Promise<void> {
-      await db
-        .insertInto('quotas')
-        .values({ project_id: projectId, hard_storage: hard, creation_time: now, update_time: now })
-        .onConflict((oc) => oc.column('project_id').doUpdateSet({ hard_storage: hard, update_time: now }))
-        .execute();
-    },
-
     /** Gives every project without a quota row the default one (projects older than quotas, or not yet seen). */
     async ensureAll(hard: number, now: string): Promise<void> {
       const missing = await db

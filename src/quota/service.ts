@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/index.js';
 import type { SettingsStore } from '../iam/index.js';
 import { isoNow, type Clock } from '../shared/clock.js';
 import { BerthError } from '../shared/errors.js';
-import type { EventBus, EventOf } from '../shared/events.js';
+import type { EventBus } from '../shared/events.js';
 import { createQuotaGuard } from './guard.js';
 import { createQuotaRepo, type QuotaRow, type QuotaSortKey } from './repo.js';
 
@@ -118,11 +118,14 @@ export function createQuotaService({ db, clock, events, settings }: QuotaService
       return repo.byProject(projectId);
     },
 
-    /** A new project's quota: the storage_limit its creator gave, else the default. */
-    async projectCreated(event: EventOf<'project.created'>): Promise<void> {
-      const now = isoNow(clock);
-      if (event.storageLimit !== undefined) await repo.setInitial(event.projectId, event.storageLimit, now);
-      else await repo.ensure(db, event.projectId, (await quotaSettings()).defaultHard, now);
+    /**
+     * A new project's quota, written in the transaction that creates the project (the project
+     * service's onCreate): the storage_limit its creator gave, else the default.
+     */
+    async projectCreated(trx: Transaction<Database>, project: { id: number; storageLimit?: number }): Promise<void> {
+      // Harbor: a storage_limit of 0 (or none) means the default.
+      const hard = project.storageLimit ? project.storageLimit : (await quotaSettings(trx)).defaultHard;
+      await repo.ensure(trx, project.id, hard, isoNow(clock));
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { NameMatch } from '../actor.js';
-import { sql, type ExpressionBuilder, type Kysely, type SqlBool, type Expression } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type SqlBool, type Expression, type Transaction } from 'kysely';
 import { type Database, containsIgnoringCase } from '../../db/index.js';
 import type { Metadata } from './metadata.js';
 
@@ -148,6 +148,8 @@ export function createProjectRepo(db: Kysely<Database>) {
       metadata: Metadata;
       now: string;
       adminRole: number;
+      /** More rows of the new project, written in the same transaction (its quota). */
+      within?: (trx: Transaction<Database>, projectId: number) => Promise<void>;
     }): Promise<number | undefined> {
       return db.transaction().execute(async (trx) => {
         const inserted = await trx
@@ -180,6 +182,7 @@ export function createProjectRepo(db: Kysely<Database>) {
             update_time: input.now,
           })
           .execute();
+        await input.within?.(trx, inserted.id);
         return inserted.id;
       });
     },

@@ -1,5 +1,5 @@
 import type { Actor } from '../actor.js';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/index.js';
 import { BerthError } from '../../shared/errors.js';
 import { isoNow, type Clock } from '../../shared/clock.js';
@@ -96,11 +96,27 @@ export interface ProjectServiceDeps {
   access: AccessControl;
   authenticator: Pick<Authenticator, 'forget'>;
   audit: AuditLog;
-  /** Where `project.created` goes (quotas give the project its limit). */
+  /** Where `project.created` goes. */
   events?: Pick<EventBus, 'publish'>;
+  /**
+   * Writes what a new project gets from other features (its quota) in the transaction that
+   * creates it: a project never exists without them, even if the process dies right after.
+   */
+  onCreate?: (
+    trx: Transaction<Database>,
+    project: { id: number; name: string; storageLimit?: number },
+  ) => Promise<void>;
 }
 
-export function createProjectService({ db, clock, access, authenticator, audit, events }: ProjectServiceDeps) {
+export function createProjectService({
+  db,
+  clock,
+  access,
+  authenticator,
+  audit,
+  events,
+  onCreate,
+}: ProjectServiceDeps) {
   const repo = createProjectRepo(db);
 
   function record(
@@ -194,6 +210,7 @@ export function createProjectService({ db, clock, access, authenticator, audit, 
         metadata,
         now: isoNow(clock),
         adminRole: roles.projectAdmin,
+        within: onCreate && ((trx, id) => onCreate(trx, { id, name, storageLimit: request.storageLimit })),
       });
       if (id === undefined) throw new BerthError('CONFLICT', `The project named ${name} already exists`);
       await changed();
