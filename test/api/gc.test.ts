@@ -231,6 +231,41 @@ test('GC API', async (t) => {
     assert.equal((await api<GcRun>(server, 'GET', `/system/gc/${id}`)).body.job_status, 'Stopped');
   });
 
+  await t.test('a running run reports its counters as it goes and stops when asked', async () => {
+    // Rows of blobs nothing references (their files were never written): enough for a run of seconds.
+    const db = openDatabase(server.berth.config.database.url);
+    try {
+      const old = new Date(Date.now() - 86_400_000).toISOString();
+      for (let chunk = 0; chunk < 40; chunk++) {
+        const rows = Array.from({ length: 500 }, (_, i) => ({
+          digest: `sha256:${(chunk * 500 + i).toString(16).padStart(64, '0')}`,
+          size: 1024,
+          media_type: null,
+          created_at: old,
+          updated_at: old,
+        }));
+        await db.kysely.insertInto('blobs').values(rows).execute();
+      }
+    } finally {
+      await db.close();
+    }
+    const id = await startRun(server, { time_window: 0 });
+    let running: GcRun | undefined;
+    for (let i = 0; i < 300 && !running; i++) {
+      const run = (await api<GcRun>(server, 'GET', `/system/gc/${id}`)).body;
+      if (run.job_status === 'Running' && run.progress!.blobs_swept > 0) running = run;
+      else await sleep(20);
+    }
+    assert.ok(running, 'the run reported blobs swept while running');
+    assertHarborSchema('GET', '/system/gc/{gc_id}', 200, running);
+    assert.equal((await api(server, 'PUT', `/system/gc/${id}`)).status, 200);
+    const stopped = await waitFor(server, id, 'Stopped');
+    assert.ok(stopped.progress!.blobs_swept < 20_000, JSON.stringify(stopped.progress));
+    // The next run finishes the job (and takes the garbage the dry runs above left).
+    const next = await waitFor(server, await startRun(server, { time_window: 0, workers: 5 }), 'Success');
+    assert.ok(stopped.progress!.blobs_swept + next.progress!.blobs_swept >= 20_000);
+  });
+
   await t.test('a run holding the lease elsewhere (another replica, berth gc) refuses a run now', async () => {
     const db = openDatabase(server.berth.config.database.url);
     try {
