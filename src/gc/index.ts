@@ -29,7 +29,7 @@ export interface GcFeatureDeps {
 export function gcFeature({ db, clock, collector, jobs }: GcFeatureDeps): Feature {
   const runs = createRunsRepo(db, clock);
   const lease = createLease(db, clock);
-  const service = createGcService({ runs, lease, jobs });
+  const service = createGcService({ runs, lease, jobs, clock });
   return {
     name: 'gc',
     routes: (app, kit) => gcRoutes(app, kit, service),

@@ -1,7 +1,8 @@
 import type { GcRunRow } from '../db/index.js';
 import type { ExecutionStatus, JobService } from '../jobs/index.js';
+import type { Clock } from '../shared/clock.js';
 import { BerthError } from '../shared/errors.js';
-import { holderOf, runOfHolder, type Lease } from './lease.js';
+import { holderOf, leaseMs, runOfHolder, type Lease } from './lease.js';
 import { gcJobType, scheduleTypeOf, type GcParameters, type ScheduleRequest } from './params.js';
 import { isFinal, type GcStatus, type RunsRepo } from './runs.js';
 
@@ -45,16 +46,18 @@ export interface GcServiceDeps {
   lease: Lease;
   /** The job service, built after the features. */
   jobs: () => JobService;
+  clock: Clock;
 }
 
-export function createGcService({ runs, lease, jobs }: GcServiceDeps) {
+export function createGcService({ runs, lease, jobs, clock }: GcServiceDeps) {
   /** Where a run stands: recorded once final; before that, the job service's word (or the lease's, for `berth gc`). */
   async function statusOf(row: GcRunRow): Promise<GcStatus> {
     if (isFinal(row.status)) return row.status as GcStatus;
     if (row.execution_id === null) {
       if (row.status !== 'Running') return row.status as GcStatus;
-      // A `berth gc` run that no longer holds the lease ended without recording it: it died.
+      // A `berth gc` run that lost its lease and wrote nothing since ended without recording it: it died.
       if ((await lease.current())?.holder === holderOf(row.id)) return 'Running';
+      if (clock.now().getTime() - Date.parse(row.update_time) < leaseMs) return 'Running';
       await runs.finish(row.id, 'Error');
       return 'Error';
     }
