@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { ArtifactRow, Database } from '../db/index.js';
+import { hasRowLocks, type ArtifactRow, type Database } from '../db/index.js';
 import { ensureRepository, findArtifactId, findRepositoryId } from './repo-helpers.js';
 import {
   addReferences,
@@ -48,6 +48,7 @@ const deadlockCode = '40P01';
 const deadlockRetries = 3;
 
 export function createArtifactWrites(db: Kysely<Database>, guard: StorageGuard | undefined) {
+  const rowLocks = hasRowLocks(db);
   /** Runs `fn` in a transaction (again after a deadlock), then what the guard asked to run after the commit. */
   async function write<T>(fn: (trx: Transaction<Database>, afterCommit: (() => void)[]) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -103,6 +104,7 @@ export function createArtifactWrites(db: Kysely<Database>, guard: StorageGuard |
       trx,
       blobs.map((b) => b.digest),
       now,
+      rowLocks,
     );
     const inserted = await trx
       .insertInto('artifacts')
@@ -205,11 +207,13 @@ export function createArtifactWrites(db: Kysely<Database>, guard: StorageGuard |
       await write(async (trx, afterCommit) => {
         const repoId = await ensureRepository(trx, manifest.repository, manifest.now);
         let artifactId = await findArtifactId(trx, repoId, manifest.digest);
+        let created = false;
         if (artifactId === undefined) {
           await claimBlobs(
             trx,
             manifest.blobs.map((b) => b.digest),
             manifest.now,
+            rowLocks,
           );
           const inserted = await trx
             .insertInto('artifacts')
@@ -250,10 +254,7 @@ export function createArtifactWrites(db: Kysely<Database>, guard: StorageGuard |
               )
               .execute();
           }
-          await account(trx, afterCommit, manifest.repository, repoId, [
-            ...manifest.blobs,
-            { digest: manifest.digest, size: manifest.bytes.byteLength },
-          ]);
+          created = true;
         }
         for (const tag of manifest.tags) {
           await trx
@@ -265,6 +266,12 @@ export function createArtifactWrites(db: Kysely<Database>, guard: StorageGuard |
             .execute();
         }
         await trx.updateTable('repositories').set({ updated_at: manifest.now }).where('id', '=', repoId).execute();
+        // Last: the project's usage row stays locked from here to the commit, and pushes to the project queue on it.
+        if (created)
+          await account(trx, afterCommit, manifest.repository, repoId, [
+            ...manifest.blobs,
+            { digest: manifest.digest, size: manifest.bytes.byteLength },
+          ]);
       });
     },
 

@@ -1,12 +1,12 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/index.js';
+import { hasRowLocks, type Database } from '../db/index.js';
 import { createListingQueries } from './listing-queries.js';
 import { createUploadQueries } from './upload-queries.js';
 import { createUploadUsageQueries } from './upload-usage-queries.js';
 import { ensureRepository, findArtifactId, findRepositoryId, type Executor } from './repo-helpers.js';
 import { createArtifactWrites } from './artifact-writes.js';
 import { createGcQueries } from './gc-queries.js';
-import { createStorageQueries, type StorageGuard } from './storage-accounting.js';
+import { createStorageQueries, touchedBefore, type StorageGuard } from './storage-accounting.js';
 
 export type { ReferrerRow } from './listing-queries.js';
 export type { NewManifest, CopyOutcome, DeletedArtifact } from './artifact-writes.js';
@@ -41,6 +41,7 @@ export function createRegistryRepo(db: Kysely<Database>, guard?: StorageGuard) {
     .compile();
   if (tagDigestQuery.parameters.join() !== '?repository,?tag') throw new Error('tagDigest: unexpected parameter order');
   const repositoryId = findRepositoryId;
+  const rowLocks = hasRowLocks(db);
 
   async function link(ex: Executor, repository: string, digest: string, now: string): Promise<void> {
     const repoId = await ensureRepository(ex, repository, now);
@@ -79,17 +80,23 @@ export function createRegistryRepo(db: Kysely<Database>, guard?: StorageGuard) {
      */
     async linkExisting(repository: string, digest: string, now: string): Promise<BlobInfo | 'deleting' | undefined> {
       return db.transaction().execute(async (trx) => {
-        const row = await trx
+        // The use is recorded to the touch interval: re-uploads of a popular layer do not queue on its row.
+        await trx
           .updateTable('blobs')
           .set({ updated_at: now })
           .where('digest', '=', digest)
           .where('status', '=', 'ok')
-          .returning(['digest', 'size', 'media_type'])
-          .executeTakeFirst();
-        if (!row) {
-          const other = await trx.selectFrom('blobs').select('status').where('digest', '=', digest).executeTakeFirst();
-          return other ? 'deleting' : undefined;
-        }
+          .where('updated_at', '<', touchedBefore(now))
+          .execute();
+        // Held until the link commits: a collection deciding about the blob meanwhile waits, then sees it used.
+        let query = trx
+          .selectFrom('blobs')
+          .select(['digest', 'size', 'media_type', 'status'])
+          .where('digest', '=', digest);
+        if (rowLocks) query = query.forShare();
+        const row = await query.executeTakeFirst();
+        if (!row) return undefined;
+        if (row.status !== 'ok') return 'deleting';
         await link(trx, repository, digest, now);
         return { digest: row.digest, size: Number(row.size), mediaType: row.media_type };
       });

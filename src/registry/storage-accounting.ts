@@ -156,22 +156,42 @@ export async function artifactItems(ex: Executor, artifactId: number): Promise<S
   ];
 }
 
+/** A blob's use is recorded at most this often: a popular base layer is not rewritten by every push. */
+export const touchIntervalMs = 1000;
+
+/** `now` minus the touch interval, as the ISO string the timestamps are compared with. */
+export function touchedBefore(now: string): string {
+  return new Date(Date.parse(now) - touchIntervalMs).toISOString();
+}
+
 /**
- * Marks the blobs a manifest is about to reference as referenced now, refusing blobs that
- * garbage collection is deleting. On PostgreSQL the UPDATE takes the rows' locks, so a
- * collection deciding about the same blob waits for this transaction and then sees its
- * references (gc-queries.ts markDeleting).
+ * Claims the blobs a manifest is about to reference, refusing blobs that garbage collection
+ * is deleting, and records that they were used now (to the touch interval).
+ *
+ * On PostgreSQL the claim holds a share lock on each row until the push commits: pushes
+ * sharing a base layer do not wait for each other, but a collection deciding about the same
+ * blob (gc-queries.ts markDeleting, SELECT … FOR UPDATE) waits for the push and then sees its
+ * references. The timestamp is written first, and only where it is older than the interval,
+ * so a transaction never upgrades a share lock it holds (two would deadlock).
  */
-export async function claimBlobs(trx: Transaction<Database>, digests: string[], now: string): Promise<void> {
+export async function claimBlobs(
+  trx: Transaction<Database>,
+  digests: string[],
+  now: string,
+  rowLocks: boolean,
+): Promise<void> {
   const wanted = [...new Set(digests)].sort();
   for (const chunk of chunks(wanted)) {
-    const rows = await trx
+    await trx
       .updateTable('blobs')
       .set({ updated_at: now })
       .where('digest', 'in', chunk)
       .where('status', '=', 'ok')
-      .returning('digest')
+      .where('updated_at', '<', touchedBefore(now))
       .execute();
+    let query = trx.selectFrom('blobs').select('digest').where('digest', 'in', chunk).where('status', '=', 'ok');
+    if (rowLocks) query = query.forShare();
+    const rows = await query.execute();
     if (rows.length === chunk.length) continue;
     const claimed = new Set(rows.map((r) => r.digest));
     const missing = chunk.find((digest) => !claimed.has(digest)) as string;
