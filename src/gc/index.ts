@@ -16,7 +16,7 @@ import { createGcService } from './service.js';
 export { gcJobType, parseParameters, defaultParameters, type GcParameters } from './params.js';
 export { createLease, holderOf, runOfHolder, type Lease } from './lease.js';
 export { createRunsRepo, type RunsRepo } from './runs.js';
-export { runCollection, LeaseLostError, type RunnerDeps } from './runner.js';
+export { runCollection, gcActor, LeaseLostError, type RunnerDeps } from './runner.js';
 
 export interface GcFeatureDeps {
   db: Kysely<Database>;

@@ -4,7 +4,7 @@ import type { Collector } from '../registry/index.js';
 import { BerthError } from '../shared/errors.js';
 import { holderOf, runOfHolder, type Lease } from './lease.js';
 import { gcJobType, parseParameters, type GcParameters, type GcTrigger } from './params.js';
-import { runCollection } from './runner.js';
+import { runCollection, gcActor } from './runner.js';
 import type { RunsRepo } from './runs.js';
 
 // GARBAGE_COLLECTION on the job service. A run's history row is keyed by its execution id,
@@ -91,6 +91,7 @@ async function collect(deps: GcJobDeps, ctx: JobContext<GcJobParams>, runId: num
       logInRow: false,
       log: (line) => ctx.log.info(line),
       progress: (p) => ctx.progress(p.blobsMarked, p.blobsTotal),
+      by: gcActor,
     });
     await runs.finish(runId, 'Success');
   } catch (err) {

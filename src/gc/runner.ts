@@ -8,6 +8,9 @@ import type { RunsRepo } from './runs.js';
 // its log) written to the row about once a second, the lease renewed, and a stop asked for
 // through the row (PUT /system/gc/{id}) honoured, wherever the run goes on.
 
+/** Who deleted untagged artifacts, in the events and the audit log. */
+export const gcActor: EventActor = { actor: 'gc' };
+
 export class LeaseLostError extends Error {
   override name = 'LeaseLostError';
 }

@@ -191,6 +191,16 @@ test('delete_untagged removes an untagged artifact, not an index member nor the 
   assert.equal(await status(subject.digest), 200);
   assert.equal(await status(accessory.digest), 200);
   assert.equal(await storedBlobExists(server.dataDir, member.configDigest!), true);
+  // The deletion is in the audit log, as garbage collection's.
+  const audit = await api<{ operation: string; resource: string; username: string }[]>(
+    server,
+    'GET',
+    `/audit-logs?q=${encodeURIComponent('username=gc')}`,
+  );
+  assert.deepEqual(
+    audit.body.map((e) => [e.operation, e.resource]),
+    [['delete', `tidy/app:${lonely.digest}`]],
+  );
 });
 
 test('on S3: the collected blobs are gone from the bucket, the referenced ones stay', async (t) => {

@@ -4,6 +4,7 @@ import type { GcParameters, RunnerDeps, runCollection } from '../../gc/index.js'
 import type { GcProgress, GcSummary } from '../../registry/index.js';
 import { systemClock } from '../../shared/clock.js';
 import { BerthError } from '../../shared/errors.js';
+import type { EventActor } from '../../shared/events.js';
 import { createLogger } from '../../shared/logger.js';
 import { DataDirLockedError, lockDataDir, needsDataDirLock, type DataDirLock } from '../data-dir-lock.js';
 import { configFromFlags, withConfigOptions, type ConfigFlags } from '../options.js';
@@ -81,17 +82,25 @@ export async function collectGarbage(
 ): Promise<{ id: number; summary: GcSummary }> {
   const lock = lockIfEmbedded(config);
   // Loaded once the configuration is valid (the registry and the stores are most of the start-up time).
-  const [{ openDatabase }, { createBlobStore, sharedState }, gc, { createRegistry }, events] = await Promise.all([
-    import('../../db/index.js'),
-    import('../../main.js'),
-    import('../../gc/index.js'),
-    import('../../registry/index.js'),
-    import('../../shared/events.js'),
-  ]);
+  const [{ openDatabase }, { createBlobStore, sharedState }, gc, { createRegistry }, events, audits] =
+    await Promise.all([
+      import('../../db/index.js'),
+      import('../../main.js'),
+      import('../../gc/index.js'),
+      import('../../registry/index.js'),
+      import('../../shared/events.js'),
+      import('../../audit/index.js'),
+    ]);
   const logger = createLogger('warn');
   const db = openDatabase(config.database.url, config.database);
   const store = await createBlobStore(config);
   const shared = await sharedState(config, logger);
+  // Untagged artifacts deleted here are in the audit log as when a server's run deletes them.
+  const audit = audits.createAuditLog({ db: db.kysely, clock: systemClock, logger });
+  const bus = events.createEventBus({ onError: (err) => logger.error({ err }, 'event handler failed') });
+  const projectIdOf = async (name: string) =>
+    (await db.kysely.selectFrom('projects').select('id').where('name', '=', name).executeTakeFirst())?.id;
+  for (const sub of audits.auditFeature(audit, { projectIdOf }).subscribers ?? []) bus.add(sub);
   try {
     await db.migrate();
     const registry = createRegistry({
@@ -99,7 +108,7 @@ export async function collectGarbage(
       store,
       locks: shared.locks,
       invalidation: shared.bus,
-      events: events.createEventBus({ onError: (err) => logger.error({ err }, 'event handler failed') }),
+      events: bus,
       clock: systemClock,
       logger,
       maxManifestBytes: config.registry.maxManifestBytes,
@@ -120,9 +129,13 @@ export async function collectGarbage(
       parameters,
       { collector: registry.collector, runs, lease },
       gc.runCollection,
+      gc.gcActor,
     );
     return { id, summary };
   } finally {
+    // The audit subscriber runs after the event's microtask: let it queue, then flush.
+    await new Promise((resolve) => setImmediate(resolve));
+    await audit.close();
     await shared.close();
     await store.close?.();
     await db.close();
@@ -144,6 +157,7 @@ async function runWithProgress(
   parameters: GcParameters,
   deps: RunnerDeps,
   run: typeof runCollection,
+  by: EventActor,
 ): Promise<GcSummary> {
   const controller = new AbortController();
   const stop = () => controller.abort('stop');
@@ -162,6 +176,7 @@ async function runWithProgress(
       logInRow: true,
       log: () => undefined,
       progress,
+      by,
     });
     bar?.finish();
     await deps.runs.finish(id, 'Success');
