@@ -15,20 +15,26 @@ import { freshRedisDb } from '../helpers/redis.js';
 import { createTestBucket, deleteTestBucket, s3Endpoint, s3Unavailable, testS3Client } from '../helpers/s3.js';
 import { cliBuilt, printSummary, startReliabilityBerth, type ReliabilityBerth } from './support/server.js';
 
-// Garbage collection racing pushes. GC runs back to back with a time window of 0 (nothing
-// is protected by age) while 50 clients push images whose layers are those of images just
-// deleted, the way docker pushes (HEAD, cross-repository mount, upload, manifest PUT), and
-// delete some of what they pushed. A push GC got in the way of is refused (MANIFEST_BLOB_UNKNOWN,
-// or an upload told to start again) and retried, as a user re-runs `docker push`. Afterwards,
-// and after one more collection, every acknowledged push that was not deleted pulls whole:
-// each manifest and blob hashes to its digest.
+// Garbage collection racing pushes. GC runs back to back with a time window of a few seconds
+// while 50 clients push images whose layers are those of deleted images (old enough for the
+// window, so each collection wants them), the way docker pushes (HEAD, cross-repository mount,
+// upload, manifest PUT), and delete some of what they pushed, which makes more layers garbage
+// for later collections. A push GC got in the way of is refused (MANIFEST_BLOB_UNKNOWN, or an
+// upload told to start again) and retried, as a user re-runs `docker push`. Afterwards, and
+// after one more collection, every acknowledged push that was not deleted pulls whole: each
+// manifest and blob hashes to its digest.
 //
 // On SQLite and PostgreSQL: one server. On PostgreSQL, also the scaled-out deployment: two
 // core replicas and a jobservice sharing PostgreSQL, Redis and S3, each client alternating
 // between the cores.
 
 const clients = 50;
-const imagesPerClient = 4;
+/** Per deployment: pushes per client, and the collections' time window (what was uploaded or referenced this recently is kept). */
+interface RaceShape {
+  imagesPerClient: number;
+  /** Longer than a push takes there under this load: on two replicas with S3, several seconds. */
+  windowSeconds: number;
+}
 const sharedLayers = 24;
 const oldImages = 16;
 const maxAttempts = 12;
@@ -57,6 +63,11 @@ const blobOf = (bytes: Buffer): Blob => ({ digest: sha256(bytes), bytes });
 const randomLayer = () => blobOf(randomBytes(2048 + Math.floor(Math.random() * 16384)));
 
 class Refused extends Error {}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0);
+}
 
 async function expectStatus(res: Response, statuses: number[], what: string): Promise<Response> {
   if (statuses.includes(res.status)) return res;
@@ -122,6 +133,8 @@ async function pushImage(
 ): Promise<void> {
   // Blobs to one replica, the manifest to the other (the same server when there is one).
   for (const blob of image.blobs) await pushBlob(bases[0], repository, blob, mountFrom);
+  // A client takes its time between the blobs and the manifest (docker uploads layers in parallel first).
+  await sleep(Math.random() * 150);
   const put = await fetch(`${bases[1]}/v2/${repository}/manifests/${tag}`, {
     method: 'PUT',
     headers: { ...auth, 'content-type': manifestType },
@@ -151,12 +164,12 @@ interface GcOutcome {
   freedBytes: number;
 }
 
-/** One manual collection through Harbor's API (time window 0), waited for. */
-async function collect(base: string): Promise<GcOutcome> {
+/** One manual collection through Harbor's API, waited for. */
+async function collect(base: string, windowHours: number): Promise<GcOutcome> {
   for (;;) {
     const res = await api(base, 'POST', '/system/gc/schedule', {
       schedule: { type: 'Manual' },
-      parameters: { delete_untagged: true, dry_run: false, time_window: 0, workers: 3 },
+      parameters: { delete_untagged: true, dry_run: false, time_window: windowHours, workers: 3 },
     });
     if (res.status === 201) {
       const id = (res.headers.get('location') ?? '').split('/').pop();
@@ -194,7 +207,8 @@ async function assertWhole(base: string, image: Acknowledged): Promise<void> {
 }
 
 /** The race on servers `bases` (one, or two replicas of one deployment). */
-async function race(bases: string[], label: string): Promise<void> {
+async function race(bases: string[], label: string, { imagesPerClient, windowSeconds }: RaceShape): Promise<void> {
+  const windowHours = windowSeconds / 3600;
   const pick = (i: number) => bases[i % bases.length]!;
   const pool = Array.from({ length: sharedLayers }, randomLayer);
   // Images whose layers become garbage once deleted: the clients push those layers again.
@@ -203,29 +217,35 @@ async function race(bases: string[], label: string): Promise<void> {
     await pushImage([pick(0), pick(1)], 'library/gc-old', `v${i}`, image);
     await deleteImage(pick(i), 'library/gc-old', sha256(image.manifest));
   }
+  // Now the deleted images' layers are older than the window: every collection wants them.
+  await sleep(windowSeconds * 1000 + 500);
 
   let pushing = true;
   const runs: GcOutcome[] = [];
   const loop = (async () => {
-    while (pushing) runs.push(await collect(pick(runs.length)));
+    while (pushing) runs.push(await collect(pick(runs.length), windowHours));
   })();
 
   const acknowledged: Acknowledged[] = [];
+  const durations: number[] = [];
   let refusals = 0;
   let failedPushes = 0;
   await Promise.all(
     Array.from({ length: clients }, async (_, c) => {
       const repository = `library/gc-race-${c % 10}`;
-      let previous: Acknowledged | undefined;
+      // Layers of this client's own that become garbage whenever it deletes the image holding them.
+      const own = [randomLayer(), randomLayer()];
       for (let k = 0; k < imagesPerClient; k++) {
-        const layers = [pool[(c + k) % sharedLayers]!, pool[(c * 3 + k * 5) % sharedLayers]!, randomLayer()];
+        const layers = [pool[(c + k) % sharedLayers]!, ...own, randomLayer()];
         const image = imageOf(layers);
         const tag = `c${c}-${k}`;
         const bases: [string, string] = [pick(c + k), pick(c + k + 1)];
         let pushed = false;
         for (let attempt = 1; attempt <= maxAttempts && !pushed; attempt++) {
           try {
+            const started = performance.now();
             await pushImage(bases, repository, tag, image, k % 2 === 0 ? 'library/gc-old' : undefined);
+            durations.push(performance.now() - started);
             pushed = true;
           } catch (err) {
             if (!(err instanceof Refused)) throw err;
@@ -247,12 +267,13 @@ async function race(bases: string[], label: string): Promise<void> {
           deleted: false,
         };
         acknowledged.push(entry);
-        // Every other image replaces the one before: its layers become garbage for the next run.
-        if (previous && k % 2 === 1) {
-          await deleteImage(pick(c), previous.repository, previous.digest);
-          previous.deleted = true;
+        if (k % 2 === 0 && k < imagesPerClient - 1) {
+          // Delete it, and let the window pass: the next push finds its own layers present
+          // (HEAD 200, no upload) just as the window lets the collections take them.
+          await deleteImage(pick(c), repository, entry.digest);
+          entry.deleted = true;
+          await sleep(windowSeconds * 1000 - 150 + Math.random() * 300);
         }
-        previous = entry;
       }
     }),
   );
@@ -261,8 +282,8 @@ async function race(bases: string[], label: string): Promise<void> {
 
   const kept = acknowledged.filter((a) => !a.deleted);
   for (const image of kept) await assertWhole(pick(kept.indexOf(image)), image);
-  // One more collection with nothing racing it: still nothing referenced goes.
-  const last = await collect(pick(0));
+  // One more collection with nothing racing it and no window: still nothing referenced goes.
+  const last = await collect(pick(0), 0);
   assert.equal(last.status, 'Success');
   for (const image of kept) await assertWhole(pick(kept.indexOf(image) + 1), image);
 
@@ -274,6 +295,7 @@ async function race(bases: string[], label: string): Promise<void> {
     ['blobs deleted', swept],
     ['MiB freed', (freed / 1024 / 1024).toFixed(2)],
     ['pushes acknowledged', acknowledged.length],
+    ['push time p50 / p99 (ms)', `${percentile(durations, 0.5)} / ${percentile(durations, 0.99)}`],
     ['of which deleted by clients', acknowledged.length - kept.length],
     ['refusals retried by clients', refusals],
     [`pushes refused ${maxAttempts} times`, failedPushes],
@@ -298,7 +320,7 @@ describe('garbage collection racing 50 pushing clients', { concurrency: false },
   after(async () => berth?.close());
 
   test(`one server (${testDatabaseKind === 'postgres' ? 'PostgreSQL' : 'SQLite'}, local directory)`, async () => {
-    await race([berth!.url], 'one server');
+    await race([berth!.url], 'one server', { imagesPerClient: 6, windowSeconds: 4 });
   });
 });
 
@@ -342,7 +364,7 @@ describe('garbage collection racing 50 pushing clients on two replicas (PostgreS
     try {
       const coreA = await start('core');
       const [coreB] = await Promise.all([start('core'), start('jobservice')]);
-      await race([coreA.url, coreB.url], 'two replicas');
+      await race([coreA.url, coreB.url], 'two replicas', { imagesPerClient: 4, windowSeconds: 20 });
     } finally {
       for (const child of processes) await child.stop();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
