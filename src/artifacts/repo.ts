@@ -1,12 +1,12 @@
 import { sql, type ExpressionBuilder, type Expression, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../db/index.js';
 import { containsIgnoringCase, escapeLike, likeIgnoringCase } from '../db/index.js';
+import { isIndexChild, isTagged, type ArtifactScope } from '../registry/index.js';
 import { artifactTypeAnnotation, configMediaTypes, imageConfigTypes, indexMediaTypes } from './types.js';
 
 // SQL for Harbor's view of the registry tables: repositories with counts, artifacts
 // with their tags, index references and accessories.
 
-type ArtifactScope = ExpressionBuilder<Database & { a: Database['artifacts'] }, 'a'>;
 /** A repository id: a value, or a reference to the enclosing query's. */
 type Operand = number | Expression<number>;
 
@@ -115,17 +115,6 @@ const artifactColumns = [
 ] as const;
 
 export function createArtifactsRepo(db: Kysely<Database>) {
-  const tagged = (eb: ArtifactScope) =>
-    eb.exists(eb.selectFrom('tags as t').select('t.id').whereRef('t.artifact_id', '=', 'a.id'));
-  const isIndexChild = (eb: ArtifactScope) =>
-    eb.exists(
-      eb
-        .selectFrom('artifact_references as ar')
-        .innerJoin('artifacts as p', 'p.id', 'ar.parent_id')
-        .select('ar.parent_id')
-        .whereRef('p.repository_id', '=', 'a.repository_id')
-        .whereRef('ar.child_digest', '=', 'a.digest'),
-    );
   // Harbor lists tagged artifacts and top-level ones; index children and accessories show under their parent.
   const topLevel = (eb: ArtifactScope) => eb.and([eb.not(isIndexChild(eb)), eb('a.subject_digest', 'is', null)]);
 
@@ -219,8 +208,9 @@ export function createArtifactsRepo(db: Kysely<Database>) {
     const conditions: Expression<SqlBool>[] = [eb('a.repository_id', '=', repositoryId)];
     const tags = filter.tags;
     if (tags === undefined) conditions.push(listed(eb, repositoryId));
-    else if (tags.kind === 'exact' && tags.value === '*') conditions.push(tagged(eb));
-    else if (tags.kind === 'exact' && tags.value === 'nil') conditions.push(eb.and([eb.not(tagged(eb)), topLevel(eb)]));
+    else if (tags.kind === 'exact' && tags.value === '*') conditions.push(isTagged(eb));
+    else if (tags.kind === 'exact' && tags.value === 'nil')
+      conditions.push(eb.and([eb.not(isTagged(eb)), topLevel(eb)]));
     else {
       conditions.push(
         eb.exists(

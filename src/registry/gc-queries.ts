@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { hasRowLocks, type Database } from '../db/index.js';
+import { isIndexChild, isTagged } from './artifact-scope.js';
 
 // Garbage collection's SQL. A blob goes in three steps, each safe against pushes running
 // at the same time:
@@ -197,17 +198,8 @@ export function createGcQueries(db: Kysely<Database>) {
         .where('a.push_time', '<', cutoff)
         .where((eb) =>
           eb.and([
-            eb.not(eb.exists(eb.selectFrom('tags as t').select('t.id').whereRef('t.artifact_id', '=', 'a.id'))),
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('artifact_references as ar')
-                  .innerJoin('artifacts as p', 'p.id', 'ar.parent_id')
-                  .select('ar.parent_id')
-                  .whereRef('p.repository_id', '=', 'a.repository_id')
-                  .whereRef('ar.child_digest', '=', 'a.digest'),
-              ),
-            ),
+            eb.not(isTagged(eb)),
+            eb.not(isIndexChild(eb)),
             eb.not(
               eb.exists(
                 eb

@@ -38,6 +38,7 @@ export type { Body } from './uploads.js';
 export type { UploadLimitSettings } from './upload-limits.js';
 export { uploadPurgeJobType } from './upload-purge.js';
 export { formatBytes, type Collector, type CollectOptions, type GcProgress, type GcSummary } from './collector.js';
+export { isIndexChild, isTagged, type ArtifactScope } from './artifact-scope.js';
 export type { StorageGuard, StorageGrowth, UploadAdmission, UsageDrift } from './storage-accounting.js';
 
 export interface RegistryOptions {

@@ -6,7 +6,8 @@ import { createUploadUsageQueries } from './upload-usage-queries.js';
 import { ensureRepository, findArtifactId, findRepositoryId, type Executor } from './repo-helpers.js';
 import { createArtifactWrites } from './artifact-writes.js';
 import { createGcQueries } from './gc-queries.js';
-import { createStorageQueries, touchedBefore, type StorageGuard } from './storage-accounting.js';
+import { isIndexChild } from './artifact-scope.js';
+import { createStorageQueries, touchBlobs, type StorageGuard } from './storage-accounting.js';
 
 export type { ReferrerRow } from './listing-queries.js';
 export type { NewManifest, CopyOutcome, DeletedArtifact } from './artifact-writes.js';
@@ -81,13 +82,7 @@ export function createRegistryRepo(db: Kysely<Database>, guard?: StorageGuard) {
     async linkExisting(repository: string, digest: string, now: string): Promise<BlobInfo | 'deleting' | undefined> {
       return db.transaction().execute(async (trx) => {
         // The use is recorded to the touch interval: re-uploads of a popular layer do not queue on its row.
-        await trx
-          .updateTable('blobs')
-          .set({ updated_at: now })
-          .where('digest', '=', digest)
-          .where('status', '=', 'ok')
-          .where('updated_at', '<', touchedBefore(now))
-          .execute();
+        await touchBlobs(trx, [digest], now);
         // Held until the link commits: a collection deciding about the blob meanwhile waits, then sees it used.
         let query = trx
           .selectFrom('blobs')
@@ -223,18 +218,7 @@ export function createRegistryRepo(db: Kysely<Database>, guard?: StorageGuard) {
         .innerJoin('repositories as r', 'r.id', 'a.repository_id')
         .select('a.digest')
         .where('r.name', '=', repository)
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb
-                .selectFrom('artifact_references as ar')
-                .innerJoin('artifacts as p', 'p.id', 'ar.parent_id')
-                .select('ar.parent_id')
-                .whereRef('p.repository_id', '=', 'a.repository_id')
-                .whereRef('ar.child_digest', '=', 'a.digest'),
-            ),
-          ),
-        )
+        .where((eb) => eb.not(isIndexChild(eb)))
         .execute();
       return rows.map((row) => row.digest);
     },

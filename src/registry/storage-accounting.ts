@@ -164,6 +164,17 @@ export function touchedBefore(now: string): string {
   return new Date(Date.parse(now) - touchIntervalMs).toISOString();
 }
 
+/** Records that blobs were used now, where their record is older than the touch interval. */
+export async function touchBlobs(trx: Transaction<Database>, digests: string[], now: string): Promise<void> {
+  await trx
+    .updateTable('blobs')
+    .set({ updated_at: now })
+    .where('digest', 'in', digests)
+    .where('status', '=', 'ok')
+    .where('updated_at', '<', touchedBefore(now))
+    .execute();
+}
+
 /**
  * Claims the blobs a manifest is about to reference, refusing blobs that garbage collection
  * is deleting, and records that they were used now (to the touch interval).
@@ -182,13 +193,7 @@ export async function claimBlobs(
 ): Promise<void> {
   const wanted = [...new Set(digests)].sort();
   for (const chunk of chunks(wanted)) {
-    await trx
-      .updateTable('blobs')
-      .set({ updated_at: now })
-      .where('digest', 'in', chunk)
-      .where('status', '=', 'ok')
-      .where('updated_at', '<', touchedBefore(now))
-      .execute();
+    await touchBlobs(trx, chunk, now);
     let query = trx.selectFrom('blobs').select('digest').where('digest', 'in', chunk).where('status', '=', 'ok');
     if (rowLocks) query = query.forShare();
     const rows = await query.execute();

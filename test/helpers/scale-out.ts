@@ -120,3 +120,26 @@ async function deleteRedisKeys(url: string, pattern: string): Promise<void> {
     redis.disconnect();
   }
 }
+
+/** BERTH_* variables of one scaled-out deployment (processes sharing a database, a Redis and a bucket). */
+export function deploymentEnv(parts: {
+  databaseUrl: string;
+  redisUrl: string;
+  bucket: string;
+  maxOpenConns: number;
+}): Record<string, string> {
+  return {
+    BERTH_DATABASE_URL: parts.databaseUrl,
+    BERTH_DATABASE_MAX_OPEN_CONNS: String(parts.maxOpenConns),
+    BERTH_REDIS_URL: parts.redisUrl,
+    BERTH_STORAGE_TYPE: 's3',
+    BERTH_STORAGE_S3_ENDPOINT: s3Endpoint,
+    BERTH_STORAGE_S3_REGION: 'us-east-1',
+    BERTH_STORAGE_S3_BUCKET: parts.bucket,
+    BERTH_STORAGE_S3_ACCESSKEY: 'AKTEST',
+    BERTH_STORAGE_S3_SECRETKEY: 'SKTEST',
+    BERTH_STORAGE_S3_FORCEPATHSTYLE: 'true',
+    BERTH_STORAGE_S3_ROOTDIRECTORY: '/registry',
+    BERTH_JOBSERVICE_SCHEDULER_INTERVAL_SECONDS: '0.2',
+  };
+}

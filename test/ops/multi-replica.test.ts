@@ -7,6 +7,7 @@ import { createPostgresDatabase, dropPostgresDatabase, postgresUnavailable, post
 import { OciClient, randomBlob, uniqueName } from '../helpers/oci.js';
 import { freshRedisDb } from '../helpers/redis.js';
 import { createTestBucket, deleteTestBucket, s3Endpoint, s3Unavailable, testS3Client } from '../helpers/s3.js';
+import { deploymentEnv } from '../helpers/scale-out.js';
 
 // Berth scaled out as the README's "Scale out" section runs it: two `core` processes and
 // one `jobservice` process (the built CLI, separate OS processes) sharing one PostgreSQL
@@ -33,21 +34,10 @@ async function startCluster(): Promise<Cluster> {
   const dirs: string[] = [];
   const processes: BerthProcess[] = [];
   const env = {
-    BERTH_DATABASE_URL: postgresUrl(database),
-    BERTH_DATABASE_MAX_OPEN_CONNS: '4',
-    BERTH_REDIS_URL: redisUrl!,
-    BERTH_STORAGE_TYPE: 's3',
-    BERTH_STORAGE_S3_ENDPOINT: s3Endpoint,
-    BERTH_STORAGE_S3_REGION: 'us-east-1',
-    BERTH_STORAGE_S3_BUCKET: bucket,
-    BERTH_STORAGE_S3_ACCESSKEY: 'AKTEST',
-    BERTH_STORAGE_S3_SECRETKEY: 'SKTEST',
-    BERTH_STORAGE_S3_FORCEPATHSTYLE: 'true',
-    BERTH_STORAGE_S3_ROOTDIRECTORY: '/registry',
+    ...deploymentEnv({ databaseUrl: postgresUrl(database), redisUrl: redisUrl!, bucket, maxOpenConns: 4 }),
     // Every 2 s, so a test can watch several firings; sessions idle 1.8 s are abandoned.
     BERTH_REGISTRY_UPLOAD_PURGE_SCHEDULE: '*/2 * * * * *',
     BERTH_REGISTRY_UPLOAD_PURGE_AGE_HOURS: '0.0005',
-    BERTH_JOBSERVICE_SCHEDULER_INTERVAL_SECONDS: '0.2',
   };
   async function start(role: 'core' | 'jobservice'): Promise<BerthProcess> {
     const dir = tempDir('berth-replica-');

@@ -12,7 +12,8 @@ import {
   testDatabaseKind,
 } from '../helpers/database.js';
 import { freshRedisDb } from '../helpers/redis.js';
-import { createTestBucket, deleteTestBucket, s3Endpoint, s3Unavailable, testS3Client } from '../helpers/s3.js';
+import { createTestBucket, deleteTestBucket, s3Unavailable, testS3Client } from '../helpers/s3.js';
+import { deploymentEnv } from '../helpers/scale-out.js';
 import { cliBuilt, printSummary, startReliabilityBerth, type ReliabilityBerth } from './support/server.js';
 
 // Garbage collection racing pushes. GC runs back to back with a time window of a few seconds
@@ -340,19 +341,8 @@ describe('garbage collection racing 50 pushing clients on two replicas (PostgreS
     const dirs: string[] = [];
     const processes: BerthProcess[] = [];
     const env = {
-      BERTH_DATABASE_URL: postgresUrl(database),
-      BERTH_DATABASE_MAX_OPEN_CONNS: '8',
-      BERTH_REDIS_URL: redisUrl!,
-      BERTH_STORAGE_TYPE: 's3',
-      BERTH_STORAGE_S3_ENDPOINT: s3Endpoint,
-      BERTH_STORAGE_S3_REGION: 'us-east-1',
-      BERTH_STORAGE_S3_BUCKET: bucket,
-      BERTH_STORAGE_S3_ACCESSKEY: 'AKTEST',
-      BERTH_STORAGE_S3_SECRETKEY: 'SKTEST',
-      BERTH_STORAGE_S3_FORCEPATHSTYLE: 'true',
-      BERTH_STORAGE_S3_ROOTDIRECTORY: '/registry',
+      ...deploymentEnv({ databaseUrl: postgresUrl(database), redisUrl: redisUrl!, bucket, maxOpenConns: 8 }),
       BERTH_STORAGE_DISABLEREDIRECT: 'true',
-      BERTH_JOBSERVICE_SCHEDULER_INTERVAL_SECONDS: '0.2',
     };
     const start = async (role: 'core' | 'jobservice') => {
       const dir = tempDir('berth-gc-race-');
