@@ -4,7 +4,7 @@ import type { InvalidationBus } from '../shared/invalidation.js';
 import type { Logger } from '../shared/logger.js';
 import type { BlobStore } from '../storage/index.js';
 import type { CachedContentReads } from './cache.js';
-import { gcBatch, type BlobRow } from './gc-queries.js';
+import type { BlobRow } from './gc-queries.js';
 import type { ManifestService } from './manifests.js';
 import { blobPath } from './paths.js';
 import type { RegistryRepo } from './repo.js';
@@ -101,7 +101,11 @@ export function createCollector({ repo, reads, store, manifests, clock, logger, 
 
       // A run that stopped part way left blobs 'deleting': their bytes may be half gone, so they go now.
       if (!dryRun) {
-        for (let left = await repo.deletingBlobs(gcBatch); left.length > 0; left = await repo.deletingBlobs(gcBatch)) {
+        for (
+          let left = await repo.deletingBlobs(repo.gcPageSize);
+          left.length > 0;
+          left = await repo.deletingBlobs(repo.gcPageSize)
+        ) {
           signal.throwIfAborted();
           await sweep(left, workers);
           for (const blob of left)
@@ -118,7 +122,7 @@ export function createCollector({ repo, reads, store, manifests, clock, logger, 
         let after = 0;
         for (;;) {
           signal.throwIfAborted();
-          const page = await repo.untaggedArtifacts(cutoff, after, gcBatch);
+          const page = await repo.untaggedArtifacts(cutoff, after, repo.gcPageSize);
           if (page.length === 0) break;
           after = page[page.length - 1]!.id;
           for (const artifact of page) {
@@ -140,7 +144,7 @@ export function createCollector({ repo, reads, store, manifests, clock, logger, 
       let after = '';
       for (;;) {
         signal.throwIfAborted();
-        const page = await repo.unreferencedBlobs(cutoff, after, gcBatch);
+        const page = await repo.unreferencedBlobs(cutoff, after, repo.gcPageSize);
         if (page.length === 0) break;
         after = page[page.length - 1]!.digest;
         progress.blobsMarked += page.length;

@@ -30,10 +30,18 @@ export interface UntaggedArtifact {
 /** Digests per statement: well under SQLite's bound-parameter limit. */
 export const gcBatch = 500;
 
+/**
+ * Blobs per page of a collection. SQLite runs each statement on the JavaScript thread, so a
+ * pull that arrives meanwhile waits for it: smaller pages keep that wait to a few milliseconds.
+ */
+const pageSizes = { rowLocks: 500, sqlite: 100 };
+
 export function createGcQueries(db: Kysely<Database>) {
   const rowLocks = hasRowLocks(db);
 
   return {
+    gcPageSize: rowLocks ? pageSizes.rowLocks : pageSizes.sqlite,
+
     /** All blob rows, for progress totals. */
     async blobCount(): Promise<number> {
       const row = await db

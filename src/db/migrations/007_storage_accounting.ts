@@ -18,7 +18,10 @@ export function storageAccounting(dialect: Dialect) {
         .execute();
       await db.schema.alterTable('blobs').addColumn('updated_at', dialect.varchar(32)).execute();
       await sql`UPDATE blobs SET updated_at = created_at`.execute(db);
-      await db.schema.createIndex('blobs_status_updated').on('blobs').columns(['status', 'updated_at']).execute();
+      // Garbage collection pages through the blobs of one status in digest order (and finds the
+      // 'deleting' ones left by a stopped run); an index led by updated_at would match nearly
+      // every blob at collection time and make each page cost the whole table.
+      await db.schema.createIndex('blobs_status_digest').on('blobs').columns(['status', 'digest']).execute();
 
       await db.schema
         .createTable('project_blobs')
