@@ -74,11 +74,11 @@ export function percentile(values: number[], q: number): number {
 }
 
 /**
- * Runs `op` from `concurrency` workers until `count` operations are done or
- * `durationMs` has passed; each latency is recorded. A failed op counts as an error.
+ * Runs `op` from `concurrency` workers until `count` operations are done, `durationMs`
+ * has passed or `signal` aborts; each latency is recorded. A failed op counts as an error.
  */
 export async function loop(
-  options: { concurrency: number; count?: number; durationMs?: number },
+  options: { concurrency: number; count?: number; durationMs?: number; signal?: AbortSignal },
   op: (index: number) => Promise<void>,
 ): Promise<Outcome> {
   const latenciesMs: number[] = [];
@@ -88,7 +88,7 @@ export async function loop(
   const deadline = options.durationMs === undefined ? Infinity : performance.now() + options.durationMs;
   const limit = options.count ?? Infinity;
   const worker = async () => {
-    while (next < limit && performance.now() < deadline) {
+    while (next < limit && performance.now() < deadline && !options.signal?.aborted) {
       const index = next++;
       const started = performance.now();
       try {

@@ -8,6 +8,7 @@ import type { Row } from './measure.js';
 import { rssMiB } from './proc.js';
 import { printTable, writeDoc, writeJson, type Run } from './report.js';
 import type { BenchOptions, Scenario, TargetName } from './scenario.js';
+import { gcScenarios } from './scenarios/gc.js';
 import { hotScenarios } from './scenarios/hot.js';
 import { listingScenarios } from './scenarios/listings.js';
 import { pushScenarios } from './scenarios/pushes.js';
@@ -31,6 +32,7 @@ const scenarios: Scenario[] = [
   ...hotScenarios,
   ...tokenScenarios,
   ...scaleScenarios,
+  ...gcScenarios,
 ];
 const usage = `npm run bench -- [--quick] [--only id,id] [--skip id,id] [--targets berth,reference,in-memory]
   [--seconds N] [--scale N] [--cpu-prof] [--doc | --no-doc]
@@ -73,6 +75,7 @@ const options: BenchOptions = {
   manifestCount: 500,
   catalogRepos: quick ? 50 : 200,
   scaleArtifacts: Number(flags.scale ?? (quick ? 5000 : 100_000)),
+  ...(flags['cpu-prof'] ? { cpuProfileDir: fileURLToPath(new URL('results/profiles', import.meta.url)) } : {}),
 };
 const wantedServers = new Set((flags.targets ?? 'in-memory,reference,berth').split(','));
 const root = fileURLToPath(new URL('..', import.meta.url));

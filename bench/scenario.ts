@@ -14,6 +14,8 @@ export interface BenchOptions {
   manifestCount: number;
   catalogRepos: number;
   scaleArtifacts: number;
+  /** Where Berth children started by a scenario write their CPU profiles (`--cpu-prof`). */
+  cpuProfileDir?: string;
 }
 
 export type TargetName = 'in-memory' | 'reference' | 'berth' | 'berth (anonymous token)' | 'berth (basic)';

@@ -73,5 +73,34 @@ export function checkTargets(rows: Row[], machine: Machine, idle: IdleRss): Verd
     met: list && full ? list.p99Ms < 50 : undefined,
     figures: list ? `p99 ${f(list.p99Ms)} ms (${list.scenario})` : 'not measured in this run',
   });
-  return verdicts;
+  return [...verdicts, ...gcTargets(rows)];
+}
+
+/** Issue 13's: at 100k referenced + 100k unreferenced blobs, a run < 60 s and manifest GET p99 within 2× meanwhile. */
+function gcTargets(rows: Row[]): Verdict[] {
+  return (['SQLite', 'PostgreSQL'] as const).flatMap((db) => {
+    const find = (prefix: string) => rows.find((r) => r.scenario.startsWith(`${prefix} (${db})`));
+    const [run, without, during] = [find('GC run'), find('manifest GET without GC'), find('manifest GET during GC')];
+    const full = run?.scenario.endsWith('@ 100k + 100k blobs');
+    const [runTarget, getTarget] = [
+      `GC run < 60 s at 100k + 100k blobs (${db})`,
+      `manifest GET p99 during GC ≤ 2× without (${db})`,
+    ];
+    if (!run || !without || !during)
+      return [runTarget, getTarget].map((target) => ({ target, met: undefined, figures: 'not measured in this run' }));
+    const ratio = during.p99Ms / without.p99Ms;
+    const checked = run.errors === 0 ? '' : `; ${run.errors} checks FAILED`;
+    return [
+      {
+        target: runTarget,
+        met: full ? run.seconds < 60 && run.errors === 0 : undefined,
+        figures: `${f(run.seconds, 1)} s, ${run.ops} blobs swept (${run.scenario})${checked}`,
+      },
+      {
+        target: getTarget,
+        met: full ? ratio <= 2 && during.errors === 0 : undefined,
+        figures: `p99 ${f(during.p99Ms)} ms during vs ${f(without.p99Ms)} ms without (${f(ratio)}×), p50 ${f(during.p50Ms)} vs ${f(without.p50Ms)} ms${during.errors ? `, ${during.errors} errors` : ''}`,
+      },
+    ];
+  });
 }

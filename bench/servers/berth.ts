@@ -13,7 +13,7 @@ export const benchAdminPassword = 'Bench-Admin-12345';
 
 export async function startBerthServer(
   dataDir: string,
-  options: { cpuProfileDir?: string } = {},
+  options: { cpuProfileDir?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ServerProcess> {
   if (!existsSync(berthCli)) throw new Error(`${berthCli} is missing: run \`npm run build\` first`);
   const port = await freePort();
@@ -35,6 +35,7 @@ export async function startBerthServer(
       BERTH_EXTERNAL_URL: url,
       BERTH_LOG_LEVEL: 'warn',
       BERTH_HTTP_HOST: '127.0.0.1',
+      ...options.env,
     },
     url,
   );
