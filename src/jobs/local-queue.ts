@@ -130,7 +130,28 @@ export function createLocalQueue(options: LocalQueueOptions): JobQueue {
     const write = (fn: () => Promise<void>) => {
       writes = writes.then(fn).catch((err: unknown) => logger.error({ err, job: entry.id }, 'job bookkeeping failed'));
     };
-    const log = lineLog((level, message) => write(() => repo.appendLog(entry.id, level, message, now())));
+    // Lines logged while a write is on its way go together in the next one, as does the latest progress.
+    let lines: { level: string; message: string; time: string }[] = [];
+    const log = lineLog((level, message) => {
+      lines.push({ level, message, time: now() });
+      if (lines.length > 1) return;
+      write(() => {
+        const batch = lines;
+        lines = [];
+        return repo.appendLog(entry.id, batch);
+      });
+    });
+    let progress: { done: number; total: number } | undefined;
+    const reportProgress = (done: number, total: number) => {
+      const scheduled = progress !== undefined;
+      progress = { done, total };
+      if (scheduled) return;
+      write(() => {
+        const latest = progress as { done: number; total: number };
+        progress = undefined;
+        return repo.setProgress(entry.id, latest.done, latest.total);
+      });
+    };
     let outcome: AttemptOutcome;
     if (!job) {
       outcome = { kind: 'failed', message: `no job type ${row.job_name} in this version`, retry: false };
@@ -144,7 +165,7 @@ export function createLocalQueue(options: LocalQueueOptions): JobQueue {
         attempt: row.attempts,
         signal: entry.controller.signal,
         log,
-        progress: (done, total) => write(() => repo.setProgress(entry.id, done, total)),
+        progress: reportProgress,
       });
     }
     await writes;

@@ -100,8 +100,14 @@ export function createLocalQueueRepo(db: Kysely<Database>) {
         .execute();
     },
 
-    async appendLog(id: number, level: string, message: string, now: string): Promise<void> {
-      await db.insertInto('job_log_lines').values({ execution_id: id, level, message, time: now }).execute();
+    /** Appends log lines in order, a hundred rows per INSERT (a job may log a line per item it handles). */
+    async appendLog(id: number, lines: { level: string; message: string; time: string }[]): Promise<void> {
+      for (let i = 0; i < lines.length; i += 100) {
+        await db
+          .insertInto('job_log_lines')
+          .values(lines.slice(i, i + 100).map((line) => ({ execution_id: id, ...line })))
+          .execute();
+      }
     },
 
     async log(id: number): Promise<{ time: string; level: string; message: string }[]> {
