@@ -149,7 +149,7 @@ async function main(): Promise<void> {
         for (const row of await scenario.run(target, options, admin)) {
           rows.push(row);
           log(
-            `    ${row.scenario}: ${row.rate.toFixed(1)} ${row.unit}, p99 ${row.p99Ms.toFixed(2)} ms, ${row.cpuMsPerOp.toFixed(3)} ms CPU/op${row.errors ? `, ${row.errors} errors` : ''}`,
+            `    ${row.scenario}: ${row.rate.toFixed(1)} ${row.unit}, p99 ${row.p99Ms.toFixed(2)} ms, ${Number.isFinite(row.cpuMsPerOp) ? `${row.cpuMsPerOp.toFixed(3)} ms CPU/op` : 'CPU not measured'}${row.errors ? `, ${row.errors} errors` : ''}`,
           );
         }
       }

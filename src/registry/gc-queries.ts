@@ -34,7 +34,7 @@ export const gcBatch = 500;
  * Blobs per page of a collection. SQLite runs each statement on the JavaScript thread, so a
  * pull that arrives meanwhile waits for it: smaller pages keep that wait to a few milliseconds.
  */
-const pageSizes = { rowLocks: 500, sqlite: 100 };
+const pageSizes = { rowLocks: 500, sqlite: 50 };
 
 export function createGcQueries(db: Kysely<Database>) {
   const rowLocks = hasRowLocks(db);
