@@ -78,7 +78,12 @@ test('operations', async (t) => {
 
     const queues = await api<{ job_type: string; paused: boolean }[]>(server, 'GET', '/jobservice/queues');
     assertHarborSchema('GET', '/jobservice/queues', 200, queues.body);
-    assert.deepEqual(queues.body.map((q) => q.job_type).sort(), ['SCHEDULER', 'SESSION_PURGE', 'UPLOAD_PURGE']);
+    assert.deepEqual(queues.body.map((q) => q.job_type).sort(), [
+      'GARBAGE_COLLECTION',
+      'SCHEDULER',
+      'SESSION_PURGE',
+      'UPLOAD_PURGE',
+    ]);
 
     const schedules = await api<{ vendor_type: string; cron: string }[]>(server, 'GET', '/schedules');
     assertHarborSchema('GET', '/schedules', 200, schedules.body);
