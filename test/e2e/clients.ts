@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { adminCredentials } from '../helpers/berth.js';
 import { exec } from '../helpers/tools.js';
 
 // Settings shared by the containers/image clients (skopeo, buildah, podman), kept inside the
@@ -70,4 +71,17 @@ export function podmanIn(workDir: string): { podman: (args: string[]) => Promise
     podman: async (args) => (await exec('podman', [...flags, ...args], { env })).stdout,
     policy: writePolicy(workDir),
   };
+}
+
+/** skopeo's arguments to push `tag` of an OCI layout to `host/target` as admin, digests kept. */
+export function skopeoPushArgs(layout: string, tag: string, host: string, target: string): string[] {
+  return [
+    'copy',
+    '--preserve-digests',
+    '--dest-tls-verify=false',
+    '--dest-creds',
+    adminCredentials,
+    `oci:${layout}:${tag}`,
+    `docker://${host}/${target}`,
+  ];
 }

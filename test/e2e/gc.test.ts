@@ -17,7 +17,7 @@ import { scaleOutProfile } from '../helpers/scale-out.js';
 import { storedBlobExists } from '../helpers/stored.js';
 import { needTool } from '../helpers/tools.js';
 import { cliPath, profileEnv, runCli } from './cli-run.js';
-import { skopeoIn } from './clients.js';
+import { skopeoIn, skopeoPushArgs } from './clients.js';
 
 // Garbage collection with real clients: what deleted images leave goes from the disk (files
 // and emptied folders) or the bucket, what remains pulls with every digest verifying;
@@ -83,16 +83,7 @@ test('skopeo: deleted images free their unshared blobs (and empty folders); the 
   const layout = join(work, 'images');
   const shared = await buildImage(layout, 'shared', { files: { 'shared.txt': 'in two repositories\n' } });
   const gone = await buildImage(layout, 'gone', { files: { 'gone.txt': 'deleted, then collected\n' } });
-  const push = (tag: string, target: string) =>
-    skopeo([
-      'copy',
-      '--preserve-digests',
-      '--dest-tls-verify=false',
-      '--dest-creds',
-      adminCredentials,
-      `oci:${layout}:${tag}`,
-      `docker://${server.host}/${target}`,
-    ]);
+  const push = (tag: string, target: string) => skopeo(skopeoPushArgs(layout, tag, server.host, target));
   await push('shared', 'library/one:shared');
   await push('shared', 'library/two:shared');
   await push('gone', 'library/one:gone');

@@ -11,7 +11,7 @@ import { buildImage, readJsonBlob, resolveTag, type Descriptor, type ImageManife
 import { media, pushBlob, pushManifest, sha256 } from '../helpers/push.js';
 import { exec, needTool, type ExecError } from '../helpers/tools.js';
 import { openDatabase } from '../../src/db/index.js';
-import { podmanIn, skopeoIn } from './clients.js';
+import { podmanIn, skopeoIn, skopeoPushArgs } from './clients.js';
 import { cliPath, runCli } from './cli-run.js';
 
 // Quotas with real clients: usage counted exactly as Harbor counts it (distinct blobs per
@@ -92,15 +92,7 @@ function storedBytes(tags: string[]): number {
 }
 
 function copyArgs(tag: string, target: string): string[] {
-  return [
-    'copy',
-    '--preserve-digests',
-    '--dest-tls-verify=false',
-    '--dest-creds',
-    adminCredentials,
-    `oci:${layout}:${tag}`,
-    `docker://${server.host}/${target}`,
-  ];
+  return skopeoPushArgs(layout, tag, server.host, target);
 }
 
 test('usage is exact: a shared base layer counts once per project, in each project; a delete frees; a copy counts in the target', async (t) => {
