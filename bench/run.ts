@@ -13,6 +13,7 @@ import { hotScenarios } from './scenarios/hot.js';
 import { listingScenarios } from './scenarios/listings.js';
 import { pushScenarios } from './scenarios/pushes.js';
 import { scaleScenarios } from './scenarios/scale.js';
+import { scanScenarios } from './scenarios/scan.js';
 import { tokenScenarios } from './scenarios/tokens.js';
 import { transferScenarios } from './scenarios/transfer.js';
 import { startBerthServer } from './servers/berth.js';
@@ -33,6 +34,7 @@ const scenarios: Scenario[] = [
   ...tokenScenarios,
   ...scaleScenarios,
   ...gcScenarios,
+  ...scanScenarios,
 ];
 const usage = `npm run bench -- [--quick] [--only id,id] [--skip id,id] [--targets berth,reference,in-memory]
   [--seconds N] [--scale N] [--cpu-prof] [--doc | --no-doc]

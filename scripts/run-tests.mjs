@@ -39,6 +39,8 @@ const result = spawnSync(
     '--test',
     '--test-reporter=spec',
     `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+    // A test that hangs fails under its own name after 10 minutes instead of holding the run.
+    `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 600_000}`,
     ...files,
   ],
   { stdio: 'inherit' },

@@ -23,6 +23,12 @@ export interface RoutePage {
   offset: number;
 }
 
+/** A text match of Harbor's `q`: exact (`name=x`) or fuzzy (`name=~x`, contains, ASCII case ignored). */
+export interface RouteTextMatch {
+  value: string;
+  fuzzy: boolean;
+}
+
 /**
  * What the REST API lends a feature's routes: Harbor's authorisation (401/403/404 answers,
  * worded for people), its paging and paging headers. Errors thrown as BerthError become
@@ -40,10 +46,36 @@ export interface RouteKit {
   ): Promise<{ caller: RouteCaller; project: { id: number; name: string } }>;
   /** Any authenticated caller. */
   requireAuthenticated(request: FastifyRequest): Promise<RouteCaller>;
+  /** Harbor's `{project_name_or_id}` path parameter (a name or an id, as X-Is-Resource-Name says). */
+  projectParam(request: FastifyRequest): string | number;
+  /** Harbor's `{repository_name}` path parameter, decoded (`a%252Fb` → `a/b`), without the project. */
+  repositoryParam(request: FastifyRequest): string;
   page(query: Record<string, unknown>): RoutePage;
+  /** Harbor's `q`, for keys matched as text (exact or fuzzy); other keys are ignored as Harbor ignores them, other match kinds are 400. */
+  textTerms<K extends string>(query: Record<string, unknown>, keys: readonly K[]): Partial<Record<K, RouteTextMatch>>;
+  /** Harbor's `sort` (`name,-create_time`): the first of the `keys` named, else undefined. */
+  sort<K extends string>(
+    query: Record<string, unknown>,
+    keys: readonly K[],
+  ): { column: K; descending: boolean } | undefined;
   /** X-Total-Count and Link, as Harbor sets them. */
   setPageHeaders(request: FastifyRequest, reply: FastifyReply, page: RoutePage, total: number): void;
 }
+
+/** A manifest about to be served by a /v2 GET (a pull): a check throws a coded error to refuse it. */
+export interface ManifestPull {
+  /** The repository, project included ('library/app'). */
+  repository: string;
+  reference: string;
+  manifest: { digest: string; mediaType: string };
+  /**
+   * Whether the caller pulls for a scanner (its token grants `scanner-pull` on the repository,
+   * as Harbor's scan robots do): policies that wait for a scan let it through. Asked lazily.
+   */
+  isScannerPull(): Promise<boolean>;
+}
+
+export type PullCheck = (pull: ManifestPull) => Promise<void>;
 
 export interface Feature {
   /** Unique; names the feature in logs. */
@@ -58,6 +90,17 @@ export interface Feature {
     project: { id: number; name: string },
     caller: { can(resource: string, action: string): Promise<boolean> },
   ) => Promise<Record<string, unknown>>;
+  /**
+   * Fields it keeps on Harbor's Project (cve_allowlist): shown with a project's details, taken
+   * from POST and PUT /projects bodies (`check` runs before anything is written).
+   */
+  projectFields?: {
+    read(projectIds: number[]): Promise<Map<number, Record<string, unknown>>>;
+    check(request: Record<string, unknown>): void;
+    write(projectId: number, request: Record<string, unknown>): Promise<void>;
+  };
+  /** Checks on /v2 manifest GETs (Harbor's pull policies: prevent_vul); keep them cheap, they run on every pull. */
+  pullChecks?: PullCheck[];
   /** Its job types, with retry policy, concurrency and an optional schedule. */
   jobs?: Job[];
   /** Its event subscribers. */

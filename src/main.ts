@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type Config, type LoadOptions } from './config/index.js';
-import { openDatabase, type Db } from './db/index.js';
-import { createFilesystemStore, type BlobStore } from './storage/index.js';
-import { createRegistry, registryFeature } from './registry/index.js';
+import { openDatabase, sqlitePathOf, type Db } from './db/index.js';
+import { createBlobStore, type BlobStore } from './storage/index.js';
+import { createRegistry, registryFeature, type GcThreadSettings } from './registry/index.js';
 import { checkFeatures, type Feature } from './feature.js';
 import { sessionsFeature } from './auth/session-purge.js';
 import { gcFeature } from './gc/index.js';
 import { createHttpServer } from './api/server.js';
 import { createRegistryAuthorizer } from './api/oci/auth.js';
 import { createSecurity } from './api/v2/security.js';
+import { berthVersion } from './api/v2/system.js';
 import { createAuthenticator } from './auth/authenticate.js';
 import { loadSigningKey } from './auth/keys.js';
 import { createLoginThrottle } from './auth/ratelimit.js';
@@ -28,6 +29,10 @@ import { createMemberService } from './iam/members/index.js';
 import { createSettingsStore } from './iam/settings.js';
 import { readOnlyAuthorizer } from './api/read-only.js';
 import { createQuotaService, quotaFeature } from './quota/index.js';
+import { createImmutableService, immutableFeature } from './immutable/index.js';
+import { scanningFeature } from './scanning/index.js';
+import { createLabelService, labelsFeature } from './labels/index.js';
+import { retentionFeature } from './retention/index.js';
 import { auditFeature, createAuditLog } from './audit/index.js';
 import { artifactsFeature, createArtifactService, createArtifactsRepo, createPullRecorder } from './artifacts/index.js';
 import { createLogger, type Logger } from './shared/logger.js';
@@ -48,6 +53,9 @@ import { systemClock } from './shared/clock.js';
 
 // The composition root: the only place that constructs services and wires them together.
 
+/** The version Berth reports, and its scanner (`berth scanner serve`) with it. */
+export { berthVersion };
+
 export interface Berth {
   config: Config;
   app: FastifyInstance;
@@ -67,7 +75,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   const db = openDatabase(config.database.url, config.database);
   await db.migrate();
   await bootstrap({ db: db.kysely, clock, logger: log, adminPassword: config.adminPassword });
-  const store = await createBlobStore(config);
+  const store = await createBlobStore(config.storage);
   const shared = await sharedState(config, log);
   const events = createEventBus({
     relay: shared.relay,
@@ -80,6 +88,8 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   });
   // Quotas guard the registry's pushes: built first, handed to the registry as its storage guard.
   const quotas = createQuotaService({ db: db.kysely, clock, events, settings });
+  // Immutability rules protect tags in every registry operation that moves or deletes one.
+  const immutable = createImmutableService({ db: db.kysely, clock, bus: shared.bus });
   const registry = createRegistry({
     db: db.kysely,
     store,
@@ -92,6 +102,8 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     cacheBytes: config.registry.cacheBytes,
     uploadLimits: config.registry.uploads,
     storageGuard: quotas.guard,
+    tagProtection: immutable.protection,
+    gcThread: gcThreadSettings(config),
   });
 
   const audit = createAuditLog({ db: db.kysely, clock, logger: log });
@@ -146,8 +158,36 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     onCreate: (trx, project) => quotas.projectCreated(trx, project),
   });
   const members = createMemberService({ db: db.kysely, clock, access, authenticator, audit });
-  const artifacts = createArtifactService({ repo: createArtifactsRepo(db.kysely), registry, logger: log });
+  const labels = createLabelService({ db: db.kysely, clock });
+  const artifacts = createArtifactService({
+    repo: createArtifactsRepo(db.kysely),
+    registry,
+    labels,
+    tagProtection: immutable.protection,
+    // The scanning feature, built below, answers for scan overviews.
+    scans: { overviews: (...args) => scanning.scans.overviews(...args) },
+    logger: log,
+  });
   const pulls = createPullRecorder({ db: db.kysely, clock, logger: log });
+  let boundUrl: string | undefined;
+  const scanning = scanningFeature({
+    db: db.kysely,
+    clock,
+    version: berthVersion,
+    registry,
+    store,
+    artifacts,
+    jobs: () => jobs,
+    access,
+    logger: log,
+    externalUrl: () => config.externalURL,
+    // Adapters registered with use_internal_addr pull from where Berth listens (a jobservice-only process: the external URL).
+    internalUrl: () => boundUrl ?? config.externalURL,
+    pullToken: async (repository) =>
+      (await tokens.issue('admin', [{ type: 'repository', name: repository, actions: ['pull', 'scanner-pull'] }]))
+        .token,
+  });
+  await scanning.start();
 
   // Every feature hands over its routes, jobs and subscribers here, in one list.
   const features: Feature[] = [
@@ -160,6 +200,17 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     sessionsFeature(sessions, { purgeCron: config.auth.sessionPurgeSchedule }),
     gcFeature({ db: db.kysely, clock, collector: registry.collector, jobs: () => jobs }),
     quotaFeature(quotas),
+    immutableFeature(immutable),
+    labelsFeature(labels, artifacts),
+    retentionFeature({
+      db: db.kysely,
+      clock,
+      artifacts,
+      registry,
+      protection: immutable.protection,
+      jobs: () => jobs,
+    }),
+    scanning,
   ];
   checkFeatures(features);
   const subscribers = features.flatMap((f) => f.subscribers ?? []);
@@ -194,6 +245,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
           config,
           logger: log,
           registry,
+          pullChecks: features.flatMap((f) => f.pullChecks ?? []),
           authorizer: readOnlyAuthorizer(
             createRegistryAuthorizer({
               tokens,
@@ -241,6 +293,7 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
     jobs,
     async listen() {
       const address = await app.listen({ port: config.http.port, host: config.http.host });
+      boundUrl = address.replace('://0.0.0.0:', '://127.0.0.1:');
       await metricsServer?.listen({ port: metricsPort, host: config.http.host });
       // On an ephemeral port the default externalURL learns the port once it is bound.
       if (config.externalURL.endsWith(':0'))
@@ -259,30 +312,13 @@ export async function startBerth(input: Config | LoadOptions = {}, logger?: Logg
   };
 }
 
-/** The configured blob store (also for `berth gc`, which runs beside the servers). */
-export async function createBlobStore(config: Config): Promise<BlobStore> {
-  if (config.storage.type === 's3') {
-    // The AWS SDK costs ~20 MiB of memory: loaded only when the blob store is S3.
-    const { createS3Store } = await import('./storage/drivers/s3/index.js');
-    const { s3 } = config.storage;
-    return createS3Store({
-      endpoint: s3.endpoint,
-      region: s3.region,
-      bucket: s3.bucket ?? '',
-      accessKey: s3.accesskey,
-      secretKey: s3.secretkey,
-      forcePathStyle: s3.forcepathstyle,
-      rootDirectory: s3.rootdirectory,
-      storageClass: s3.storageclass,
-      chunkSize: s3.chunksize,
-      encrypt: s3.encrypt,
-      keyId: s3.keyid,
-      secure: s3.secure,
-      skipVerify: s3.skipverify,
-      disableRedirect: config.storage.disableredirect,
-    });
-  }
-  return createFilesystemStore({ root: config.storage.filesystem.rootdirectory });
+/**
+ * On SQLite a collection's statements and deletes run in a worker thread on a connection of
+ * their own, so that pulls served meanwhile never wait for them.
+ */
+function gcThreadSettings(config: Config): GcThreadSettings | undefined {
+  const path = sqlitePathOf(config.database.url);
+  return path && path !== ':memory:' ? { sqlitePath: path, storage: config.storage } : undefined;
 }
 
 /** Closes the server, then lets each feature write what it still holds, then the stores. */

@@ -18,6 +18,7 @@ import { sendOciError } from './oci/errors.js';
 import { sendHarborError } from './v2/errors.js';
 import type { Metrics } from './metrics.js';
 import { isSysadmin } from '../iam/index.js';
+import type { PullCheck } from '../feature.js';
 
 export interface HttpDeps {
   config: Config;
@@ -30,6 +31,8 @@ export interface HttpDeps {
   metrics?: Metrics;
   /** Cache invalidations this request published reach the other replicas before its response. */
   invalidation?: { flush(): Promise<void> };
+  /** The features' checks on /v2 manifest pulls. */
+  pullChecks?: readonly PullCheck[];
 }
 
 /** The HTTP server: /v2 (OCI), /service/token, /c/ sessions and /api/v2.0 (Harbor's REST API). */
@@ -100,6 +103,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<FastifyInstance>
     registry: deps.registry,
     authorizer: deps.authorizer,
     maxManifestBytes: config.registry.maxManifestBytes,
+    pullChecks: deps.pullChecks,
     onRoute: deps.metrics?.nameRoute,
   });
   await app.register(tokenEndpoint, deps.token);

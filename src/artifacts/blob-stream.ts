@@ -6,12 +6,14 @@ import type { Registry } from '../registry/index.js';
 // or, where the store hands clients a presigned URL (S3), the bytes behind that URL.
 
 export async function blobStream(
-  registry: Registry,
+  registry: Pick<Registry, 'blobs'>,
   repository: string,
   digest: string,
 ): Promise<{ size: number; stream: Readable }> {
   const content = await registry.blobs.open(repository, digest, () => undefined);
-  if (content.file) return { size: content.info.size, stream: content.file.createReadStream() };
+  // 1 MiB reads: a whole-blob reader (the scanner reads every layer) makes 16x fewer calls than with the 64 KiB default.
+  if (content.file)
+    return { size: content.info.size, stream: content.file.createReadStream({ highWaterMark: 1024 * 1024 }) };
   if (content.stream) return { size: content.info.size, stream: content.stream };
   if (!content.redirectURL) throw new Error(`blob ${digest}: the blob store gave neither bytes nor a URL`);
   const res = await fetch(content.redirectURL);

@@ -4,6 +4,7 @@ import type { PullRecorder } from './pulls.js';
 
 export {
   createArtifactsRepo,
+  type ArtifactFacts,
   type ArtifactFilter,
   type Paging,
   type RepositoryFilter,
@@ -11,8 +12,16 @@ export {
   type Sort,
   type TextMatch,
 } from './repo.js';
-export { createArtifactService, parseCopySource, type ArtifactOptions, type ArtifactService } from './service.js';
+export {
+  createArtifactService,
+  parseCopySource,
+  type ArtifactLabelSource,
+  type ArtifactScanSource,
+  type ArtifactOptions,
+  type ArtifactService,
+} from './service.js';
 export { createPullRecorder, type PullRecorder } from './pulls.js';
+export { blobStream } from './blob-stream.js';
 export { harborArtifactType } from './types.js';
 export type { Addition } from './additions.js';
 export { accessorySortKeys, type AccessoryFilter } from './accessories.js';

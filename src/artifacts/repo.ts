@@ -54,6 +54,20 @@ export interface ArtifactFilter {
   digest?: TextMatch;
   mediaType?: TextMatch;
   type?: string;
+  /** Harbor's `labels=(1 2)` (carries all of them) or `labels={1 2}` (any of them). */
+  labels?: { ids: number[]; all: boolean };
+}
+
+/** What policies (retention) need to know of an artifact. */
+export interface ArtifactFacts {
+  digest: string;
+  tags: string[];
+  pushTime: string;
+  pullTime?: string;
+  /** The artifact it is an accessory of (a signature, an SBOM…). */
+  subjectDigest?: string;
+  /** Listed by an index of the repository. */
+  indexChild: boolean;
 }
 
 export interface ArtifactRowView {
@@ -234,6 +248,20 @@ export function createArtifactsRepo(db: Kysely<Database>) {
         ]),
       );
     if (filter.type) conditions.push(typeCondition(eb, filter.type));
+    const labels = filter.labels;
+    if (labels) {
+      const carried = (ids: number[]) =>
+        eb.exists(
+          eb
+            .selectFrom('artifact_labels as al')
+            .select('al.label_id')
+            .whereRef('al.artifact_id', '=', 'a.id')
+            .where('al.label_id', 'in', ids),
+        );
+      if (labels.ids.length === 0) conditions.push(eb.val(false) as unknown as Expression<SqlBool>);
+      else if (labels.all) conditions.push(eb.and(labels.ids.map((id) => carried([id]))));
+      else conditions.push(carried(labels.ids));
+    }
     return eb.and(conditions);
   }
 
@@ -372,6 +400,34 @@ export function createArtifactsRepo(db: Kysely<Database>) {
         .where('t.name', '=', tag)
         .executeTakeFirst();
       return row && toArtifactRow(row);
+    },
+
+    /** Every artifact of the repository with its tags, times, subject and whether an index lists it (for policies such as retention). */
+    async artifactFacts(repositoryId: number): Promise<ArtifactFacts[]> {
+      const rows = await db
+        .selectFrom('artifacts as a')
+        .select(['a.id', 'a.digest', 'a.push_time', 'a.pull_time', 'a.subject_digest'])
+        .select((eb) => isIndexChild(eb as unknown as ArtifactScope).as('is_child'))
+        .where('a.repository_id', '=', repositoryId)
+        .orderBy('a.id')
+        .execute();
+      const tags = await db
+        .selectFrom('tags as t')
+        .innerJoin('artifacts as a', 'a.id', 't.artifact_id')
+        .select(['t.artifact_id', 't.name'])
+        .where('a.repository_id', '=', repositoryId)
+        .orderBy('t.name')
+        .execute();
+      const byArtifact = new Map<number, string[]>();
+      for (const tag of tags) byArtifact.set(tag.artifact_id, [...(byArtifact.get(tag.artifact_id) ?? []), tag.name]);
+      return rows.map((row) => ({
+        digest: row.digest,
+        tags: byArtifact.get(row.id) ?? [],
+        pushTime: row.push_time,
+        ...(row.pull_time ? { pullTime: row.pull_time } : {}),
+        subjectDigest: row.subject_digest ?? undefined,
+        indexChild: Boolean(row.is_child),
+      }));
     },
 
     async tagsOf(artifactIds: number[]): Promise<TagRowView[]> {

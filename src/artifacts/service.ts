@@ -2,8 +2,9 @@ import { byteLru } from '../cache/index.js';
 import { BerthError } from '../shared/errors.js';
 import type { EventActor } from '../shared/events.js';
 import type { Logger } from '../shared/logger.js';
-import { isValidTag, parseManifest, parseReference, type Registry } from '../registry/index.js';
+import { isValidTag, parseManifest, parseReference, type Registry, type TagProtection } from '../registry/index.js';
 import type {
+  ArtifactFacts,
   ArtifactFilter,
   ArtifactRowView,
   ArtifactsRepo,
@@ -39,10 +40,37 @@ export interface ArtifactOptions {
   withTag: boolean;
   withLabel: boolean;
   withAccessory: boolean;
+  /** Tags say whether an immutability rule protects them. */
+  withImmutableStatus?: boolean;
+  /** Harbor's `scan_overview` (with_scan_overview). */
+  withScanOverview?: boolean;
+  /** Harbor's `sbom_overview` (with_sbom_overview). */
+  withSbomOverview?: boolean;
+}
+
+/** What carries labels on artifacts (the labels feature): their Harbor Label objects, per artifact id. */
+export interface ArtifactLabelSource {
+  labelsOf(artifactIds: number[]): Promise<Map<number, unknown[]>>;
+}
+
+/** What scans artifacts (the scanning feature): Harbor's scan_overview and sbom_overview of artifacts of one repository, by artifact id. */
+export interface ArtifactScanSource {
+  overviews(
+    projectId: number,
+    repository: string,
+    artifacts: HarborArtifact[],
+    wanted: { scan: boolean; sbom: boolean },
+  ): Promise<Map<number, { scan_overview?: unknown; sbom_overview?: unknown }>>;
 }
 
 export interface ArtifactServiceDeps {
   repo: ArtifactsRepo;
+  /** Labels in listings and details (`with_label`); none without it. */
+  labels?: ArtifactLabelSource;
+  /** Tag immutability, for `with_immutable_status`. */
+  tagProtection?: TagProtection;
+  /** Scan overviews, for `with_scan_overview`; none without it. */
+  scans?: ArtifactScanSource;
   registry: Registry;
   logger: Logger;
   /** Largest config blob read for extra_attrs. */
@@ -52,6 +80,9 @@ export interface ArtifactServiceDeps {
 export function createArtifactService({
   repo,
   registry,
+  labels,
+  tagProtection,
+  scans,
   logger,
   maxConfigBytes = 4 * 1024 * 1024,
 }: ArtifactServiceDeps) {
@@ -62,6 +93,11 @@ export function createArtifactService({
     (attrs, digest) => digest.length + JSON.stringify(attrs).length * 2,
   );
   const additions = createAdditionReader({ registry });
+
+  /** Which tags of the repository are immutable, when asked; otherwise none. */
+  async function immutabilityOf(repository: string, asked: boolean): Promise<(tag: string) => boolean> {
+    return asked && tagProtection ? tagProtection.protectedTags(repository) : () => false;
+  }
 
   async function repositoryOf(projectName: string, repositoryName: string): Promise<RepositoryRow> {
     const name = `${projectName}/${repositoryName}`;
@@ -136,7 +172,8 @@ export function createArtifactService({
   ): Promise<HarborArtifact[]> {
     const ids = rows.map((row) => row.id);
     const projectName = repository.name.slice(0, repository.name.indexOf('/'));
-    const [tags, references, accessories] = await Promise.all([
+    const isImmutable = await immutabilityOf(repository.name, options.withImmutableStatus === true);
+    const [tags, references, accessories, labelled] = await Promise.all([
       options.withTag ? repo.tagsOf(ids) : Promise.resolve([]),
       repo.referencesOf(repository.id, ids),
       options.withAccessory
@@ -145,8 +182,9 @@ export function createArtifactService({
             rows.map((row) => row.digest),
           )
         : Promise.resolve([]),
+      options.withLabel && labels ? labels.labelsOf(ids) : Promise.resolve(new Map<number, unknown[]>()),
     ]);
-    return Promise.all(
+    const shown = await Promise.all(
       rows.map(async (row) => {
         const manifest = safeParse(row);
         const configType = manifest?.config?.mediaType;
@@ -158,8 +196,10 @@ export function createArtifactService({
           mediaType: configType ?? row.media_type,
           extraAttrs: await extraAttrs(repository.name, configType, manifest?.config?.digest),
           references: references.filter((r) => r.parent_id === row.id).map(referenceView),
-          ...(options.withTag ? { tags: tags.filter((t) => t.artifact_id === row.id).map(tagView) } : {}),
-          ...(options.withLabel ? { labels: [] } : {}),
+          ...(options.withTag
+            ? { tags: tags.filter((t) => t.artifact_id === row.id).map((t) => tagView(t, isImmutable(t.name))) }
+            : {}),
+          ...(options.withLabel ? { labels: labelled.get(row.id) ?? [] } : {}),
           ...(options.withAccessory
             ? {
                 accessories: accessories
@@ -170,6 +210,10 @@ export function createArtifactService({
         });
       }),
     );
+    const wanted = { scan: options.withScanOverview === true, sbom: options.withSbomOverview === true };
+    if (!scans || (!wanted.scan && !wanted.sbom)) return shown;
+    const overviews = await scans.overviews(repository.project_id, repository.name, shown, wanted);
+    return shown.map((view) => ({ ...view, ...overviews.get(view.id) }));
   }
 
   function safeParse(row: ArtifactRowView) {
@@ -228,6 +272,28 @@ export function createArtifactService({
       const repository = await repositoryOf(projectName, repositoryName);
       const { rows, total } = await repo.listArtifacts(repository.id, filter, sort, paging);
       return { items: await views(repository, rows, options), total };
+    },
+
+    /** Every artifact of a repository (`project/name`) with its tags, times, subject and index membership; [] when there is no such repository. */
+    async artifactFacts(repositoryName: string): Promise<ArtifactFacts[]> {
+      const repository = await repo.repository(repositoryName);
+      return repository ? repo.artifactFacts(repository.id) : [];
+    },
+
+    /** The artifact a Harbor path names (NOT_FOUND as GET would answer): its id, digest and repository. */
+    async artifactRef(
+      projectName: string,
+      repositoryName: string,
+      reference: string,
+    ): Promise<{ id: number; digest: string; repository: string; projectId: number }> {
+      const repository = await repositoryOf(projectName, repositoryName);
+      const artifact = await artifactOf(repository, reference);
+      return {
+        id: artifact.id,
+        digest: artifact.digest,
+        repository: repository.name,
+        projectId: repository.project_id,
+      };
     },
 
     async getArtifact(
@@ -301,11 +367,13 @@ export function createArtifactService({
       name: TextMatch | undefined,
       sort: Sort[],
       paging: Paging,
+      options: { withImmutableStatus?: boolean } = {},
     ): Promise<{ items: HarborTag[]; total: number }> {
       const repository = await repositoryOf(projectName, repositoryName);
       const artifact = await artifactOf(repository, reference);
       const { rows, total } = await repo.listTags(artifact.id, name, sort, paging);
-      return { items: rows.map(tagView), total };
+      const isImmutable = await immutabilityOf(repository.name, options.withImmutableStatus === true);
+      return { items: rows.map((row) => tagView(row, isImmutable(row.name))), total };
     },
 
     async createTag(

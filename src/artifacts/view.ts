@@ -70,6 +70,10 @@ export interface HarborArtifact {
   tags?: HarborTag[];
   labels?: unknown[];
   accessories?: HarborAccessory[];
+  /** Harbor's ScanOverview, keyed by report type (with_scan_overview, when scanned). */
+  scan_overview?: unknown;
+  /** Harbor's SBOMOverview (with_sbom_overview, when an SBOM was generated). */
+  sbom_overview?: unknown;
   addition_links: Record<string, { href: string; absolute: boolean }>;
 }
 
@@ -86,7 +90,8 @@ export function repositoryView(row: RepositoryRow): HarborRepository {
   };
 }
 
-export function tagView(row: TagRowView): HarborTag {
+/** Harbor's Tag; `immutable` when an immutability rule protects it (asked with with_immutable_status). */
+export function tagView(row: TagRowView, immutable = false): HarborTag {
   return {
     id: row.id,
     repository_id: row.repository_id,
@@ -94,7 +99,7 @@ export function tagView(row: TagRowView): HarborTag {
     name: row.name,
     push_time: row.push_time,
     pull_time: row.pull_time ?? neverPulled,
-    immutable: false,
+    immutable,
     signed: false,
   };
 }
@@ -188,11 +193,14 @@ function additionLinks(
 ): Record<string, { href: string; absolute: boolean }> {
   const inProject = repositoryName.slice(projectName.length + 1);
   const base = `/api/v2.0/projects/${projectName}/repositories/${encodeURIComponent(encodeURIComponent(inProject))}/artifacts/${digest}/additions`;
+  // An index's vulnerabilities are its images': Harbor links them as it does an image's.
   const names =
     type === 'IMAGE'
       ? ['build_history', 'vulnerabilities']
-      : type === 'CHART'
-        ? ['values.yaml', 'readme.md', 'dependencies']
-        : [];
+      : type === 'INDEX'
+        ? ['vulnerabilities']
+        : type === 'CHART'
+          ? ['values.yaml', 'readme.md', 'dependencies']
+          : [];
   return Object.fromEntries(names.map((name) => [name, { href: `${base}/${name}`, absolute: false }]));
 }

@@ -12,7 +12,9 @@ import { BackupRefusedError, backupCommand } from './commands/backup.js';
 import { gcCommand } from './commands/gc.js';
 import { migrateCommand } from './commands/migrate.js';
 import { quotaCommand } from './commands/quota.js';
+import { scannerCommand } from './commands/scanner.js';
 import { serveCommand } from './commands/serve.js';
+import { vulndbCommand } from './commands/vulndb.js';
 import { DataDirLockedError } from './data-dir-lock.js';
 
 /** package.json sits two levels above this file, in the checkout (src/cli) as in the image (dist/cli). */
@@ -34,6 +36,8 @@ adminCommand(program);
 backupCommand(program);
 gcCommand(program);
 quotaCommand(program);
+vulndbCommand(program);
+scannerCommand(program);
 
 program.parseAsync(process.argv).catch(async (err: unknown) => {
   const { DatabaseUrlError } = await import('../db/index.js');

@@ -7,6 +7,7 @@ import { BerthError } from '../shared/errors.js';
 import { migrateToLatest } from './migrate.js';
 import { defaultPoolOptions, openPostgresPool, type PoolOptions, type PoolStats } from './postgres.js';
 import { openSqlite } from './sqlite.js';
+export { openSqliteConnection } from './sqlite.js';
 
 export type { Database } from './schema.js';
 export type * from './schema.js';
@@ -28,20 +29,32 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/** The file of a sqlite://<path> database.url (':memory:' for an in-memory one); undefined for another scheme. */
+export function sqlitePathOf(url: string): string | undefined {
+  return url.startsWith('sqlite://') ? url.slice('sqlite://'.length) : undefined;
+}
+
 /** sqlite://<path> or postgres://user:pw@host:5432/db?sslmode=…; the pool options apply to PostgreSQL. */
 export function openDatabase(url: string, pool: Partial<PoolOptions> = {}): Db {
-  if (url.startsWith('sqlite://')) {
-    const kysely = openSqlite(url.slice('sqlite://'.length));
-    return database(kysely, sqliteDialect, () => ({ total: 1, idle: 0, waiting: 0, max: 1 }), url);
+  const sqlitePath = sqlitePathOf(url);
+  if (sqlitePath !== undefined) {
+    const { kysely, stop } = openSqlite(sqlitePath);
+    return database(kysely, sqliteDialect, () => ({ total: 1, idle: 0, waiting: 0, max: 1 }), url, stop);
   }
   if (/^postgres(ql)?:\/\//.test(url)) {
     const { kysely, stats } = openPostgresPool(url, { ...defaultPoolOptions, ...definedOnly(pool) });
-    return database(kysely, postgresDialect, stats, url);
+    return database(kysely, postgresDialect, stats, url, async () => {});
   }
   throw new DatabaseUrlError(`database.url: unsupported scheme in "${maskUrl(url)}" (use sqlite:// or postgres://)`);
 }
 
-function database(kysely: Kysely<Database>, dialect: Dialect, poolStats: () => PoolStats, url: string): Db {
+function database(
+  kysely: Kysely<Database>,
+  dialect: Dialect,
+  poolStats: () => PoolStats,
+  url: string,
+  beforeClose: () => Promise<void>,
+): Db {
   return {
     kysely,
     dialect,
@@ -54,7 +67,10 @@ function database(kysely: Kysely<Database>, dialect: Dialect, poolStats: () => P
     },
     poolStats,
     ping: async () => void (await sql`select 1`.execute(kysely)),
-    close: () => kysely.destroy(),
+    async close() {
+      await beforeClose();
+      await kysely.destroy();
+    },
   };
 }
 

@@ -52,6 +52,70 @@ export interface QuotasTable {
   update_time: Timestamp;
 }
 
+/** A tag immutability rule; `tag_filter` is Harbor's rule JSON without id and disabled. */
+export interface ImmutableRulesTable {
+  id: Generated<number>;
+  project_id: number;
+  priority: number;
+  disabled: number;
+  tag_filter: string;
+  creation_time: Timestamp;
+  update_time: Timestamp;
+}
+
+/** A label: global (scope 'g', no project) or of a project (scope 'p'). */
+export interface LabelsTable {
+  id: Generated<number>;
+  name: string;
+  description: string;
+  color: string;
+  scope: 'g' | 'p';
+  project_id: number | null;
+  creation_time: Timestamp;
+  update_time: Timestamp;
+}
+
+/** Which artifacts carry which labels. */
+export interface ArtifactLabelsTable {
+  artifact_id: number;
+  label_id: number;
+  creation_time: Timestamp;
+}
+
+/** A project's tag retention policy: Harbor's RetentionPolicy as JSON. */
+export interface RetentionPoliciesTable {
+  id: Generated<number>;
+  project_id: number;
+  policy: string;
+  creation_time: Timestamp;
+  update_time: Timestamp;
+}
+
+/** One run of a retention policy. */
+export interface RetentionExecutionsTable {
+  id: Generated<number>;
+  policy_id: number;
+  job_id: string | null;
+  status: string;
+  trigger: string;
+  dry_run: number;
+  start_time: Timestamp;
+  end_time: Timestamp | null;
+}
+
+/** What one run did in one repository, with its log. */
+export interface RetentionTasksTable {
+  id: Generated<number>;
+  execution_id: number;
+  repository: string;
+  status: string;
+  total: Generated<number>;
+  retained: Generated<number>;
+  start_time: Timestamp;
+  end_time: Timestamp | null;
+  log: Generated<string>;
+}
+
 export interface RepositoryBlobsTable {
   repository_id: number;
   digest: string;
@@ -230,6 +294,137 @@ export interface GcLeaseTable {
   expires_at: Timestamp;
 }
 
+/** A scanner registration (Harbor's scanner_registration); flags are 0/1. */
+export interface ScannerRegistrationsTable {
+  id: Generated<number>;
+  uuid: string;
+  name: string;
+  description: string;
+  url: string;
+  auth: string;
+  access_credential: string;
+  skip_cert_verify: number;
+  use_internal_addr: number;
+  disabled: number;
+  is_default: number;
+  immutable: number;
+  create_time: Timestamp;
+  update_time: Timestamp;
+}
+
+/** A scan report (Harbor's scan_report): JSON summary and report, set when the scan is done. */
+export interface ScanReportsTable {
+  id: Generated<number>;
+  uuid: string;
+  digest: string;
+  registration_uuid: string;
+  mime_type: string;
+  /** Harbor's job statuses: Pending, Running, Stopped, Error, Success. */
+  status: string;
+  job_id: string | null;
+  start_time: Timestamp;
+  end_time: Timestamp | null;
+  summary: string | null;
+  report: string | null;
+  log: string | null;
+}
+
+/** A CVE allowlist (Harbor's cve_allowlist): the system's has project_id 0; items is JSON string[]. */
+export interface CveAllowlistsTable {
+  id: Generated<number>;
+  project_id: number;
+  items: string;
+  /** Seconds since the epoch; null: never expires. */
+  expires_at: number | null;
+  creation_time: Timestamp;
+  update_time: Timestamp;
+}
+
+/** A scan-all run (Harbor's SCAN_ALL execution); trigger is MANUAL or SCHEDULE. */
+export interface ScanAllExecutionsTable {
+  id: Generated<number>;
+  job_id: string | null;
+  trigger: string;
+  /** The walk's status: Pending, Running, Success, Error, Stopped. */
+  status: string;
+  stop_requested: Generated<number>;
+  /** The last artifact id walked. */
+  last_artifact_id: Generated<number>;
+  artifacts: Generated<number>;
+  skipped: Generated<number>;
+  failed: Generated<number>;
+  creation_time: Timestamp;
+  update_time: Timestamp;
+  end_time: Timestamp | null;
+}
+
+/** A scan report a scan-all run started, with its last known status. */
+export interface ScanAllReportsTable {
+  execution_id: number;
+  report_uuid: string;
+  job_id: string | null;
+  status: string;
+}
+
+/** The scanner a project picked instead of the system default. */
+export interface ProjectScannersTable {
+  project_id: number;
+  registration_id: number;
+}
+
+/** An OSV advisory (the built-in scanner's database); lists are JSON text. */
+export interface VulnAdvisoriesTable {
+  /** OSV id ('DSA-5532-1', 'CVE-2023-5363', 'GHSA-…'). */
+  id: string;
+  /** OSV `modified`, as ISO 8601 UTC (a newer one replaces the row on import). */
+  modified: Timestamp;
+  published: Timestamp | null;
+  /** Set when OSV withdrew it: kept, but never matched. */
+  withdrawn: Timestamp | null;
+  /** JSON string[]. */
+  aliases: string;
+  summary: string;
+  details: string;
+  /** Harbor's severity (model.ts Severity). */
+  severity: string;
+  cvss_v3_score: number | null;
+  cvss_v3_vector: string | null;
+  cvss_v2_score: number | null;
+  cvss_v2_vector: string | null;
+  /** JSON string[] ('CWE-79'). */
+  cwe_ids: string;
+  /** JSON string[] of reference URLs. */
+  reference_urls: string;
+}
+
+/** One affected package of an advisory. */
+export interface VulnAffectedTable {
+  id: Generated<number>;
+  advisory_id: string;
+  /** OSV's ecosystem with its release as OSV gives it ('Debian:12', 'Alpine:v3.20', 'npm'). */
+  ecosystem: string;
+  package_name: string;
+  /** JSON: OSV ranges ({ type, events }[]). */
+  ranges: string;
+  /** JSON string[]: the explicitly affected versions. */
+  versions: string;
+  /** JSON string[]: every `fixed` event's version. */
+  fixed_versions: string;
+}
+
+/** One import of the vulnerability database. */
+export interface VulnDbMetaTable {
+  id: Generated<number>;
+  imported_at: Timestamp;
+  /** What was imported (the file or directory). */
+  source: string;
+  imported: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  withdrawn: number;
+}
+
 export interface Database extends JobTables {
   properties: PropertiesTable;
   users: UsersTable;
@@ -253,6 +448,21 @@ export interface Database extends JobTables {
   project_blobs: ProjectBlobsTable;
   project_storage: ProjectStorageTable;
   quotas: QuotasTable;
+  immutable_rules: ImmutableRulesTable;
+  labels: LabelsTable;
+  artifact_labels: ArtifactLabelsTable;
+  retention_policies: RetentionPoliciesTable;
+  retention_executions: RetentionExecutionsTable;
+  retention_tasks: RetentionTasksTable;
+  scanner_registrations: ScannerRegistrationsTable;
+  project_scanners: ProjectScannersTable;
+  scan_reports: ScanReportsTable;
+  scan_all_executions: ScanAllExecutionsTable;
+  scan_all_reports: ScanAllReportsTable;
+  cve_allowlists: CveAllowlistsTable;
+  vuln_advisories: VulnAdvisoriesTable;
+  vuln_affected: VulnAffectedTable;
+  vuln_db_meta: VulnDbMetaTable;
 }
 
 export type ArtifactRow = Selectable<ArtifactsTable>;

@@ -12,7 +12,14 @@ export interface ProjectRef {
   id: number;
   name: string;
   public: boolean;
+  /** Its pull policy (metadata prevent_vul and severity), which /v2 pulls check. */
+  preventVul: boolean;
+  severity: string;
+  /** Whether its pulls are checked against the system's CVE allowlist rather than its own (Harbor: true unless set). */
+  reuseSysCveAllowlist: boolean;
 }
+
+const refKeys = ['public', 'prevent_vul', 'severity', 'reuse_sys_cve_allowlist'];
 
 /** What anyone, even anonymous, may do in a public project (Harbor's public-project policies). */
 const publicProjectPermissions: ReadonlySet<string> = new Set([
@@ -51,14 +58,23 @@ export function createAccessControl({ db, cacheTtlMs = 2000 }: AccessControlOpti
     const key = typeof nameOrId === 'number' ? `#${nameOrId}` : nameOrId;
     const hit = projects.get(key);
     if (hit) return hit;
-    const row = await db
+    const rows = await db
       .selectFrom('projects as p')
-      .leftJoin('project_metadata as m', (join) => join.onRef('m.project_id', '=', 'p.id').on('m.name', '=', 'public'))
-      .select(['p.id', 'p.name', 'm.value'])
+      .leftJoin('project_metadata as m', (join) => join.onRef('m.project_id', '=', 'p.id').on('m.name', 'in', refKeys))
+      .select(['p.id', 'p.name', 'm.name as key', 'm.value'])
       .where(typeof nameOrId === 'number' ? 'p.id' : 'p.name', '=', nameOrId)
-      .executeTakeFirst();
+      .execute();
+    const row = rows[0];
     if (!row) return undefined;
-    const ref = { id: row.id, name: row.name, public: row.value === 'true' };
+    const meta = new Map(rows.map((r) => [r.key, r.value]));
+    const ref = {
+      id: row.id,
+      name: row.name,
+      public: meta.get('public') === 'true',
+      preventVul: meta.get('prevent_vul') === 'true',
+      severity: meta.get('severity') ?? 'low',
+      reuseSysCveAllowlist: meta.get('reuse_sys_cve_allowlist') !== 'false',
+    };
     projects.set(key, ref);
     return ref;
   }

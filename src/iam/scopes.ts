@@ -11,6 +11,8 @@ const repositoryActions: Record<string, [resource: string, action: string][]> = 
   pull: [['repository', 'pull']],
   push: [['repository', 'push']],
   delete: [['repository', 'delete']],
+  // Harbor's scan robots' action: a pull by a scanner, which pull policies (prevent_vul) let through.
+  'scanner-pull': [['repository', 'scanner-pull']],
   '*': [
     ['repository', 'pull'],
     ['repository', 'push'],

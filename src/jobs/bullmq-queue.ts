@@ -41,6 +41,26 @@ const keepFor = { age: 7 * 24 * 3600, count: 10_000 };
 const pendingStates: readonly string[] = ['waiting', 'delayed', 'prioritized', 'waiting-children'];
 const pendingTypes: JobType[] = ['waiting', 'delayed', 'prioritized'];
 
+/** How long a shutdown waits for BullMQ, once jobs are told to stop, before it drops the connections. */
+const closeTimeoutMs = 10_000;
+
+/** Whether the promise settles (either way) within ms; the timer does not outlive it. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function createBullQueue(options: BullQueueOptions): JobQueue {
   const { catalogue, clock, logger } = options;
   const prefix = options.redis.prefix;
@@ -345,17 +365,20 @@ export function createBullQueue(options: BullQueueOptions): JobQueue {
 
     async close(graceMs = 10_000) {
       if (beat) clearInterval(beat);
-      let graceTimer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, graceMs)));
       const closing = Promise.all(workers.map((w) => w.close()));
-      await Promise.race([closing, grace]);
-      clearTimeout(graceTimer);
-      for (const worker of workers) worker.cancelAllJobs('shutdown' satisfies AbortReason);
-      await closing;
+      if (!(await settlesWithin(closing, graceMs))) {
+        // Interrupted jobs go back to the queue (processJob) and run again on another worker.
+        for (const worker of workers) worker.cancelAllJobs('shutdown' satisfies AbortReason);
+        // BullMQ waits for its blocking connection to end, which ioredis never reports for a
+        // connection caught between a drop and its reconnect: such a worker does not hold
+        // the shutdown; its connections are closed below all the same.
+        if (!(await settlesWithin(closing, closeTimeoutMs)))
+          logger.warn({ timeoutMs: closeTimeoutMs }, 'job workers did not close in time; dropping their connections');
+      }
       workers.length = 0;
-      if (pool) await control.hdel(poolsKey, poolId).catch(() => undefined);
+      if (pool) await settlesWithin(control.hdel(poolsKey, poolId), closeTimeoutMs);
       pool = undefined;
-      await Promise.all([...queues.values()].map((q) => q.close()));
+      await settlesWithin(Promise.all([...queues.values()].map((q) => q.close())), closeTimeoutMs);
       subscriber?.disconnect();
       control.disconnect();
       connection.disconnect();

@@ -34,11 +34,28 @@ export function cachedContentReads(inner: ContentReads, maxBytes: number): Cache
       forgetDigests() {},
     };
   }
+  // The cached blob keys of each digest, so that garbage collection forgets a page of digests
+  // without walking the whole cache (kept in step by the cache's own insert and dispose).
+  const blobKeys = new Map<string, Set<string>>();
   // One byte budget for manifests and blob descriptors alike.
   const entries = new LRUCache<string, Entry>({
     maxSize: maxBytes,
     sizeCalculation: (entry, key) =>
       key.length * 2 + entryOverhead + (entry.kind === 'manifest' ? entry.manifest.bytes.byteLength : 0),
+    onInsert: (entry, key) => {
+      if (entry.kind !== 'blob') return;
+      const digest = digestOf(key);
+      const keys = blobKeys.get(digest) ?? new Set<string>();
+      keys.add(key);
+      blobKeys.set(digest, keys);
+    },
+    dispose: (entry, key) => {
+      if (entry.kind !== 'blob') return;
+      const digest = digestOf(key);
+      const keys = blobKeys.get(digest);
+      keys?.delete(key);
+      if (keys?.size === 0) blobKeys.delete(digest);
+    },
   });
   // Bumped by every forget: a read that began before a delete must not cache what it found.
   let generation = 0;
@@ -88,8 +105,7 @@ export function cachedContentReads(inner: ContentReads, maxBytes: number): Cache
     forgetDigests(digests) {
       if (digests.length === 0) return;
       generation++;
-      const gone = new Set(digests);
-      for (const key of entries.keys()) if (key.startsWith('b ') && gone.has(digestOf(key))) entries.delete(key);
+      for (const digest of digests) for (const key of [...(blobKeys.get(digest) ?? [])]) entries.delete(key);
     },
   };
 }

@@ -4,9 +4,9 @@ import type { InvalidationBus } from '../shared/invalidation.js';
 import type { Logger } from '../shared/logger.js';
 import type { BlobStore } from '../storage/index.js';
 import type { CachedContentReads } from './cache.js';
-import type { BlobRow } from './gc-queries.js';
+import { localGcBackend, type GcBackend } from './gc-backend.js';
+import { startGcThread, type GcThreadSettings } from './gc-thread.js';
 import type { ManifestService } from './manifests.js';
-import { blobPath } from './paths.js';
 import type { RegistryRepo } from './repo.js';
 
 // Online garbage collection (mark and sweep over the database, never stopping the registry).
@@ -55,6 +55,8 @@ export interface CollectorDeps {
   clock: Clock;
   logger: Logger;
   invalidation?: InvalidationBus;
+  /** Run the blob work in a worker thread over its own SQLite connection (gc-thread.ts). */
+  gcThread?: GcThreadSettings;
 }
 
 /**
@@ -75,138 +77,144 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
 }
 
-export function createCollector({ repo, reads, store, manifests, clock, logger, invalidation }: CollectorDeps) {
-  /** Deletes the bytes of marked blobs, then their rows; the store skips what is already gone. */
-  async function sweep(blobs: BlobRow[], workers: number): Promise<void> {
-    const paths = blobs.map((b) => blobPath(b.digest));
-    const slice = Math.max(1, Math.ceil(paths.length / workers));
-    const parts: string[][] = [];
-    for (let i = 0; i < paths.length; i += slice) parts.push(paths.slice(i, i + slice));
-    await Promise.all(parts.map((part) => store.deleteObjects(part)));
-    await breathe();
-    await repo.removeBlobs(blobs.map((b) => b.digest));
-  }
-
+export function createCollector(deps: CollectorDeps) {
+  const { repo, store, gcThread } = deps;
   return {
     async collect(options: CollectOptions): Promise<GcSummary> {
-      const { dryRun, signal, log } = options;
-      const workers = Math.min(5, Math.max(1, Math.floor(options.workers)));
-      const cutoff = new Date(clock.now().getTime() - options.timeWindowHours * 3_600_000).toISOString();
-      const progress: GcProgress = {
-        blobsMarked: 0,
-        blobsTotal: await repo.blobCount(),
-        blobsSwept: 0,
-        manifestsDeleted: 0,
-        freedBytes: 0,
-      };
-      const report = () => options.progress({ ...progress });
-      log(
-        `garbage collection started: delete_untagged=${String(options.deleteUntagged)}, dry_run=${String(dryRun)}, ` +
-          `time_window=${String(options.timeWindowHours)}h (keeping what was used after ${cutoff}), workers=${String(workers)}`,
-      );
-      report();
-
-      // A run that stopped part way left blobs 'deleting': their bytes may be half gone, so they go now.
-      if (!dryRun) {
-        for (
-          let left = await repo.deletingBlobs(repo.gcPageSize);
-          left.length > 0;
-          left = await repo.deletingBlobs(repo.gcPageSize)
-        ) {
-          signal.throwIfAborted();
-          await sweep(left, workers);
-          for (const blob of left)
-            log(`deleted blob ${blob.digest} (${formatBytes(blob.size)}), left by an earlier run`);
-          progress.blobsSwept += left.length;
-          progress.freedBytes += left.reduce((sum, b) => sum + b.size, 0);
-          report();
-        }
+      const backend = gcThread ? await startGcThread(gcThread) : localGcBackend(repo, store);
+      try {
+        return await collectWith(deps, backend, options);
+      } finally {
+        await backend.close();
       }
-
-      // A dry run deletes no artifact, so it counts the blobs only the untagged ones reference itself.
-      const doomed = new Set<number>();
-      if (options.deleteUntagged) {
-        let after = 0;
-        for (;;) {
-          signal.throwIfAborted();
-          const page = await repo.untaggedArtifacts(cutoff, after, repo.gcPageSize);
-          await breathe();
-          if (page.length === 0) break;
-          after = page[page.length - 1]!.id;
-          for (const artifact of page) {
-            const name = `${artifact.repository}@${artifact.digest}`;
-            if (dryRun) {
-              log(`would delete untagged artifact ${name} (${formatBytes(artifact.size)})`);
-              progress.manifestsDeleted++;
-              doomed.add(artifact.id);
-              continue;
-            }
-            const deleted = await manifests.deleteUntagged(artifact.repository, artifact.digest, options.by);
-            await breathe();
-            for (const digest of deleted) log(`deleted untagged artifact ${artifact.repository}@${digest}`);
-            progress.manifestsDeleted += deleted.length;
-          }
-          report();
-        }
-      }
-
-      let after = '';
-      for (;;) {
-        signal.throwIfAborted();
-        const page = await repo.unreferencedBlobs(cutoff, after, repo.gcPageSize);
-        await breathe();
-        if (page.length === 0) break;
-        after = page[page.length - 1]!.digest;
-        progress.blobsMarked += page.length;
-        if (dryRun) {
-          for (const blob of page) log(`would delete blob ${blob.digest} (${formatBytes(blob.size)})`);
-          progress.blobsSwept += page.length;
-          progress.freedBytes += page.reduce((sum, b) => sum + b.size, 0);
-          report();
-          continue;
-        }
-        const marked = await repo.markDeleting(
-          page.map((b) => b.digest),
-          cutoff,
-          isoNow(clock),
-        );
-        await breathe();
-        if (marked.blobs.length > 0) {
-          // Every replica stops answering HEAD for these blobs before their bytes go.
-          reads.forgetDigests(marked.blobs.map((b) => b.digest));
-          await invalidation?.flush();
-          await sweep(marked.blobs, workers);
-          for (const blob of marked.blobs) log(`deleted blob ${blob.digest} (${formatBytes(blob.size)})`);
-          progress.blobsSwept += marked.blobs.length;
-          progress.freedBytes += marked.blobs.reduce((sum, b) => sum + b.size, 0);
-        }
-        report();
-      }
-
-      if (dryRun && doomed.size > 0) {
-        const freed = await repo.blobsOnlyReferencedBy(doomed, cutoff);
-        for (const blob of freed)
-          log(`would delete blob ${blob.digest} (${formatBytes(blob.size)}) of an untagged artifact`);
-        progress.blobsSwept += freed.length;
-        progress.freedBytes += freed.reduce((sum, b) => sum + b.size, 0);
-        report();
-      }
-
-      const summary: GcSummary = {
-        blobs: progress.blobsSwept,
-        manifests: progress.manifestsDeleted,
-        freedBytes: progress.freedBytes,
-        dryRun,
-      };
-      const verb = dryRun ? 'would be freed' : 'freed';
-      log(
-        `${String(summary.blobs)} blobs, ${String(summary.manifests)} manifests, ` +
-          `${(summary.freedBytes / 1024 / 1024).toFixed(1)} MiB ${verb}`,
-      );
-      logger.info({ ...summary }, 'garbage collection finished');
-      return summary;
     },
   };
+}
+
+async function collectWith(
+  { repo, reads, manifests, clock, logger, invalidation }: CollectorDeps,
+  backend: GcBackend,
+  options: CollectOptions,
+): Promise<GcSummary> {
+  const { dryRun, signal, log } = options;
+  const pageSize = backend.pageSize;
+  const workers = Math.min(5, Math.max(1, Math.floor(options.workers)));
+  const cutoff = new Date(clock.now().getTime() - options.timeWindowHours * 3_600_000).toISOString();
+  const progress: GcProgress = {
+    blobsMarked: 0,
+    blobsTotal: await backend.blobCount(),
+    blobsSwept: 0,
+    manifestsDeleted: 0,
+    freedBytes: 0,
+  };
+  const report = () => options.progress({ ...progress });
+  log(
+    `garbage collection started: delete_untagged=${String(options.deleteUntagged)}, dry_run=${String(dryRun)}, ` +
+      `time_window=${String(options.timeWindowHours)}h (keeping what was used after ${cutoff}), workers=${String(workers)}`,
+  );
+  report();
+
+  // A run that stopped part way left blobs 'deleting': their bytes may be half gone, so they go now.
+  if (!dryRun) {
+    for (
+      let left = await backend.deletingBlobs(pageSize);
+      left.length > 0;
+      left = await backend.deletingBlobs(pageSize)
+    ) {
+      signal.throwIfAborted();
+      await backend.sweep(left, workers);
+      await breathe();
+      for (const blob of left) log(`deleted blob ${blob.digest} (${formatBytes(blob.size)}), left by an earlier run`);
+      progress.blobsSwept += left.length;
+      progress.freedBytes += left.reduce((sum, b) => sum + b.size, 0);
+      report();
+    }
+  }
+
+  // Untagged artifacts go through the same delete as a user's, on this thread (events, audit,
+  // quotas). A dry run deletes none, so it counts the blobs only they reference itself.
+  const doomed: number[] = [];
+  if (options.deleteUntagged) {
+    let after = 0;
+    for (;;) {
+      signal.throwIfAborted();
+      const page = await repo.untaggedArtifacts(cutoff, after, repo.gcPageSize);
+      await breathe();
+      if (page.length === 0) break;
+      after = page[page.length - 1]!.id;
+      for (const artifact of page) {
+        const name = `${artifact.repository}@${artifact.digest}`;
+        if (dryRun) {
+          log(`would delete untagged artifact ${name} (${formatBytes(artifact.size)})`);
+          progress.manifestsDeleted++;
+          doomed.push(artifact.id);
+          continue;
+        }
+        const deleted = await manifests.deleteUntagged(artifact.repository, artifact.digest, options.by);
+        await breathe();
+        for (const digest of deleted) log(`deleted untagged artifact ${artifact.repository}@${digest}`);
+        progress.manifestsDeleted += deleted.length;
+      }
+      report();
+    }
+  }
+
+  let after = '';
+  for (;;) {
+    signal.throwIfAborted();
+    const page = await backend.unreferencedBlobs(cutoff, after, pageSize);
+    await breathe();
+    if (page.length === 0) break;
+    after = page[page.length - 1]!.digest;
+    progress.blobsMarked += page.length;
+    if (dryRun) {
+      for (const blob of page) log(`would delete blob ${blob.digest} (${formatBytes(blob.size)})`);
+      progress.blobsSwept += page.length;
+      progress.freedBytes += page.reduce((sum, b) => sum + b.size, 0);
+      report();
+      continue;
+    }
+    const marked = await backend.markDeleting(
+      page.map((b) => b.digest),
+      cutoff,
+      isoNow(clock),
+    );
+    await breathe();
+    if (marked.length > 0) {
+      // Every replica stops answering HEAD for these blobs before their bytes go.
+      reads.forgetDigests(marked.map((b) => b.digest));
+      await invalidation?.flush();
+      await backend.sweep(marked, workers);
+      await breathe();
+      for (const blob of marked) log(`deleted blob ${blob.digest} (${formatBytes(blob.size)})`);
+      progress.blobsSwept += marked.length;
+      progress.freedBytes += marked.reduce((sum, b) => sum + b.size, 0);
+    }
+    report();
+  }
+
+  if (dryRun && doomed.length > 0) {
+    const freed = await backend.blobsOnlyReferencedBy(doomed, cutoff);
+    for (const blob of freed)
+      log(`would delete blob ${blob.digest} (${formatBytes(blob.size)}) of an untagged artifact`);
+    progress.blobsSwept += freed.length;
+    progress.freedBytes += freed.reduce((sum, b) => sum + b.size, 0);
+    report();
+  }
+
+  const summary: GcSummary = {
+    blobs: progress.blobsSwept,
+    manifests: progress.manifestsDeleted,
+    freedBytes: progress.freedBytes,
+    dryRun,
+  };
+  const verb = dryRun ? 'would be freed' : 'freed';
+  log(
+    `${String(summary.blobs)} blobs, ${String(summary.manifests)} manifests, ` +
+      `${(summary.freedBytes / 1024 / 1024).toFixed(1)} MiB ${verb}`,
+  );
+  logger.info({ ...summary }, 'garbage collection finished');
+  return summary;
 }
 
 export type Collector = ReturnType<typeof createCollector>;

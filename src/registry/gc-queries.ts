@@ -70,16 +70,9 @@ export function createGcQueries(db: Kysely<Database>) {
       return rows.map((r) => ({ digest: r.digest, size: Number(r.size) }));
     },
 
-    /**
-     * Marks as 'deleting' those of `digests` still unreferenced and unused since `cutoff`;
-     * returns them with the repositories that linked them (whose caches must forget them).
-     */
-    async markDeleting(
-      digests: string[],
-      cutoff: string,
-      now: string,
-    ): Promise<{ blobs: BlobRow[]; links: { repository: string; digest: string }[] }> {
-      if (digests.length === 0) return { blobs: [], links: [] };
+    /** Marks as 'deleting' those of `digests` still unreferenced and unused since `cutoff`; returns them. */
+    async markDeleting(digests: string[], cutoff: string, now: string): Promise<BlobRow[]> {
+      if (digests.length === 0) return [];
       return db.transaction().execute(async (trx) => {
         let locking = trx
           .selectFrom('blobs')
@@ -90,7 +83,7 @@ export function createGcQueries(db: Kysely<Database>) {
           .orderBy('digest');
         if (rowLocks) locking = locking.forUpdate();
         const candidates = await locking.execute();
-        if (candidates.length === 0) return { blobs: [], links: [] };
+        if (candidates.length === 0) return [];
         // A new statement: on PostgreSQL it sees what transactions that held these rows committed.
         const referenced = new Set(
           (
@@ -108,20 +101,17 @@ export function createGcQueries(db: Kysely<Database>) {
         const blobs = candidates
           .filter((c) => !referenced.has(c.digest))
           .map((c) => ({ digest: c.digest, size: Number(c.size) }));
-        if (blobs.length === 0) return { blobs: [], links: [] };
-        const marked = blobs.map((b) => b.digest);
+        if (blobs.length === 0) return [];
         await trx
           .updateTable('blobs')
           .set({ status: 'deleting', updated_at: now })
-          .where('digest', 'in', marked)
+          .where(
+            'digest',
+            'in',
+            blobs.map((b) => b.digest),
+          )
           .execute();
-        const links = await trx
-          .selectFrom('repository_blobs as rb')
-          .innerJoin('repositories as r', 'r.id', 'rb.repository_id')
-          .select(['r.name as repository', 'rb.digest'])
-          .where('rb.digest', 'in', marked)
-          .execute();
-        return { blobs, links };
+        return blobs;
       });
     },
 

@@ -12,7 +12,7 @@ import { createLocalLocks } from '../shared/locks.js';
 import { createLogger } from '../shared/logger.js';
 import { systemClock } from '../shared/clock.js';
 import { BerthError } from '../shared/errors.js';
-import { createFilesystemStore } from '../storage/index.js';
+import { createFilesystemStore, type StorageSettings } from '../storage/index.js';
 import { createRegistry, type Registry, type StorageGuard } from './index.js';
 import { blobPath } from './paths.js';
 import {
@@ -37,7 +37,10 @@ interface Fixture {
   close(): Promise<void>;
 }
 
-async function fixture(kind: 'sqlite' | 'postgres', guard?: StorageGuard): Promise<Fixture> {
+/** 'sqlite-thread': SQLite with the collection's blob work in a worker thread, as the server runs it. */
+type Kind = 'sqlite' | 'sqlite-thread' | 'postgres';
+
+async function fixture(kind: Kind, guard?: StorageGuard): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'berth-gc-'));
   const pgName = kind === 'postgres' ? await createPostgresDatabase() : undefined;
   const db = openDatabase(pgName ? postgresUrl(pgName) : `sqlite://${dir}/berth.db`, { maxOpenConns: 8 });
@@ -59,6 +62,8 @@ async function fixture(kind: 'sqlite' | 'postgres', guard?: StorageGuard): Promi
     maxManifestBytes: 4 * 1024 * 1024,
     cacheBytes: 1024 * 1024,
     storageGuard: guard,
+    gcThread:
+      kind === 'sqlite-thread' ? { sqlitePath: `${dir}/berth.db`, storage: filesystemStorage(root) } : undefined,
   });
   return {
     db,
@@ -69,6 +74,24 @@ async function fixture(kind: 'sqlite' | 'postgres', guard?: StorageGuard): Promi
       rmSync(dir, { recursive: true, force: true });
       if (pgName) await dropPostgresDatabase(pgName);
     },
+  };
+}
+
+function filesystemStorage(root: string): StorageSettings {
+  return {
+    type: 'filesystem',
+    filesystem: { rootdirectory: root },
+    s3: {
+      region: 'us-east-1',
+      forcepathstyle: true,
+      rootdirectory: '',
+      storageclass: 'STANDARD',
+      chunksize: 10 * 1024 * 1024,
+      encrypt: false,
+      secure: true,
+      skipverify: false,
+    },
+    disableredirect: false,
   };
 }
 
@@ -125,7 +148,7 @@ function emptyFolders(dir: string): string[] {
 
 const skipPostgres = await postgresUnavailable();
 
-for (const kind of ['sqlite', 'postgres'] as const) {
+for (const kind of ['sqlite', 'sqlite-thread', 'postgres'] as const) {
   describe(`garbage collection and storage accounting (${kind})`, { skip: kind === 'postgres' && skipPostgres }, () => {
     let f: Fixture;
     before(async () => {

@@ -18,6 +18,8 @@ import type { UploadLimitSettings } from './upload-limits.js';
 import { uploadPurgeJob } from './upload-purge.js';
 import { createCollector } from './collector.js';
 import type { StorageGuard } from './storage-accounting.js';
+import type { TagProtection } from './tag-protection.js';
+import type { GcThreadSettings } from './gc-thread.js';
 import type { Feature } from '../feature.js';
 
 export { checkRepositoryName, isValidRepositoryName, parseReference, isValidTag } from './names.js';
@@ -37,9 +39,11 @@ export type { Page, ReferrersIndex } from './listings.js';
 export type { Body } from './uploads.js';
 export type { UploadLimitSettings } from './upload-limits.js';
 export { uploadPurgeJobType } from './upload-purge.js';
+export type { GcThreadSettings } from './gc-thread.js';
 export { formatBytes, type Collector, type CollectOptions, type GcProgress, type GcSummary } from './collector.js';
 export { isIndexChild, isTagged, type ArtifactScope } from './artifact-scope.js';
 export type { StorageGuard, StorageGrowth, UploadAdmission, UsageDrift } from './storage-accounting.js';
+export { immutableTagError, type TagProtection } from './tag-protection.js';
 
 export interface RegistryOptions {
   db: Kysely<Database>;
@@ -56,6 +60,10 @@ export interface RegistryOptions {
   invalidation?: InvalidationBus;
   /** Quotas' hook on pushes that grow a project's stored bytes. */
   storageGuard?: StorageGuard;
+  /** Tag immutability's hook on everything that moves or deletes a tag. */
+  tagProtection?: TagProtection;
+  /** Garbage collection's blob work in a worker thread (SQLite: see gc-thread.ts). */
+  gcThread?: GcThreadSettings;
 }
 
 /** The OCI registry core: blobs, uploads, manifests, tags, catalog, referrers. */
@@ -69,7 +77,7 @@ export function createRegistry(options: RegistryOptions) {
     uploads: createUploadService(deps),
     manifests,
     listings: createListingService(deps),
-    repositories: createRepositoryService(deps),
+    repositories: createRepositoryService({ ...deps, manifests }),
     collector: createCollector({ ...deps, manifests }),
     storage: {
       /** Bytes each project stores (Harbor's quota usage), by project id. */

@@ -7,6 +7,7 @@ import type { CachedContentReads } from './cache.js';
 import { artifactTypeOf, parseManifest, referencedBlobs, type ParsedManifest } from './manifest.js';
 import { isValidTag, lookupReference, parseReference, type Reference } from './names.js';
 import type { RegistryRepo, StoredManifest } from './repo.js';
+import { immutableTagError, noTagProtection, type TagProtection } from './tag-protection.js';
 
 export interface ManifestServiceDeps {
   repo: RegistryRepo;
@@ -15,6 +16,8 @@ export interface ManifestServiceDeps {
   events: EventBus;
   clock: Clock;
   maxManifestBytes: number;
+  /** Tag immutability: tags that may not move to another artifact or go. */
+  tagProtection?: TagProtection;
 }
 
 export interface PushedManifest {
@@ -33,7 +36,15 @@ function withLocks<T>(locks: Locks, keys: string[], fn: () => Promise<T>): Promi
   return first === undefined ? fn() : locks.withLock(first, () => withLocks(locks, rest, fn));
 }
 
-export function createManifestService({ repo, reads, locks, events, clock, maxManifestBytes }: ManifestServiceDeps) {
+export function createManifestService({
+  repo,
+  reads,
+  locks,
+  events,
+  clock,
+  maxManifestBytes,
+  tagProtection = noTagProtection,
+}: ManifestServiceDeps) {
   function unknown(repository: string, reference: string): BerthError {
     return new BerthError(
       'MANIFEST_UNKNOWN',
@@ -104,8 +115,17 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
     return linked;
   }
 
+  /** 412 when one of `tags` of `repository` is immutable. */
+  async function refuseProtected(repository: string, tags: string[]): Promise<void> {
+    if (tags.length === 0) return;
+    const isProtected = await tagProtection.protectedTags(repository);
+    const tag = tags.find(isProtected);
+    if (tag !== undefined) throw immutableTagError(repository, tag);
+  }
+
   return {
     resolve,
+    refuseProtected,
 
     /** GET: the manifest, recorded as pulled (by `by`, when the caller knows who). */
     async pull(repository: string, reference: string, by: EventActor = {}): Promise<StoredManifest> {
@@ -162,8 +182,14 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
       const linked = await checkReferences(repository, manifest);
       const blobBytes = [...linked.values()].reduce((sum, size) => sum + size, 0);
       const lockKeys = (tags.length > 0 ? [...tags].sort() : [digest]).map((key) => `tag:${repository}:${key}`);
-      await withLocks(locks, lockKeys, () =>
-        repo.putManifest({
+      const isProtected = tags.length > 0 ? await tagProtection.protectedTags(repository) : () => false;
+      await withLocks(locks, lockKeys, async () => {
+        // An immutable tag stays where it is; pushing the very manifest it names again changes nothing.
+        for (const tag of tags.filter(isProtected)) {
+          const current = await repo.tagDigest(repository, tag);
+          if (current !== undefined && current !== digest) throw immutableTagError(repository, tag);
+        }
+        await repo.putManifest({
           repository,
           digest,
           mediaType: manifest.mediaType,
@@ -180,8 +206,8 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
           })),
           tags,
           now: isoNow(clock),
-        }),
-      );
+        });
+      });
       events.publish({
         type: 'artifact.pushed',
         repository,
@@ -200,7 +226,12 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
       const ref = lookupReference(reference);
       if (!ref) throw unknown(repository, reference);
       if (ref.kind === 'tag') {
-        const digest = await locks.withLock(`tag:${repository}:${ref.tag}`, () => repo.deleteTag(repository, ref.tag));
+        const isProtected = await tagProtection.protectedTags(repository);
+        const digest = await locks.withLock(`tag:${repository}:${ref.tag}`, async () => {
+          if (isProtected(ref.tag) && (await repo.tagDigest(repository, ref.tag)) !== undefined)
+            throw immutableTagError(repository, ref.tag);
+          return repo.deleteTag(repository, ref.tag);
+        });
         if (digest === undefined)
           throw new BerthError('MANIFEST_UNKNOWN', `tag ${ref.tag} unknown to repository ${repository}`, {
             detail: { reference },
@@ -208,6 +239,7 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
         events.publish({ type: 'tag.deleted', repository, tag: ref.tag, digest, ...by });
         return;
       }
+      await refuseProtected(repository, await repo.tagNames(repository, ref.digest));
       const deleted = await repo.deleteArtifact(repository, ref.digest);
       // Harbor's answer (controller/artifact deleteDeeply): an index child goes only with its index.
       if (deleted === 'referenced')
@@ -260,6 +292,12 @@ export function createManifestService({ repo, reads, locks, events, clock, maxMa
           throw new BerthError('NOT_FOUND', `artifact ${source}:${reference} not found`);
         throw err;
       });
+      // The copy brings the source's tags: none of them may take an immutable tag from another artifact.
+      const isProtected = await tagProtection.protectedTags(target);
+      for (const tag of (await repo.tagNames(source, digest)).filter(isProtected)) {
+        const current = await repo.tagDigest(target, tag);
+        if (current !== undefined && current !== digest) throw immutableTagError(target, tag);
+      }
       const outcome = await repo.copyArtifact(source, digest, target, isoNow(clock));
       if (outcome.kind === 'source-missing')
         throw new BerthError('NOT_FOUND', `artifact ${source}@${digest} not found`);

@@ -211,6 +211,18 @@ export function createRegistryRepo(db: Kysely<Database>, guard?: StorageGuard) {
       });
     },
 
+    /** The repository's tags, or those of the artifact `digest` in it. */
+    async tagNames(repository: string, digest?: string): Promise<string[]> {
+      let query = db
+        .selectFrom('tags as t')
+        .innerJoin('repositories as r', 'r.id', 't.repository_id')
+        .select('t.name')
+        .where('r.name', '=', repository);
+      if (digest !== undefined)
+        query = query.innerJoin('artifacts as a', 'a.id', 't.artifact_id').where('a.digest', '=', digest);
+      return (await query.orderBy('t.name').execute()).map((row) => row.name);
+    },
+
     /** Digests of the artifacts no other artifact of the repository lists as an index child. */
     async rootDigests(repository: string): Promise<string[]> {
       const rows = await db

@@ -28,6 +28,8 @@ export const errorCatalogue = {
   FORBIDDEN: { status: 403, message: 'forbidden' },
   CONFLICT: { status: 409, message: 'conflict' },
   PRECONDITION: { status: 412, message: 'precondition failed' },
+  /** A project's policy refuses the pull (Harbor's PROJECTPOLICYVIOLATION: prevent_vul). */
+  PROJECTPOLICYVIOLATION: { status: 412, message: 'the project policy refuses this artifact' },
   VIOLATE_FOREIGN_KEY_CONSTRAINT: { status: 412, message: 'the deleting artifact is referenced by others' },
   UNPROCESSABLE_ENTITY: { status: 422, message: 'unprocessable entity' },
   UNKNOWN: { status: 500, message: 'unknown error' },

@@ -19,7 +19,9 @@ export type Invalidation =
   /** Blobs garbage collection is deleting, in every repository. */
   | { kind: 'digests'; digests: string[] }
   /** Projects, members, robots or users changed: permission lookups are stale. */
-  | { kind: 'access' };
+  | { kind: 'access' }
+  /** A project's tag rules (immutability) changed. */
+  | { kind: 'project-rules'; project: string };
 
 export interface InvalidationBus {
   /** Announces to the other replicas; the caller has already dropped its own entries. */

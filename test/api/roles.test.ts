@@ -23,7 +23,7 @@ type RoleId = keyof typeof roleNames;
 
 // What each role may do, from Harbor's rbac_role.go: repository push (1, 2, 4), repository
 // delete (1, 4), member list (all but 5), member create and project update/delete (1),
-// metadata update (1, 4).
+// metadata update (1, 4), immutability rules and project labels (1, 4), labels on artifacts and tag retention (1, 2, 4).
 const expected: Record<
   RoleId,
   {
@@ -34,6 +34,10 @@ const expected: Record<
     projectUpdate: boolean;
     metadataUpdate: boolean;
     projectDelete: boolean;
+    immutableRules: boolean;
+    projectLabels: boolean;
+    artifactLabels: boolean;
+    retention: boolean;
   }
 > = {
   1: {
@@ -44,6 +48,10 @@ const expected: Record<
     projectUpdate: true,
     metadataUpdate: true,
     projectDelete: true,
+    immutableRules: true,
+    projectLabels: true,
+    artifactLabels: true,
+    retention: true,
   },
   2: {
     push: true,
@@ -53,6 +61,10 @@ const expected: Record<
     projectUpdate: false,
     metadataUpdate: false,
     projectDelete: false,
+    immutableRules: false,
+    projectLabels: false,
+    artifactLabels: true,
+    retention: true,
   },
   3: {
     push: false,
@@ -62,6 +74,10 @@ const expected: Record<
     projectUpdate: false,
     metadataUpdate: false,
     projectDelete: false,
+    immutableRules: false,
+    projectLabels: false,
+    artifactLabels: false,
+    retention: false,
   },
   4: {
     push: true,
@@ -71,6 +87,10 @@ const expected: Record<
     projectUpdate: false,
     metadataUpdate: true,
     projectDelete: false,
+    immutableRules: true,
+    projectLabels: true,
+    artifactLabels: true,
+    retention: true,
   },
   5: {
     push: false,
@@ -80,11 +100,18 @@ const expected: Record<
     projectUpdate: false,
     metadataUpdate: false,
     projectDelete: false,
+    immutableRules: false,
+    projectLabels: false,
+    artifactLabels: false,
+    retention: false,
   },
 };
 
 let server: TestBerth;
 let work: string;
+let privId: number;
+let globalLabel: number;
+let retentionId: number;
 const auths = new Map<RoleId, string>();
 
 /** A free port chosen up front, so the token realm in externalURL names the port Berth listens on. */
@@ -100,7 +127,20 @@ before(async () => {
   const port = await freePort();
   server = await startApiBerth({ http: { port }, externalURL: `http://127.0.0.1:${port}` });
   work = tempDir('berth-roles-');
-  await createProject(server, 'priv');
+  privId = await createProject(server, 'priv');
+  const label = await api(server, 'POST', '/labels', { body: { name: 'everywhere', scope: 'g' } });
+  assert.equal(label.status, 201);
+  globalLabel = Number(label.headers.get('location')?.split('/').pop());
+  const retention = await api(server, 'POST', '/retentions', {
+    body: {
+      algorithm: 'or',
+      rules: [],
+      trigger: { kind: 'Schedule', settings: {} },
+      scope: { level: 'project', ref: privId },
+    },
+  });
+  assert.equal(retention.status, 201, JSON.stringify(retention.body));
+  retentionId = Number(retention.headers.get('location')?.split('/').pop());
   assert.equal((await pushImage(server, 'priv/app', 'v1', adminAuth)).status, 201);
   assert.equal((await pushImage(server, 'library/pub', 'v1', adminAuth)).status, 201);
   await createUser(server, 'spare');
@@ -198,6 +238,38 @@ for (const role of [1, 2, 3, 4, 5] as RoleId[]) {
       (await api(server, 'PUT', '/projects/priv/metadatas/prevent_vul', { auth, body: { prevent_vul: 'false' } }))
         .status,
       status(can.metadataUpdate),
+    );
+    const rule = {
+      tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: `role${role}-*` }],
+      scope_selectors: { repository: [{ kind: 'doublestar', decoration: 'repoMatches', pattern: '**' }] },
+    };
+    assert.equal(
+      (await api(server, 'POST', '/projects/priv/immutabletagrules', { auth, body: rule })).status,
+      status(can.immutableRules, 201),
+    );
+    assert.equal(
+      (await api(server, 'GET', '/projects/priv/immutabletagrules', { auth })).status,
+      status(can.immutableRules),
+    );
+    const label = await api(server, 'POST', '/labels', {
+      auth,
+      body: { name: `role${role}`, scope: 'p', project_id: privId },
+    });
+    assert.equal(label.status, status(can.projectLabels, 201));
+    const labelled = await api(server, 'POST', `/projects/priv/repositories/app/artifacts/v1/labels`, {
+      auth,
+      body: { id: globalLabel },
+    });
+    assert.equal(labelled.status, status(can.artifactLabels));
+    if (labelled.status === 200)
+      assert.equal(
+        (await api(server, 'DELETE', `/projects/priv/repositories/app/artifacts/v1/labels/${globalLabel}`, { auth }))
+          .status,
+        200,
+      );
+    assert.equal(
+      (await api(server, 'GET', `/retentions/${retentionId}/executions`, { auth })).status,
+      status(can.retention),
     );
     // The project still holds repositories: a role allowed to delete it meets Harbor's 412.
     assert.equal((await api(server, 'DELETE', '/projects/priv', { auth })).status, can.projectDelete ? 412 : 403);

@@ -80,6 +80,20 @@ export function assertHarborSchema(method: string, template: string, status: num
   );
 }
 
+/**
+ * Asserts that `body` is Harbor's error body (definitions/Errors), for the answers Harbor
+ * gives without documenting them per operation (412 for an immutable tag, 409 for a duplicate).
+ */
+export function assertHarborErrors(body: unknown): void {
+  let validate = compiled.get('Errors');
+  if (!validate) {
+    validate = ajv.compile({ $ref: 'harbor#/definitions/Errors' });
+    compiled.set('Errors', validate);
+  }
+  assert.ok(validate(body), `not Harbor's error body: ${ajv.errorsText(validate.errors)}\n${JSON.stringify(body)}`);
+  assert.ok(((body as { errors?: unknown[] }).errors ?? []).length > 0, 'the error body names an error');
+}
+
 /** Every operation in Harbor's swagger, for the coverage table. */
 export function harborOperations(): { method: string; path: string; operationId: string }[] {
   return Object.entries(swagger.paths).flatMap(([path, methods]) =>

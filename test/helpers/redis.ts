@@ -1,7 +1,13 @@
 import { Redis } from 'ioredis';
 
 // Redis for tests: the server on this machine (BERTH_TEST_REDIS_URL to point elsewhere).
-// Each test file owns one db index and flushes only that index.
+// Each test file owns one db index and flushes only that index; two files sharing one
+// would wipe each other's keys when they run at the same time. The owners:
+//   7 src/auth/throttle/redis-store.test.ts    8 test/reliability/gc-race.rel.ts
+//   9 test/security/login-throttle.test.ts     10 every test server of the scale-out profile
+//  11 src/jobs/bullmq-queue.test.ts            12 src/shared/redis-locks.test.ts
+//  13 test/ops/replicas-redis.test.ts          14 test/deploy/run-rendered.test.ts
+//  15 test/ops/multi-replica.test.ts
 
 export const testRedisBase = process.env.BERTH_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -25,7 +25,7 @@ import {
 
 export const scaleOutProfile = process.env.BERTH_TEST_SCALEOUT === '1';
 
-/** The Redis db index of the profile (other test files own 11–14). */
+/** The Redis db index of the profile (the owners of the others: test/helpers/redis.ts). */
 const redisDb = 10;
 
 export interface ScaleOutParts {

@@ -79,10 +79,16 @@ test('operations', async (t) => {
     const queues = await api<{ job_type: string; paused: boolean }[]>(server, 'GET', '/jobservice/queues');
     assertHarborSchema('GET', '/jobservice/queues', 200, queues.body);
     assert.deepEqual(queues.body.map((q) => q.job_type).sort(), [
+      'ADAPTER_SCAN',
+      'EVENT_SCAN_ON_PUSH',
       'GARBAGE_COLLECTION',
+      'IMAGE_SCAN',
+      'RETENTION',
+      'SCAN_ALL',
       'SCHEDULER',
       'SESSION_PURGE',
       'UPLOAD_PURGE',
+      'VULNDB_IMPORT',
     ]);
 
     const schedules = await api<{ vendor_type: string; cron: string }[]>(server, 'GET', '/schedules');

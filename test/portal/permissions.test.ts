@@ -1,12 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page, Response } from 'playwright-core';
+import type { Response } from 'playwright-core';
 import { startTestBerth, type TestBerth } from '../helpers/berth.js';
 import { api } from '../helpers/api.js';
 import { addMember, createProject, createUser, userPassword } from '../helpers/projects.js';
 import { pushImage, pushIndex } from '../helpers/push.js';
 import { needTool } from '../helpers/tools.js';
-import { chromiumPath, openPortalBrowser, type PortalBrowser } from './browser.js';
+import { chromiumPath, openPortalBrowser, type PortalBrowser, logIn, logOut } from './browser.js';
 
 // What the portal offers follows what the user may do: a developer sees no way to delete a
 // project, a repository or an artifact, add a member or create a robot; the administrator does.
@@ -40,19 +40,6 @@ after(async () => {
   await portal?.close();
   await server.close();
 });
-
-async function logIn(page: Page, username: string, password: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(username);
-  await page.locator('input[name=password]').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
-}
-
-async function logOut(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Log out' }).click();
-  await page.waitForURL(/\/login/);
-}
 
 test('a developer is offered only what a developer may do; the administrator everything', async (t) => {
   if (!needTool(t, chromiumPath, 'apt-get install chromium')) return;

@@ -1,13 +1,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { startTestBerth, testAdminPassword, type TestBerth } from '../helpers/berth.js';
 import { api } from '../helpers/api.js';
 import { addMember, createProject, createUser, userPassword } from '../helpers/projects.js';
 import { pushImage } from '../helpers/push.js';
 import { needTool } from '../helpers/tools.js';
-import { chromiumPath, openPortalBrowser, type PortalBrowser } from './browser.js';
+import { chromiumPath, openPortalBrowser, type PortalBrowser, logIn } from './browser.js';
 
 // A project's Summary (the tab a project opens on) and Configuration tabs, as in Harbor:
 // a project admin makes the project public; a developer sees the configuration read-only.
@@ -29,14 +28,6 @@ after(async () => {
   await portal?.close();
   await server.close();
 });
-
-async function logIn(page: Page, username: string, password: string): Promise<void> {
-  await page.goto('/login');
-  await page.getByLabel('Username').fill(username);
-  await page.locator('input[name=password]').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByRole('heading', { name: 'Projects' }).waitFor();
-}
 
 async function isPublic(): Promise<string | undefined> {
   const res = await api<{ metadata?: { public?: string } }>(server, 'GET', `/projects/${project}`);

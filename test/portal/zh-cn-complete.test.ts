@@ -41,6 +41,24 @@ before(async () => {
     },
   });
   assert.equal(robot.status, 201);
+  // A rule for the Policy tab, and a global and a project label on the image for the label pages and chips.
+  const rule = await api(server, 'POST', `/projects/${projectId}/immutabletagrules`, {
+    body: {
+      tag_selectors: [{ kind: 'doublestar', decoration: 'matches', pattern: 'release-*' }],
+      scope_selectors: { repository: [{ kind: 'doublestar', decoration: 'repoMatches', pattern: '**' }] },
+    },
+  });
+  assert.equal(rule.status, 201);
+  for (const label of [
+    { name: '发布', description: '已发布', color: '#48960C', scope: 'g' },
+    { name: '测试', description: '', color: '#FFDC0B', scope: 'p', project_id: projectId },
+  ]) {
+    const created = await api(server, 'POST', '/labels', { body: label });
+    assert.equal(created.status, 201);
+    const id = Number(created.headers.get('location')?.split('/').pop());
+    const added = await api(server, 'POST', `/projects/zh-proj/repositories/web/artifacts/v1/labels`, { body: { id } });
+    assert.equal(added.status, 200);
+  }
 });
 after(async () => {
   await portal?.close();
@@ -106,6 +124,8 @@ test('every page of the portal in 简体中文 has no English UI text', async (t
     ['/projects', '[data-testid=projects] tbody tr'],
     [`/projects/${projectId}/repositories`, '[data-testid=repositories] tbody tr'],
     [`/projects/${projectId}/members`, '[data-member=lisi]'],
+    [`/projects/${projectId}/labels`, '[data-testid=label-row]'],
+    [`/projects/${projectId}/policy`, '[data-testid=immutable-rule]'],
     [`/projects/${projectId}/robots`, '[data-testid=robots] tbody tr'],
     [`/projects/${projectId}/logs`, 'table tbody tr'],
     [`/projects/${projectId}/repositories/web`, 'tbody tr[data-digest]'],
@@ -115,6 +135,7 @@ test('every page of the portal in 简体中文 has no English UI text', async (t
     ['/admin/robots', 'table tbody tr'],
     ['/admin/audit-logs', 'table tbody tr'],
     ['/admin/configuration', 'table tbody tr'],
+    ['/admin/labels', '[data-testid=label-row]'],
     ['/admin/quotas', '[data-testid=quotas] tbody tr'],
     ['/admin/gc', '[data-testid=gc-history] tbody tr'],
   ];

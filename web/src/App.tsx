@@ -21,6 +21,8 @@ const RobotsTab = lazyPage(() => import('./pages/RobotsTab'), 'RobotsTab');
 const LogsTab = lazyPage(() => import('./pages/LogsTab'), 'LogsTab');
 const SummaryTab = lazyPage(() => import('./pages/SummaryTab'), 'SummaryTab');
 const ProjectConfigurationTab = lazyPage(() => import('./pages/ProjectConfigurationTab'), 'ProjectConfigurationTab');
+const ProjectPolicyTab = lazyPage(() => import('./pages/ProjectPolicyTab'), 'ProjectPolicyTab');
+const ProjectLabelsTab = lazyPage(() => import('./pages/ProjectLabelsTab'), 'ProjectLabelsTab');
 const SearchPage = lazyPage(() => import('./pages/SearchPage'), 'SearchPage');
 const AdminPage = lazyPage(() => import('./pages/admin/AdminPage'), 'AdminPage');
 const UsersPage = lazyPage(() => import('./pages/admin/UsersPage'), 'UsersPage');
@@ -29,6 +31,8 @@ const AuditLogPage = lazyPage(() => import('./pages/admin/AuditLogPage'), 'Audit
 const ConfigurationPage = lazyPage(() => import('./pages/admin/ConfigurationPage'), 'ConfigurationPage');
 const GcPage = lazyPage(() => import('./pages/admin/GcPage'), 'GcPage');
 const QuotasPage = lazyPage(() => import('./pages/admin/QuotasPage'), 'QuotasPage');
+const LabelsPage = lazyPage(() => import('./pages/admin/LabelsPage'), 'LabelsPage');
+const ScannersPage = lazyPage(() => import('./pages/admin/ScannersPage'), 'ScannersPage');
 
 function HarborPath() {
   const { pathname, search } = useLocation();
@@ -54,6 +58,8 @@ export const routes = [
           { path: 'configuration', element: <ProjectConfigurationTab /> },
           { path: 'repositories', element: <RepositoriesTab /> },
           { path: 'members', element: <MembersTab /> },
+          { path: 'labels', element: <ProjectLabelsTab /> },
+          { path: 'policy', element: <ProjectPolicyTab /> },
           { path: 'robots', element: <RobotsTab /> },
           { path: 'logs', element: <LogsTab /> },
           { path: 'repositories/:repository', element: <RepositoryPage /> },
@@ -71,6 +77,8 @@ export const routes = [
           { path: 'configuration', element: <ConfigurationPage /> },
           { path: 'gc', element: <GcPage /> },
           { path: 'quotas', element: <QuotasPage /> },
+          { path: 'labels', element: <LabelsPage /> },
+          { path: 'interrogation-services', element: <ScannersPage /> },
         ],
       },
       // Harbor's portal lives under /harbor: its links (/harbor/projects/2/repositories/app) open the same page here.

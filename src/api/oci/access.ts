@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 // The authorisation slot of every /v2 route: a route names the access it needs
 // (Docker token spec scopes); an Authorizer decides. Identity and access plugs in here.
 
-export type Action = 'pull' | 'push' | 'delete' | '*';
+export type Action = 'pull' | 'push' | 'delete' | 'scanner-pull' | '*';
 
 export interface AccessRequest {
   type: 'repository' | 'registry';

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../../registry/index.js';
 import type { EventActor } from '../../shared/events.js';
+import type { PullCheck } from '../../feature.js';
 import type { Authorizer } from './access.js';
 
 /** What a /v2 handler receives: the request, its path parameters and the registry. */
@@ -13,6 +14,8 @@ export interface OciContext {
   authorizer: Authorizer;
   /** Who makes the request, passed to the registry so its events name them. */
   actor: EventActor;
+  /** The features' checks on manifest pulls. */
+  pullChecks: readonly PullCheck[];
 }
 
 /** The request body as a stream, or undefined when the request has none. */

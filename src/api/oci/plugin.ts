@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BerthError } from '../../shared/errors.js';
 import { checkRepositoryName, type Registry } from '../../registry/index.js';
+import type { PullCheck } from '../../feature.js';
 import type { Authorizer } from './access.js';
 import { sendOciError } from './errors.js';
 import { matchRoute, ociRoutes } from './routes.js';
@@ -9,6 +10,8 @@ export interface OciApiOptions {
   registry: Registry;
   authorizer: Authorizer;
   maxManifestBytes: number;
+  /** The features' checks on manifest pulls (GET). */
+  pullChecks?: readonly PullCheck[];
   /** Told the route table's name of each matched request (metrics). */
   onRoute?: (request: FastifyRequest, name: string) => void;
 }
@@ -51,6 +54,7 @@ export async function ociApi(app: FastifyInstance, options: OciApiOptions): Prom
         registry: options.registry,
         authorizer: options.authorizer,
         actor,
+        pullChecks: options.pullChecks ?? [],
       };
       for (const check of route.checks ?? []) await check(ctx);
       await route.handler(ctx);

@@ -6,8 +6,8 @@ import { parseQuery, parseSort, termsFor } from './query.js';
 import { repositoryNameParam, textMatch, type RepositoryParams } from './repositories.js';
 
 // What Harbor's artifact view links to: GET …/additions/{addition} (build history,
-// a chart's values, readme and dependencies), …/additions/vulnerabilities, and the
-// artifact's accessories (handler/artifact.go GetAddition, ListAccessories).
+// a chart's values, readme and dependencies; …/additions/vulnerabilities is the scanning
+// feature's), and the artifact's accessories (handler/artifact.go GetAddition, ListAccessories).
 
 type Params = RepositoryParams & { reference: string; addition: string };
 
@@ -18,22 +18,6 @@ export type AdditionRouteDeps = Pick<ApiDeps, 'security' | 'artifacts'>;
 
 export function additionRoutes(app: FastifyInstance, { security, artifacts }: AdditionRouteDeps): void {
   const one = '/projects/:project_name/repositories/:repository_name/artifacts/:reference';
-
-  // No scanner yet: every artifact has no vulnerability report, as in Harbor without a scanner.
-  app.get(`${one}/additions/vulnerabilities`, async (request, reply) => {
-    const { project } = await security.requireProject(
-      request,
-      params(request).project_name,
-      'artifact-addition',
-      'read',
-    );
-    await artifacts.getArtifact(project.name, repositoryNameParam(request), params(request).reference, {
-      withTag: false,
-      withLabel: false,
-      withAccessory: false,
-    });
-    return reply.header('content-type', 'application/json; charset=utf-8').send('{}');
-  });
 
   app.get(`${one}/additions/:addition`, async (request, reply) => {
     const { project } = await security.requireProject(

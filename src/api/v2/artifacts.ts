@@ -3,7 +3,7 @@ import { BerthError } from '../../shared/errors.js';
 import { parseCopySource, type ArtifactFilter, type ArtifactOptions } from '../../artifacts/index.js';
 import type { ApiDeps } from './deps.js';
 import { pageRequest, setPageHeaders } from './paging.js';
-import { parseQuery, parseSort, termsFor } from './query.js';
+import { parseQuery, parseSort, termsFor, type Term } from './query.js';
 import { actorOf, repositoryNameParam, textMatch, type RepositoryParams } from './repositories.js';
 
 // Harbor's artifact and tag operations (goharbor/harbor src/server/v2.0/handler/artifact.go).
@@ -22,33 +22,40 @@ function flag(query: Query, name: string, fallback: boolean): boolean {
   throw new BerthError('BAD_REQUEST', `${name} must be true or false`);
 }
 
-// with_scan_overview, with_signature, with_immutable_status and with_sbom_overview are accepted;
-// nothing is scanned, signed or immutable yet, so they add nothing.
+// with_signature and with_inherited_accessory are accepted; nothing is signed yet, so they add nothing.
 function artifactOptions(query: Query): ArtifactOptions {
-  for (const name of [
-    'with_scan_overview',
-    'with_signature',
-    'with_immutable_status',
-    'with_sbom_overview',
-    'with_inherited_accessory',
-  ])
-    flag(query, name, false);
+  for (const name of ['with_signature', 'with_inherited_accessory']) flag(query, name, false);
   return {
+    withSbomOverview: flag(query, 'with_sbom_overview', false),
+    withScanOverview: flag(query, 'with_scan_overview', false),
     withTag: flag(query, 'with_tag', true),
     withLabel: flag(query, 'with_label', false),
     withAccessory: flag(query, 'with_accessory', false),
+    withImmutableStatus: flag(query, 'with_immutable_status', false),
   };
 }
 
 function artifactFilter(q: string | undefined): ArtifactFilter {
-  const terms = termsFor(parseQuery(q), ['tags', 'digest', 'media_type', 'type']);
+  const terms = termsFor(parseQuery(q), ['tags', 'digest', 'media_type', 'type', 'labels']);
   const type = textMatch(terms.get('type'), 'type');
+  const labels = labelFilter(terms.get('labels'));
   return {
+    ...(labels ? { labels } : {}),
     tags: textMatch(terms.get('tags'), 'tags'),
     digest: textMatch(terms.get('digest'), 'digest'),
     mediaType: textMatch(terms.get('media_type'), 'media_type'),
     ...(type ? { type: type.value } : {}),
   };
+}
+
+/** Harbor's label filter: `labels=(1 2)` all of them, `labels={1 2}` any, `labels=1` that one. */
+function labelFilter(term: Term | undefined): ArtifactFilter['labels'] {
+  if (!term) return undefined;
+  const values =
+    term.kind === 'exact' ? [term.value] : term.kind === 'and' || term.kind === 'or' ? term.values : undefined;
+  if (!values || values.some((v) => !/^\d{1,15}$/.test(v)))
+    throw new BerthError('BAD_REQUEST', 'labels takes label ids: labels=(1 2) for all of them, labels={1 2} for any');
+  return { ids: values.map(Number), all: term.kind !== 'or' };
 }
 
 const params = (request: FastifyRequest) => request.params as ArtifactParams;
@@ -126,7 +133,7 @@ export function artifactRoutes(app: FastifyInstance, { security, artifacts }: Ar
   app.get(`${one}/tags`, async (request, reply) => {
     const query = request.query as Query;
     const { project } = await security.requireProject(request, params(request).project_name, 'tag', 'list');
-    flag(query, 'with_immutable_status', false);
+    const withImmutableStatus = flag(query, 'with_immutable_status', false);
     const page = pageRequest(query);
     const name = textMatch(termsFor(parseQuery(query.q), ['name']).get('name'), 'name');
     const { items, total } = await artifacts.listTags(
@@ -139,6 +146,7 @@ export function artifactRoutes(app: FastifyInstance, { security, artifacts }: Ar
         offset: page.offset,
         limit: page.pageSize,
       },
+      { withImmutableStatus },
     );
     setPageHeaders(request, reply, page, total);
     return items;

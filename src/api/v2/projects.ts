@@ -48,7 +48,7 @@ export function projectBody(view: ProjectView, principal: Principal, withDetail 
   if (withDetail) {
     body.owner_name = view.owner_name ?? '';
     body.metadata = view.metadata;
-    body.cve_allowlist = { project_id: view.id, items: [] };
+    body.cve_allowlist = { project_id: view.id, items: [] }; // the scanning feature's, when it is mounted
   }
   return body;
 }
@@ -120,6 +120,17 @@ export function projectRoutes(
   { projects, security, access, settings, features = [] }: ProjectRouteDeps,
 ): void {
   /** The project named in the path, after checking that the caller may do `action` on `resource` in it. */
+  const fields = features.flatMap((f) => (f.projectFields ? [f.projectFields] : []));
+  const requestOf = (body: unknown) =>
+    typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  /** Project bodies with the features' fields (cve_allowlist) merged in. */
+  async function withFields(bodies: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const ids = bodies.filter((b) => 'metadata' in b).map((b) => b.project_id as number);
+    if (ids.length === 0 || fields.length === 0) return bodies;
+    const extra = await Promise.all(fields.map((f) => f.read(ids)));
+    return bodies.map((b) => Object.assign(b, ...extra.map((e) => e.get(b.project_id as number) ?? {})));
+  }
+
   async function projectFor(request: FastifyRequest, resource: string, action: string) {
     const { principal, project } = await security.requireProject(request, projectNameOrId(request), resource, action);
     return { principal, row: await projects.get(project.id) };
@@ -134,7 +145,10 @@ export function projectRoutes(
     ) {
       throw new BerthError('FORBIDDEN', 'Only system admin can create project');
     }
-    const created = await projects.create(actorOf(request, principal), parseProjectRequest(request.body));
+    const parsed = parseProjectRequest(request.body);
+    for (const f of fields) f.check(requestOf(request.body));
+    const created = await projects.create(actorOf(request, principal), parsed);
+    for (const f of fields) await f.write(created.id, requestOf(request.body));
     const base = request.url.split('?')[0].replace(/\/$/, '');
     const byName = String(request.headers['x-resource-name-in-location'] ?? '').toLowerCase() === 'true';
     return reply
@@ -170,17 +184,21 @@ export function projectRoutes(
       offset: page.offset,
     });
     setPageHeaders(request, reply, page, total);
-    return views.map((view) => projectBody(view, principal, withDetail));
+    return withFields(views.map((view) => projectBody(view, principal, withDetail)));
   });
 
   app.get('/projects/:project_name_or_id', async (request) => {
     const { principal, row } = await projectFor(request, 'project', 'read');
-    return projectBody(await projects.view(principal, row), principal);
+    const [body] = await withFields([projectBody(await projects.view(principal, row), principal)]);
+    return body;
   });
 
   app.put('/projects/:project_name_or_id', async (request, reply) => {
     const { principal, row } = await projectFor(request, 'project', 'update');
-    await projects.update(actorOf(request, principal), row, parseProjectRequest(request.body ?? {}));
+    const parsed = parseProjectRequest(request.body ?? {});
+    for (const f of fields) f.check(requestOf(request.body));
+    await projects.update(actorOf(request, principal), row, parsed);
+    for (const f of fields) await f.write(row.id, requestOf(request.body));
     return reply.code(200).send();
   });
 

@@ -2,6 +2,9 @@ import type { FastifyRequest } from 'fastify';
 import { principalName, type Principal } from '../../auth/index.js';
 import type { RouteCaller, RouteKit } from '../../feature.js';
 import { pageRequest, setPageHeaders } from './paging.js';
+import { projectNameOrId } from './project-param.js';
+import { parseQuery, parseSort, termsFor } from './query.js';
+import { repositoryNameParam, textMatch } from './repositories.js';
 import type { Security } from './security.js';
 
 // What the REST API lends the features' routes (src/feature.ts RouteKit): its security and
@@ -31,7 +34,23 @@ export function routeKit(security: Security): RouteKit {
     async requireAuthenticated(request) {
       return callerOf(await security.requireAuthenticated(request), request);
     },
+    projectParam: projectNameOrId,
+    repositoryParam: repositoryNameParam,
     page: (query) => pageRequest(query),
     setPageHeaders,
+    textTerms(query, keys) {
+      const q = typeof query.q === 'string' ? query.q : undefined;
+      const terms = termsFor(parseQuery(q), keys);
+      const matches: Partial<Record<(typeof keys)[number], { value: string; fuzzy: boolean }>> = {};
+      for (const key of keys) {
+        const match = textMatch(terms.get(key), key);
+        if (match) matches[key] = { value: match.value, fuzzy: match.kind === 'fuzzy' };
+      }
+      return matches;
+    },
+    sort(query, keys) {
+      const first = parseSort(typeof query.sort === 'string' ? query.sort : undefined, keys)[0];
+      return first && { column: first.column as (typeof keys)[number], descending: first.desc };
+    },
   };
 }

@@ -3,8 +3,8 @@ import { freshRedisDb } from '../../../test/helpers/redis.js';
 import { createRedisThrottleStore } from './redis-store.js';
 import { throttleStoreSuite } from './suite.js';
 
-// The Redis store on the machine's Redis, db 10 (this file's own index, flushed before and after).
-const url = await freshRedisDb(10);
+// The Redis store on the machine's Redis, db 7 (this file's own index, flushed before and after).
+const url = await freshRedisDb(7);
 const clients: Redis[] = [];
 
 throttleStoreSuite(
@@ -17,7 +17,7 @@ throttleStoreSuite(
     },
     async cleanup() {
       for (const client of clients) client.disconnect();
-      await freshRedisDb(10);
+      await freshRedisDb(7);
     },
   },
   { skip: url ? undefined : 'Redis is not running on 127.0.0.1:6379' },

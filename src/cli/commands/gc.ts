@@ -82,10 +82,11 @@ export async function collectGarbage(
 ): Promise<{ id: number; summary: GcSummary }> {
   const lock = lockIfEmbedded(config);
   // Loaded once the configuration is valid (the registry and the stores are most of the start-up time).
-  const [{ openDatabase }, { createBlobStore, sharedState }, gc, { createRegistry }, events, audits] =
+  const [{ openDatabase }, { sharedState }, { createBlobStore }, gc, { createRegistry }, events, audits] =
     await Promise.all([
       import('../../db/index.js'),
       import('../../main.js'),
+      import('../../storage/index.js'),
       import('../../gc/index.js'),
       import('../../registry/index.js'),
       import('../../shared/events.js'),
@@ -93,7 +94,7 @@ export async function collectGarbage(
     ]);
   const logger = createLogger('warn');
   const db = openDatabase(config.database.url, config.database);
-  const store = await createBlobStore(config);
+  const store = await createBlobStore(config.storage);
   const shared = await sharedState(config, logger);
   // Untagged artifacts deleted here are in the audit log as when a server's run deletes them.
   const audit = audits.createAuditLog({ db: db.kysely, clock: systemClock, logger });

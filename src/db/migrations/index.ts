@@ -9,6 +9,12 @@ import { uploadOwner } from './006_upload_owner.js';
 import { storageAccounting } from './007_storage_accounting.js';
 import { garbageCollection } from './008_gc.js';
 import { quotas } from './009_quotas.js';
+import { immutableRules } from './010_immutable_rules.js';
+import { labels } from './011_labels.js';
+import { retention } from './012_retention.js';
+import { vulnDb } from './013_vulndb.js';
+import { scanners } from './014_scanners.js';
+import { scanAll } from './015_scan_all.js';
 
 /** Numbered migrations, in order; the same list runs on SQLite and PostgreSQL. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -22,6 +28,12 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '007_storage_accounting': storageAccounting(dialect),
     '008_gc': garbageCollection(dialect),
     '009_quotas': quotas(dialect),
+    '010_immutable_rules': immutableRules(dialect),
+    '011_labels': labels(dialect),
+    '012_retention': retention(dialect),
+    '013_vulndb': vulnDb(dialect),
+    '014_scanners': scanners(dialect),
+    '015_scan_all': scanAll(dialect),
   };
   return { getMigrations: async () => migrations };
 }

@@ -27,7 +27,11 @@ export function useArtifacts(projectName: string | undefined, repository: string
   return useQuery({
     queryKey: ['artifacts', projectName, repository, query],
     queryFn: () =>
-      api.list<Artifact>(`${repositoryPath(projectName ?? '', repository)}/artifacts`, { with_tag: true, ...query }),
+      api.list<Artifact>(`${repositoryPath(projectName ?? '', repository)}/artifacts`, {
+        with_tag: true,
+        with_label: true,
+        ...query,
+      }),
     enabled: Boolean(projectName),
     placeholderData: (previous) => previous,
   });
@@ -40,6 +44,7 @@ export function useArtifact(projectName: string | undefined, repository: string,
     queryFn: () =>
       api.get<Artifact>(`${repositoryPath(projectName ?? '', repository)}/artifacts/${encodeURIComponent(reference)}`, {
         with_tag: true,
+        with_label: true,
       }),
     enabled: Boolean(projectName),
   });

@@ -34,9 +34,15 @@ export type Reference = Sent<harbor.Reference, 'parent_id' | 'child_digest'>;
 
 /** Harbor's Artifact, with its tags and references as above; Berth always sends what identifies and sizes it. */
 export type Artifact = Sent<
-  Omit<harbor.Artifact, 'tags' | 'references'>,
+  Omit<harbor.Artifact, 'tags' | 'references' | 'labels'>,
   'id' | 'type' | 'media_type' | 'manifest_media_type' | 'artifact_type' | 'repository_name' | 'digest' | 'size'
-> & { tags?: Tag[]; references?: Reference[] };
+> & { tags?: Tag[]; references?: Reference[]; labels?: Label[] };
+
+/** Harbor's Label; Berth always sends every field (project_id 0 for a global label). */
+export type Label = Sent<
+  harbor.Label,
+  'id' | 'name' | 'description' | 'color' | 'scope' | 'project_id' | 'creation_time' | 'update_time'
+>;
 
 /** Harbor's ProjectMemberEntity; Berth always sends the id, the user's name and the role. */
 export type Member = Sent<harbor.ProjectMemberEntity, 'id' | 'entity_name' | 'role_id'>;
@@ -68,6 +74,46 @@ export type Permission = Sent<harbor.Permission, 'resource' | 'action'>;
 
 /** Harbor's Accessory (a signature, SBOM or other artifact attached to a subject); Berth always sends these. */
 export type Accessory = Sent<harbor.Accessory, 'id' | 'digest' | 'size' | 'type'>;
+
+/** Harbor's ImmutableSelector (doublestar); Berth always sends all three. */
+export type ImmutableSelector = Sent<harbor.ImmutableSelector, 'kind' | 'decoration' | 'pattern'>;
+
+/** Harbor's ImmutableRule; Berth always sends the id, the switch and one selector of each kind. */
+export type ImmutableRule = Sent<
+  Omit<harbor.ImmutableRule, 'tag_selectors' | 'scope_selectors'>,
+  'id' | 'disabled' | 'action' | 'template'
+> & { tag_selectors: ImmutableSelector[]; scope_selectors: { repository: ImmutableSelector[] } };
+
+/** Harbor's RetentionSelector (doublestar); `extras` is JSON such as {"untagged":true}. */
+export type RetentionSelector = Sent<harbor.RetentionSelector, 'kind' | 'decoration' | 'pattern'>;
+
+/** Harbor's RetentionRule; Berth always sends the id, switch, template and one selector of each kind. */
+export type RetentionRule = Sent<
+  Omit<harbor.RetentionRule, 'params' | 'tag_selectors' | 'scope_selectors'>,
+  'id' | 'disabled' | 'action' | 'template'
+> & {
+  /** The template's number by the template's name ({"latestPushedK": 10}); the swagger types it loosely. */
+  params?: Record<string, unknown>;
+  tag_selectors: RetentionSelector[];
+  scope_selectors: { repository: RetentionSelector[] };
+};
+
+/** Harbor's RetentionPolicy; Berth always sends the rules, the trigger (its cron) and the project. */
+export type RetentionPolicy = Sent<Omit<harbor.RetentionPolicy, 'rules' | 'trigger' | 'scope'>, 'algorithm'> & {
+  id?: number;
+  rules: RetentionRule[];
+  trigger: { kind: string; settings?: { cron?: string } };
+  scope: { level: string; ref: number };
+};
+
+/** Harbor's RetentionMetadata (GET /retentions/metadatas): the templates with their parameter units. */
+export type RetentionMetadata = harbor.RetentionMetadata;
+
+/** Harbor's RetentionExecution; Berth always sends all of it (end_time empty while it runs). */
+export type RetentionExecution = Required<harbor.RetentionExecution>;
+
+/** Harbor's RetentionExecutionTask: one repository of a run, how many artifacts it looked at and kept. */
+export type RetentionTask = Sent<harbor.RetentionExecutionTask, 'id' | 'repository' | 'status' | 'total' | 'retained'>;
 
 /** Berth's (not in Harbor's swagger, where role ids are plain integers): Harbor's project roles in rank order. */
 export const projectRoles = [1, 4, 2, 3, 5] as const;

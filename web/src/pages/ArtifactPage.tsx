@@ -21,12 +21,15 @@ import { useManifest } from '../api/manifest';
 import { useProjectPermissions, type Permissions } from '../api/permissions';
 import { useAccessories, useArtifact, useArtifactWrites, useBuildHistory } from '../api/repositories';
 import { useRegistryHost } from '../api/session';
-import type { Artifact } from '../api/types';
+import type { Artifact, Project } from '../api/types';
 import { repositoryNames } from '../components/Breadcrumbs';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { EmptyRow, ListFooter, useListState } from '../components/List';
 import { PullCommandButton } from '../components/PullCommand';
+import { ArtifactLabelMenu } from '../components/labels/ArtifactLabelMenu';
+import { LabelChips } from '../components/labels/LabelChip';
+import { VulnerabilitiesTab } from '../components/scanning/VulnerabilitiesTab';
 import { useI18n, useT } from '../i18n/context';
 import { artifactTypeKey, isChart, isIndex } from '../lib/artifact';
 import { formatBytes, formatTime, shortDigest } from '../lib/format';
@@ -121,6 +124,30 @@ function TagsCard({
           writes.removeTag.mutate({ digest: artifact.digest, tag: removing }, { onSuccess: () => setRemoving(null) })
         }
       />
+    </Card>
+  );
+}
+
+/** The artifact's labels as chips, and Harbor's Add labels menu for who may put labels on it. */
+function LabelsCard({ artifact, project, can }: { artifact: Artifact; project: Project; can: Permissions['can'] }) {
+  const t = useT();
+  const labels = artifact.labels ?? [];
+  return (
+    <Card withBorder data-testid="artifact-labels">
+      <Stack>
+        <Group justify="space-between">
+          <Title order={4}>{t('artifacts.labels')}</Title>
+          {can('artifact-label', 'create') && (
+            <ArtifactLabelMenu
+              artifact={artifact}
+              projectId={project.project_id}
+              projectName={project.name}
+              variant="button"
+            />
+          )}
+        </Group>
+        {labels.length === 0 ? <Text c="dimmed">{t('labels.noneOnArtifact')}</Text> : <LabelChips labels={labels} />}
+      </Stack>
     </Card>
   );
 }
@@ -255,7 +282,15 @@ function AccessoriesCard({
   );
 }
 
-function ManifestCard({ artifact, projectName }: { artifact: Artifact; projectName: string }) {
+function ManifestCard({
+  artifact,
+  projectName,
+  can,
+}: {
+  artifact: Artifact;
+  projectName: string;
+  can: Permissions['can'];
+}) {
   const { t, language } = useI18n();
   const manifest = useManifest(projectName, artifact.repository_name, artifact.digest);
   const layers = manifest.data?.layers ?? [];
@@ -269,6 +304,9 @@ function ManifestCard({ artifact, projectName }: { artifact: Artifact; projectNa
         <Tabs.List>
           <Tabs.Tab value="layers">{t('artifact.layers')}</Tabs.Tab>
           {hasHistory && <Tabs.Tab value="history">{t('artifact.history')}</Tabs.Tab>}
+          {artifact.addition_links?.vulnerabilities && (
+            <Tabs.Tab value="vulnerabilities">{t('scan.vulnerabilities')}</Tabs.Tab>
+          )}
           <Tabs.Tab value="manifest">{t('artifact.manifest')}</Tabs.Tab>
         </Tabs.List>
         <ErrorAlert error={manifest.error} />
@@ -315,6 +353,15 @@ function ManifestCard({ artifact, projectName }: { artifact: Artifact; projectNa
               </Table.Tbody>
             </Table>
           )}
+        </Tabs.Panel>
+        <Tabs.Panel value="vulnerabilities" pt="sm" keepMounted={false}>
+          <VulnerabilitiesTab
+            projectName={projectName}
+            repository={artifact.repository_name}
+            digest={artifact.digest}
+            canScan={can('scan', 'create')}
+            canStop={can('scan', 'stop')}
+          />
         </Tabs.Panel>
         <Tabs.Panel value="manifest" pt="sm">
           <ScrollArea.Autosize mah={480}>
@@ -380,10 +427,11 @@ export function ArtifactPage() {
             </SimpleGrid>
           </Card>
           <TagsCard artifact={data} projectName={project.name} can={can} />
+          <LabelsCard artifact={data} project={project} can={can} />
           <PlatformsCard artifact={data} projectId={projectId} />
           <ConfigCard artifact={data} />
           <AccessoriesCard artifact={data} projectId={projectId} projectName={project.name} />
-          <ManifestCard artifact={data} projectName={project.name} />
+          <ManifestCard artifact={data} projectName={project.name} can={can} />
           <ConfirmDialog
             opened={deleting}
             title={t('artifacts.deleteTitle')}

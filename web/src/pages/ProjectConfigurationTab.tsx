@@ -4,6 +4,7 @@ import { useUpdateProjectMetadata } from '../api/project-settings';
 import { useProjectPermissions } from '../api/permissions';
 import type { Project } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
+import { ProjectScannerSection } from '../components/scanning/ProjectScannerSection';
 import { useT } from '../i18n/context';
 import { useRouteProject } from './ProjectPage';
 
@@ -60,5 +61,12 @@ export function ProjectConfigurationTab() {
   const { project } = useRouteProject();
   const { can } = useProjectPermissions(project?.project_id);
   if (!project) return null;
-  return <ConfigurationForm key={project.project_id} project={project} editable={can('configuration', 'update')} />;
+  return (
+    <Stack>
+      <ConfigurationForm key={project.project_id} project={project} editable={can('configuration', 'update')} />
+      {can('scanner', 'read') && (
+        <ProjectScannerSection projectId={project.project_id} editable={can('scanner', 'create')} />
+      )}
+    </Stack>
+  );
 }

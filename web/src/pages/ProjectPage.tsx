@@ -7,7 +7,7 @@ import { ProjectBreadcrumbs } from '../components/Breadcrumbs';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { useT } from '../i18n/context';
 
-const tabs = ['summary', 'repositories', 'members', 'robots', 'logs', 'configuration'] as const;
+const tabs = ['summary', 'repositories', 'members', 'labels', 'policy', 'robots', 'logs', 'configuration'] as const;
 
 /** The project named in the URL, for the pages inside it. */
 export function useRouteProject(): { projectId: string; project: Project | undefined } {
@@ -43,6 +43,10 @@ export function ProjectPage() {
                 <Tabs.Tab value="repositories">{t('project.repositories')}</Tabs.Tab>
                 {/* As Harbor's portal: a tab shows when the user may list what it lists. */}
                 {can('member', 'list') && <Tabs.Tab value="members">{t('project.members')}</Tabs.Tab>}
+                {can('label', 'list') && <Tabs.Tab value="labels">{t('project.labels')}</Tabs.Tab>}
+                {(can('immutable-tag', 'list') || can('tag-retention', 'list')) && (
+                  <Tabs.Tab value="policy">{t('project.policy')}</Tabs.Tab>
+                )}
                 {can('robot', 'list') && <Tabs.Tab value="robots">{t('project.robots')}</Tabs.Tab>}
                 {can('log', 'list') && <Tabs.Tab value="logs">{t('project.logs')}</Tabs.Tab>}
                 {can('configuration', 'read') && (

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { useProjectPermissions } from '../api/permissions';
 import { useArtifactWrites, useArtifacts } from '../api/repositories';
+import { isScanRunning, overviewOf, useRefreshWhileScanning } from '../api/scanning';
 import { repositoryNames } from '../components/Breadcrumbs';
 import { useRegistryHost } from '../api/session';
 import type { Artifact } from '../api/types';
@@ -12,9 +13,15 @@ import { ErrorAlert } from '../components/ErrorAlert';
 import { EmptyRow, ListFooter, SortableTh, useListState } from '../components/List';
 import { PullCommandButton } from '../components/PullCommand';
 import { DeleteButton } from '../components/RowActions';
+import { ArtifactLabelMenu } from '../components/labels/ArtifactLabelMenu';
+import { LabelChips } from '../components/labels/LabelChip';
+import { LabelFilter } from '../components/labels/LabelFilter';
+import { ScanButton } from '../components/scanning/ScanButton';
+import { SeverityBar } from '../components/scanning/SeverityBar';
 import { useI18n } from '../i18n/context';
 import { artifactTypeKey, isChart } from '../lib/artifact';
 import { formatBytes, formatTime, fuzzyQuery, shortDigest } from '../lib/format';
+import { joinQuery, labelsQuery } from '../lib/labels';
 import { useRouteProject } from './ProjectPage';
 
 export function RepositoryPage() {
@@ -25,26 +32,43 @@ export function RepositoryPage() {
   const { can } = useProjectPermissions(project?.project_id);
   const registry = useRegistryHost();
   const list = useListState({ column: 'push_time', desc: true });
+  const [labelId, setLabelId] = useState<number | undefined>();
   const artifacts = useArtifacts(project?.name, repository, {
     ...list.params,
-    q: fuzzyQuery({ tags: list.debouncedSearch }),
+    with_scan_overview: true,
+    q: joinQuery(fuzzyQuery({ tags: list.debouncedSearch }), labelsQuery(labelId === undefined ? [] : [labelId])),
   });
   const writes = useArtifactWrites(project?.name ?? '', repository);
   const [deleting, setDeleting] = useState<Artifact | null>(null);
   const rows = artifacts.data?.items ?? [];
+  useRefreshWhileScanning(
+    project?.name ?? '',
+    repository,
+    rows.some((row) => isScanRunning(overviewOf(row))),
+  );
   const link = (artifact: Artifact) =>
     `/projects/${projectId}/repositories/${encodeURIComponent(repository)}/artifacts/${artifact.digest}`;
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={3}>{repository}</Title>
-        <TextInput
-          aria-label={t('artifacts.search')}
-          placeholder={t('artifacts.search')}
-          leftSection={<IconSearch size={16} />}
-          value={list.search}
-          onChange={(e) => list.setSearch(e.currentTarget.value)}
-        />
+        <Group gap="sm">
+          <LabelFilter
+            projectId={project?.project_id}
+            value={labelId}
+            onChange={(id) => {
+              setLabelId(id);
+              list.setPage(1);
+            }}
+          />
+          <TextInput
+            aria-label={t('artifacts.search')}
+            placeholder={t('artifacts.search')}
+            leftSection={<IconSearch size={16} />}
+            value={list.search}
+            onChange={(e) => list.setSearch(e.currentTarget.value)}
+          />
+        </Group>
       </Group>
       <ErrorAlert error={artifacts.error} />
       <Table striped highlightOnHover data-testid="artifacts">
@@ -55,6 +79,8 @@ export function RepositoryPage() {
             </SortableTh>
             <Table.Th>{t('artifacts.tags')}</Table.Th>
             <Table.Th>{t('artifacts.type')}</Table.Th>
+            <Table.Th>{t('artifacts.labels')}</Table.Th>
+            <Table.Th>{t('scan.vulnerabilities')}</Table.Th>
             <SortableTh column="size" list={list}>
               {t('artifacts.size')}
             </SortableTh>
@@ -85,6 +111,12 @@ export function RepositoryPage() {
                 </Group>
               </Table.Td>
               <Table.Td>{t(artifactTypeKey(artifact))}</Table.Td>
+              <Table.Td>
+                <LabelChips labels={artifact.labels} />
+              </Table.Td>
+              <Table.Td>
+                <SeverityBar overview={overviewOf(artifact)} />
+              </Table.Td>
               <Table.Td>{formatBytes(artifact.size)}</Table.Td>
               <Table.Td>{formatTime(artifact.push_time, language)}</Table.Td>
               <Table.Td>{formatTime(artifact.pull_time, language) || t('artifacts.neverPulled')}</Table.Td>
@@ -97,6 +129,17 @@ export function RepositoryPage() {
                     tag={artifact.tags?.[0]?.name}
                     isChart={isChart(artifact)}
                   />
+                  {project && can('scan', 'create') && (
+                    <ScanButton
+                      projectName={project.name}
+                      repository={repository}
+                      digest={artifact.digest}
+                      overview={overviewOf(artifact)}
+                    />
+                  )}
+                  {project && can('artifact-label', 'create') && (
+                    <ArtifactLabelMenu artifact={artifact} projectId={project.project_id} projectName={project.name} />
+                  )}
                   <DeleteButton
                     label={t('artifacts.deleteNamed', { digest: shortDigest(artifact.digest) })}
                     denied={can('artifact', 'delete') ? undefined : t('denied.artifactDelete')}
@@ -107,7 +150,13 @@ export function RepositoryPage() {
             </Table.Tr>
           ))}
           {artifacts.isSuccess && rows.length === 0 && (
-            <EmptyRow columns={7}>{list.debouncedSearch ? t('artifacts.noMatch') : t('artifacts.empty')}</EmptyRow>
+            <EmptyRow columns={9}>
+              {labelId !== undefined
+                ? t('labels.noArtifact')
+                : list.debouncedSearch
+                  ? t('artifacts.noMatch')
+                  : t('artifacts.empty')}
+            </EmptyRow>
           )}
         </Table.Tbody>
       </Table>

@@ -6,17 +6,26 @@ import {
   type Registry,
   type StoredManifest,
 } from '../../../registry/index.js';
+import { repositoryAccess } from '../access.js';
 import { readBody, type OciContext } from '../context.js';
 
 // GET/HEAD/PUT/DELETE /v2/<name>/manifests/<reference>
 
-export async function getManifest({ request, reply, params, registry, actor }: OciContext) {
+export async function getManifest({ request, reply, params, registry, actor, pullChecks, authorizer }: OciContext) {
   const { name, reference } = params;
   const found = await registry.manifests.resolve(name, reference);
   const manifest = accepts(request.headers.accept, found.mediaType)
     ? found
     : await defaultPlatformImage(registry, name, reference, found, request.headers.accept);
-  if (request.method !== 'HEAD') registry.manifests.recordPull(name, reference, manifest.digest, actor);
+  if (request.method !== 'HEAD') {
+    // A GET is the pull (Harbor's policy middlewares sit on GET): the features may refuse it.
+    // Only a token that claims scanner-pull (Harbor: a v2 token), never Basic credentials, whatever they may do.
+    const isScannerPull = async () =>
+      /^bearer /i.test(request.headers.authorization ?? '') &&
+      (await authorizer.allows(request, repositoryAccess(name, 'scanner-pull')));
+    for (const check of pullChecks) await check({ repository: name, reference, manifest, isScannerPull });
+    registry.manifests.recordPull(name, reference, manifest.digest, actor);
+  }
   reply.code(200).headers(manifestHeaders(manifest)).header('content-length', String(manifest.bytes.byteLength));
   return request.method === 'HEAD' ? reply.send() : reply.send(manifest.bytes);
 }

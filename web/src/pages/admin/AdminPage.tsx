@@ -8,8 +8,10 @@ export const adminTabs: { path: string; label: MessageKey }[] = [
   { path: 'users', label: 'admin.users' },
   { path: 'robots', label: 'admin.robots' },
   { path: 'audit-logs', label: 'admin.auditLog' },
+  { path: 'labels', label: 'admin.labels' },
   { path: 'quotas', label: 'admin.quotas' },
   { path: 'gc', label: 'admin.gc' },
+  { path: 'interrogation-services', label: 'admin.scanners' },
   { path: 'configuration', label: 'admin.configuration' },
 ];
 

@@ -28,7 +28,7 @@ describe('AdminPage', () => {
     expect(screen.queryByRole('tab')).toBeNull();
   });
 
-  test('a system administrator gets the six admin tabs, in 简体中文 too', async () => {
+  test('a system administrator gets the eight admin tabs, in 简体中文 too', async () => {
     const { client } = fakeApi((call) => (call.url.pathname.endsWith('/users/current') ? json(me(true)) : undefined));
     renderWith(client, <AdminPage />, { path: '/admin/audit-logs', language: 'zh-CN' });
     await screen.findByRole('tab', { name: '用户' });
@@ -36,8 +36,10 @@ describe('AdminPage', () => {
       '用户',
       '机器人账户',
       '审计日志',
+      '标记',
       '项目配额',
       '垃圾清理',
+      '审查服务',
       '配置',
     ]);
     expect(screen.getByRole('tab', { selected: true }).textContent).toBe('审计日志');
