@@ -161,11 +161,12 @@ test("a project's quota edited on the Project Quotas page is what GET /quotas/{i
     Promise.all((await page.getByTestId('quota-row').all()).map((row) => row.getAttribute('data-project')));
   await page.getByRole('button', { name: 'Storage used' }).click();
   await page.locator('[data-testid=quotas] th[aria-sort=ascending]').waitFor();
-  await page.waitForLoadState('networkidle');
+  // The header changes at the click; the rows when the server's answer comes.
+  await page.locator(`[data-testid=quota-row]:last-child[data-project="${project}"]`).waitFor();
   assert.equal((await projects()).at(-1), project);
   await page.getByRole('button', { name: 'Storage used' }).click();
   await page.locator('[data-testid=quotas] th[aria-sort=descending]').waitFor();
-  await page.waitForLoadState('networkidle');
+  await page.locator(`[data-testid=quota-row]:first-child[data-project="${project}"]`).waitFor();
   assert.equal((await projects())[0], project);
 
   // The default for new projects, read by the next test's dialog.
