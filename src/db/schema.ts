@@ -329,6 +329,28 @@ export interface ScanReportsTable {
   log: string | null;
 }
 
+/** One vulnerability of a successful vulnerability report (Harbor's vulnerability_record). */
+export interface ScanVulnerabilitiesTable {
+  id: Generated<number>;
+  report_id: number;
+  cve_id: string;
+  package: string;
+  version: string;
+  fix_version: string;
+  severity: string;
+  /** The severity's rank: None 0, Unknown 1, Low 2, Medium 3, High 4, Critical 5. */
+  severity_rank: number;
+  cvss_score_v3: number | null;
+  cvss_score_v2: number | null;
+  cvss_vector_v3: string;
+  cvss_vector_v2: string;
+  /** Comma-separated, as Harbor's report gives them. */
+  cwe_ids: string;
+  description: string;
+  /** JSON string[]. */
+  links: string;
+}
+
 /** A CVE allowlist (Harbor's cve_allowlist): the system's has project_id 0; items is JSON string[]. */
 export interface CveAllowlistsTable {
   id: Generated<number>;
@@ -457,6 +479,7 @@ export interface Database extends JobTables {
   scanner_registrations: ScannerRegistrationsTable;
   project_scanners: ProjectScannersTable;
   scan_reports: ScanReportsTable;
+  scan_vulnerabilities: ScanVulnerabilitiesTable;
   scan_all_executions: ScanAllExecutionsTable;
   scan_all_reports: ScanAllReportsTable;
   cve_allowlists: CveAllowlistsTable;

@@ -15,6 +15,7 @@ import { retention } from './012_retention.js';
 import { vulnDb } from './013_vulndb.js';
 import { scanners } from './014_scanners.js';
 import { scanAll } from './015_scan_all.js';
+import { scanVulnerabilities } from './016_scan_vulnerabilities.js';
 
 /** Numbered migrations, in order; the same list runs on SQLite and PostgreSQL. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -34,6 +35,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '013_vulndb': vulnDb(dialect),
     '014_scanners': scanners(dialect),
     '015_scan_all': scanAll(dialect),
+    '016_scan_vulnerabilities': scanVulnerabilities(dialect),
   };
   return { getMigrations: async () => migrations };
 }

@@ -119,12 +119,16 @@ async function runAdapterScan(deps: AdapterScanJobDeps, ctx: JobContext<AdapterS
     const report = checkAdapterReport(body, { name: registration.name, vendor: '', version: '' }, digest);
     const summary = summarize(report);
     log(`${String(summary.total)} vulnerabilities (${String(summary.fixable)} fixable), severity ${summary.severity}`);
-    await reports.update(reportUuid, {
-      status: 'Success',
-      end_time: isoNow(clock),
-      report: JSON.stringify(report),
-      summary: JSON.stringify(summary),
-      log: log.text(),
-    });
+    await reports.complete(
+      reportUuid,
+      {
+        status: 'Success',
+        end_time: isoNow(clock),
+        report: JSON.stringify(report),
+        summary: JSON.stringify(summary),
+        log: log.text(),
+      },
+      report.vulnerabilities,
+    );
   });
 }

@@ -124,13 +124,17 @@ async function runScan(deps: ScanJobDeps, ctx: JobContext<ScanJobParams>): Promi
     });
     const summary = summarize(report);
     log(`${String(summary.total)} vulnerabilities (${String(summary.fixable)} fixable), severity ${summary.severity}`);
-    await reports.update(reportUuid, {
-      status: 'Success',
-      end_time: isoNow(clock),
-      report: JSON.stringify({ ...report, packages: analysis.packages.length }),
-      summary: JSON.stringify(summary),
-      log: log.text(),
-    });
+    await reports.complete(
+      reportUuid,
+      {
+        status: 'Success',
+        end_time: isoNow(clock),
+        report: JSON.stringify({ ...report, packages: analysis.packages.length }),
+        summary: JSON.stringify(summary),
+        log: log.text(),
+      },
+      report.vulnerabilities,
+    );
   });
 }
 

@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, ScanReportsTable } from '../../db/index.js';
+import { severities } from '../model.js';
+import type { VulnerabilityItem } from './reports.js';
 
 // Scan reports in the database: one row per digest, scanner and report type. A scan claims its
 // rows in one transaction: a row whose scan is still pending or running refuses a second scan
-// of the same digest (409), across replicas; a finished one is replaced.
+// of the same digest (409), across replicas; a finished one is replaced. A vulnerability
+// report's findings are kept as rows too (scan_vulnerabilities), written with the report in one
+// transaction and deleted with it, for the security hub and the CVE export.
 
 export type ReportRow = Selectable<ScanReportsTable>;
 export type ScanStatus = 'Pending' | 'Running' | 'Stopped' | 'Error' | 'Success';
+
+/** Rows per INSERT of findings: well under SQLite's and PostgreSQL's bound on parameters. */
+const insertBatch = 500;
 
 export const isFinal = (status: string) => status === 'Stopped' || status === 'Error' || status === 'Success';
 
@@ -81,6 +88,43 @@ export function createReportRepo(db: Kysely<Database>) {
 
     async update(uuid: string, changes: Partial<Omit<ReportRow, 'id' | 'uuid'>>): Promise<void> {
       await db.updateTable('scan_reports').set(changes).where('uuid', '=', uuid).execute();
+    },
+
+    /** Stores a finished vulnerability report and its findings' rows, in one transaction. */
+    async complete(
+      uuid: string,
+      changes: Partial<Omit<ReportRow, 'id' | 'uuid'>>,
+      vulnerabilities: readonly VulnerabilityItem[],
+    ): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('scan_reports')
+          .set(changes)
+          .where('uuid', '=', uuid)
+          .returning('id')
+          .executeTakeFirst();
+        if (!row) return;
+        await trx.deleteFrom('scan_vulnerabilities').where('report_id', '=', row.id).execute();
+        for (let at = 0; at < vulnerabilities.length; at += insertBatch) {
+          const values = vulnerabilities.slice(at, at + insertBatch).map((v) => ({
+            report_id: row.id,
+            cve_id: v.id.slice(0, 128),
+            package: v.package.slice(0, 255),
+            version: v.version.slice(0, 255),
+            fix_version: v.fix_version.slice(0, 255),
+            severity: v.severity,
+            severity_rank: Math.max(0, severities.indexOf(v.severity)),
+            cvss_score_v3: v.preferred_cvss.score_v3 || null,
+            cvss_score_v2: v.preferred_cvss.score_v2 || null,
+            cvss_vector_v3: v.preferred_cvss.vector_v3.slice(0, 256),
+            cvss_vector_v2: v.preferred_cvss.vector_v2.slice(0, 256),
+            cwe_ids: v.cwe_ids.join(',').slice(0, 1024),
+            description: v.description,
+            links: JSON.stringify(v.links),
+          }));
+          await trx.insertInto('scan_vulnerabilities').values(values).execute();
+        }
+      });
     },
 
     /** The reports of these digests by one scanner, without the report bodies (for listings). */
