@@ -1,11 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase } from '../../src/db/index.js';
 import { startScannerServer } from '../../src/scanning/adapter-scan/server.js';
 import { createVulnDb } from '../../src/scanning/index.js';
@@ -14,6 +12,7 @@ import { startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
 import { buildImage } from '../helpers/images.js';
 import { createProject, pushImage } from '../helpers/projects.js';
 import { needTool } from '../helpers/tools.js';
+import { importOsvFixture, scanArtifact, vulnMime, vulnerableImageFiles } from '../helpers/scanning.js';
 import { skopeoIn, skopeoPushArgs } from './clients.js';
 
 // Scans by external scanner adapters end to end: `berth scanner serve` (the built-in scanner
@@ -22,31 +21,8 @@ import { skopeoIn, skopeoPushArgs } from './clients.js';
 // scan request carries; an adapter that answers 302 + Refresh-After before its report is
 // polled until it has one; an adapter that fails the scan leaves its message in the scan log.
 
-const fixtures = new URL('../fixtures/scanning/osv/', import.meta.url).pathname;
-const vulnMime = 'application/vnd.security.vulnerability.report; version=1.1';
 const imageMime = 'application/vnd.oci.image.manifest.v1+json';
 
-// The image of test/e2e/scanning.test.ts: Debian's os-release and dpkg database, an npm package, a Python distribution.
-const imageFiles = {
-  'etc/os-release':
-    'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n',
-  'var/lib/dpkg/status': [
-    'Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.9-1\nDescription: Secure Sockets Layer toolkit - shared libraries\n',
-    'Package: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.11-1~deb12u2\nDescription: Secure Sockets Layer toolkit\n',
-    'Package: bind9-libs\nStatus: install ok installed\nArchitecture: amd64\nSource: bind9\nVersion: 1:9.18.16-1~deb12u1\nDescription: Shared Libraries used by BIND 9\n',
-  ].join('\n'),
-  'usr/lib/node_modules/app/node_modules/semver/package.json': JSON.stringify({ name: 'semver', version: '7.5.1' }),
-  'usr/lib/python3/dist-packages/Jinja2-3.0.1.dist-info/METADATA':
-    'Metadata-Version: 2.1\nName: Jinja2\nVersion: 3.0.1\nLicense: BSD-3-Clause\n',
-};
-
-interface Overview {
-  report_id: string;
-  scan_status: string;
-  severity?: string;
-  summary?: { total: number; fixable: number; summary: Record<string, number> };
-  scanner?: { name: string };
-}
 interface Report {
   severity: string;
   scanner: { name: string };
@@ -54,46 +30,11 @@ interface Report {
   notes: string[];
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 async function importDatabase(server: TestBerth, work: string): Promise<void> {
-  const zip = join(work, 'osv.zip');
-  execFileSync('zip', ['-q', '-r', zip, 'debian', 'npm', 'pypi'], { cwd: fixtures });
-  const res = await fetch(`${server.url}/api/v2.0/vulnerability-database/imports?source=osv.zip`, {
-    method: 'POST',
-    headers: { authorization: adminAuth, 'content-type': 'application/zip' },
-    body: readFileSync(zip),
-  });
-  assert.equal(res.status, 202, await res.text());
-  const job = (res.headers.get('location') ?? '').replace('/api/v2.0', '');
-  const status = await until('the import', async () => {
-    const { body } = await api<{ status: string }>(server, 'GET', job);
-    return ['success', 'error', 'stopped'].includes(body.status) ? body.status : undefined;
-  });
-  assert.equal(status, 'success');
+  await importOsvFixture(server, work, ['debian', 'npm', 'pypi']);
 }
 
-async function scan(server: TestBerth, path: string): Promise<Overview> {
-  const res = await api(server, 'POST', `${path}/scan`, { body: { scan_type: 'vulnerability' } });
-  assert.equal(res.status, 202, JSON.stringify(res.body));
-  return until('the scan', async () => {
-    const artifact = await api<{ scan_overview?: Record<string, Overview> }>(
-      server,
-      'GET',
-      `${path}?with_scan_overview=true`,
-    );
-    const overview = artifact.body.scan_overview?.[vulnMime];
-    return overview && ['Success', 'Error', 'Stopped'].includes(overview.scan_status) ? overview : undefined;
-  });
-}
+const scan = scanArtifact;
 
 async function register(server: TestBerth, body: Record<string, unknown>): Promise<string> {
   const res = await api(server, 'POST', '/scanners', { body });
@@ -153,7 +94,7 @@ test('berth scanner serve, registered as an adapter, finds what the built-in sca
   });
   assert.equal(guard.status, 200, JSON.stringify(guard.body));
   const layout = join(work, 'images');
-  await buildImage(layout, 'v1', { files: imageFiles });
+  await buildImage(layout, 'v1', { files: vulnerableImageFiles });
   const skopeo = skopeoIn(work);
   await skopeo(skopeoPushArgs(layout, 'v1', server.host, 'builtin/app:v1'));
   await skopeo(skopeoPushArgs(layout, 'v1', server.host, 'viaadapter/app:v1'));

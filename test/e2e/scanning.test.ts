@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { adminAuth, api } from '../helpers/api.js';
 import { startTestBerth, tempDir, type TestBerth } from '../helpers/berth.js';
 import { assertArtifactSchema } from '../helpers/artifact-schema.js';
@@ -11,6 +10,16 @@ import { assertHarborErrors, assertHarborSchema } from '../helpers/harbor-schema
 import { buildImage, writeIndex } from '../helpers/images.js';
 import { createProject } from '../helpers/projects.js';
 import { needTool } from '../helpers/tools.js';
+import {
+  debianDpkgStatus,
+  debianOsRelease,
+  importOsvFixture,
+  scanArtifact,
+  until,
+  vulnMime,
+  vulnerableImageFiles,
+  type ScanOverview,
+} from '../helpers/scanning.js';
 import { skopeoIn, skopeoPushArgs } from './clients.js';
 
 // The built-in scanner end to end: an OSV database uploaded through the API and imported as a
@@ -18,30 +27,7 @@ import { skopeoIn, skopeoPushArgs } from './clients.js';
 // Python distribution) pushed with skopeo; POST …/scan; the job's report read back as Harbor's
 // vulnerability report and scan_overview; an index scanned through its images.
 
-const fixtures = new URL('../fixtures/scanning/osv/', import.meta.url).pathname;
-const vulnMime = 'application/vnd.security.vulnerability.report; version=1.1';
 const nativeMime = 'application/vnd.scanner.adapter.vuln.report.harbor+json; version=1.0';
-
-const osRelease =
-  'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n';
-const dpkgStatus = [
-  'Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.9-1\nDescription: Secure Sockets Layer toolkit - shared libraries\n',
-  'Package: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.11-1~deb12u2\nDescription: Secure Sockets Layer toolkit\n',
-  'Package: bind9-libs\nStatus: install ok installed\nArchitecture: amd64\nSource: bind9\nVersion: 1:9.18.16-1~deb12u1\nDescription: Shared Libraries used by BIND 9\n',
-  'Package: base-files\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.4+deb12u5\nDescription: Debian base system miscellaneous files\n',
-  'Package: removed-thing\nStatus: deinstall ok config-files\nArchitecture: amd64\nVersion: 1.0\nDescription: gone\n',
-].join('\n');
-const imageFiles = {
-  'etc/os-release': osRelease,
-  'var/lib/dpkg/status': dpkgStatus,
-  'usr/lib/node_modules/app/node_modules/semver/package.json': JSON.stringify({
-    name: 'semver',
-    version: '7.5.1',
-    license: 'ISC',
-  }),
-  'usr/lib/python3/dist-packages/Jinja2-3.0.1.dist-info/METADATA':
-    'Metadata-Version: 2.1\nName: Jinja2\nVersion: 3.0.1\nLicense: BSD-3-Clause\n',
-};
 
 interface Item {
   id: string;
@@ -58,53 +44,17 @@ interface Report {
   vulnerabilities: Item[];
   notes: string[];
 }
-interface Overview {
-  report_id: string;
-  scan_status: string;
-  severity?: string;
-  complete_percent?: number;
-  summary?: { total: number; fixable: number; summary: Record<string, number> };
-  scanner?: { name: string };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
 async function importDatabase(server: TestBerth, work: string): Promise<void> {
-  const zip = join(work, 'osv.zip');
-  execFileSync('zip', ['-q', '-r', zip, 'debian', 'npm', 'pypi', 'go', 'maven', 'alpine'], { cwd: fixtures });
-  const res = await fetch(`${server.url}/api/v2.0/vulnerability-database/imports?source=osv.zip`, {
-    method: 'POST',
-    headers: { authorization: adminAuth, 'content-type': 'application/zip' },
-    body: readFileSync(zip),
-  });
-  assert.equal(res.status, 202, await res.text());
-  const location = res.headers.get('location') ?? '';
-  const done = await until('the import', async () => {
-    const job = await api<{ status: string; progress: { done: number; total: number } }>(
-      server,
-      'GET',
-      location.replace('/api/v2.0', ''),
-    );
-    return ['success', 'error', 'stopped'].includes(job.body.status) ? job.body : undefined;
-  });
-  assert.equal(done.status, 'success', JSON.stringify(done));
-  assert.equal(done.progress.done, done.progress.total);
-  const log = await api<string>(server, 'GET', `${location.replace('/api/v2.0', '')}/log`);
+  const { path, job } = await importOsvFixture(server, work);
+  assert.equal(job.progress.done, job.progress.total);
+  const log = await api<string>(server, 'GET', `${path}/log`);
   assert.match(log.body, /imported/);
   const status = await api<{
     advisories: number;
     ecosystems: string[];
     last_import: { source: string; withdrawn: number };
   }>(server, 'GET', '/vulnerability-database');
-  const files = execFileSync('zip', ['-sf', zip], { encoding: 'utf8' }).match(/\.json$/gm) ?? [];
+  const files = execFileSync('zip', ['-sf', join(work, 'osv.zip')], { encoding: 'utf8' }).match(/\.json$/gm) ?? [];
   const withdrawn = status.body.last_import.withdrawn;
   assert.equal(withdrawn, 1);
   assert.equal(status.body.advisories, files.length - withdrawn, 'every advisory but the withdrawn one is matched');
@@ -112,19 +62,7 @@ async function importDatabase(server: TestBerth, work: string): Promise<void> {
   assert.deepEqual(status.body.ecosystems, ['Alpine', 'Debian', 'Go', 'Maven', 'PyPI', 'npm']);
 }
 
-async function scan(server: TestBerth, path: string): Promise<Overview> {
-  const res = await api(server, 'POST', `${path}/scan`, { body: { scan_type: 'vulnerability' } });
-  assert.equal(res.status, 202, JSON.stringify(res.body));
-  return until('the scan', async () => {
-    const artifact = await api<{ scan_overview?: Record<string, Overview> }>(
-      server,
-      'GET',
-      `${path}?with_scan_overview=true`,
-    );
-    const overview = artifact.body.scan_overview?.[vulnMime];
-    return overview && ['Success', 'Error', 'Stopped'].includes(overview.scan_status) ? overview : undefined;
-  });
-}
+const scan = scanArtifact;
 
 test('an image is scanned by the built-in scanner against an uploaded OSV database', async (t) => {
   if (!needTool(t, 'skopeo') || !needTool(t, 'umoci') || !needTool(t, 'zip')) return;
@@ -136,7 +74,7 @@ test('an image is scanned by the built-in scanner against an uploaded OSV databa
   });
   await createProject(server, 'scanme');
   const layout = join(work, 'images');
-  const image = await buildImage(layout, 'v1', { files: imageFiles });
+  const image = await buildImage(layout, 'v1', { files: vulnerableImageFiles });
   const skopeo = skopeoIn(work);
   await skopeo(skopeoPushArgs(layout, 'v1', server.host, 'scanme/app:v1'));
   const path = '/projects/scanme/repositories/app/artifacts/v1';
@@ -156,7 +94,7 @@ test('an image is scanned by the built-in scanner against an uploaded OSV databa
   assert.equal(overview.complete_percent, 100);
   assert.equal(overview.scanner?.name, 'Berth');
 
-  const listed = await api<{ digest: string; scan_overview?: Record<string, Overview> }[]>(
+  const listed = await api<{ digest: string; scan_overview?: Record<string, ScanOverview> }[]>(
     server,
     'GET',
     '/projects/scanme/repositories/app/artifacts?with_scan_overview=true',
@@ -264,9 +202,12 @@ test('an index is scanned through its images, its overview merging theirs; bad s
   await createProject(server, 'multi');
   await importDatabase(server, work);
   const layout = join(work, 'images');
-  await buildImage(layout, 'amd64', { files: imageFiles });
+  await buildImage(layout, 'amd64', { files: vulnerableImageFiles });
   await buildImage(layout, 'arm64', {
-    files: { 'etc/os-release': osRelease, 'var/lib/dpkg/status': dpkgStatus.split('\n\n').slice(2).join('\n\n') },
+    files: {
+      'etc/os-release': debianOsRelease,
+      'var/lib/dpkg/status': debianDpkgStatus.split('\n\n').slice(2).join('\n\n'),
+    },
     architecture: 'arm64',
   });
   writeIndex(layout, 'multi', [
@@ -325,9 +266,9 @@ test('scan and SBOM on push, and prevent_vul refusing pulls that skopeo reports,
   });
   assert.equal(strict.status, 201);
   const layout = join(work, 'images');
-  await buildImage(layout, 'v1', { files: imageFiles });
+  await buildImage(layout, 'v1', { files: vulnerableImageFiles });
   // Another image for the project without scan on push: reports belong to digests, shared by projects.
-  await buildImage(layout, 'other', { files: { ...imageFiles, 'etc/motd': 'another image\n' } });
+  await buildImage(layout, 'other', { files: { ...vulnerableImageFiles, 'etc/motd': 'another image\n' } });
   const skopeo = skopeoIn(work);
   await skopeo(skopeoPushArgs(layout, 'v1', server.host, 'guarded/app:v1'));
   await skopeo(skopeoPushArgs(layout, 'other', server.host, 'strict/app:v1'));
@@ -357,7 +298,7 @@ test('scan and SBOM on push, and prevent_vul refusing pulls that skopeo reports,
 
   // Scanned on push; two High vulnerabilities at or above the project's severity.
   const scanned = await until('the scan on push', async () => {
-    const artifact = await api<{ scan_overview?: Record<string, Overview> }>(
+    const artifact = await api<{ scan_overview?: Record<string, ScanOverview> }>(
       server,
       'GET',
       '/projects/guarded/repositories/app/artifacts/v1?with_scan_overview=true',

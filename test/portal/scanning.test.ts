@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -9,6 +8,7 @@ import { startTestBerth, tempDir, testAdminPassword, type TestBerth } from '../h
 import { buildImage } from '../helpers/images.js';
 import { addMember, createProject, createUser, userPassword } from '../helpers/projects.js';
 import { startTestAdapter, type TestAdapter } from '../helpers/scanner-adapter.js';
+import { vulnMime, vulnerableImageFiles, zipOsvFixture, type ScanOverview } from '../helpers/scanning.js';
 import { hasTool, needTool } from '../helpers/tools.js';
 import { skopeoIn, skopeoPushArgs } from '../e2e/clients.js';
 import { chromiumPath, logIn, logOut, openPortalBrowser, type PortalBrowser } from './browser.js';
@@ -21,30 +21,6 @@ import { chromiumPath, logIn, logOut, openPortalBrowser, type PortalBrowser } fr
 // and deleted; a developer sees the project's scanner read-only; the page in 简体中文.
 
 const project = 'scanproj';
-const fixtures = new URL('../fixtures/scanning/osv/', import.meta.url).pathname;
-const vulnMime = 'application/vnd.security.vulnerability.report; version=1.1';
-
-// As test/e2e/scanning.test.ts (the files of its image, copied: that file is not ours to export from).
-const osRelease =
-  'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n';
-const dpkgStatus = [
-  'Package: libssl3\nStatus: install ok installed\nArchitecture: amd64\nSource: openssl\nVersion: 3.0.9-1\nDescription: Secure Sockets Layer toolkit - shared libraries\n',
-  'Package: openssl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.0.11-1~deb12u2\nDescription: Secure Sockets Layer toolkit\n',
-  'Package: bind9-libs\nStatus: install ok installed\nArchitecture: amd64\nSource: bind9\nVersion: 1:9.18.16-1~deb12u1\nDescription: Shared Libraries used by BIND 9\n',
-  'Package: base-files\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.4+deb12u5\nDescription: Debian base system miscellaneous files\n',
-  'Package: removed-thing\nStatus: deinstall ok config-files\nArchitecture: amd64\nVersion: 1.0\nDescription: gone\n',
-].join('\n');
-const imageFiles = {
-  'etc/os-release': osRelease,
-  'var/lib/dpkg/status': dpkgStatus,
-  'usr/lib/node_modules/app/node_modules/semver/package.json': JSON.stringify({
-    name: 'semver',
-    version: '7.5.1',
-    license: 'ISC',
-  }),
-  'usr/lib/python3/dist-packages/Jinja2-3.0.1.dist-info/METADATA':
-    'Metadata-Version: 2.1\nName: Jinja2\nVersion: 3.0.1\nLicense: BSD-3-Clause\n',
-};
 
 interface Finding {
   id: string;
@@ -54,11 +30,6 @@ interface Finding {
   severity: string;
   links?: string[];
   preferred_cvss?: { score_v3?: number; vector_v3?: string };
-}
-interface Overview {
-  report_id: string;
-  scan_status: string;
-  summary?: { total: number; fixable: number; summary: Record<string, number> };
 }
 interface Scanner {
   uuid: string;
@@ -85,11 +56,9 @@ before(async () => {
   await addMember(server, project, 'dev', 2);
   if (!tools.every(hasTool)) return;
   const layout = join(work, 'images');
-  digest = (await buildImage(layout, 'v1', { files: imageFiles })).digest;
+  digest = (await buildImage(layout, 'v1', { files: vulnerableImageFiles })).digest;
   await skopeoIn(work)(skopeoPushArgs(layout, 'v1', server.host, `${project}/app:v1`));
-  execFileSync('zip', ['-q', '-r', join(work, 'osv.zip'), 'debian', 'npm', 'pypi', 'go', 'maven', 'alpine'], {
-    cwd: fixtures,
-  });
+  zipOsvFixture(work);
 });
 after(async () => {
   await portal?.close();
@@ -170,7 +139,7 @@ test('an image is scanned from its repository: the severity bar and the Vulnerab
   await row.locator('[data-testid=scan-overview][data-status=Success]').waitFor({ timeout: 60_000 });
 
   const artifactPath = `/projects/${project}/repositories/app/artifacts/${digest}`;
-  const listed = await api<{ scan_overview?: Record<string, Overview> }>(
+  const listed = await api<{ scan_overview?: Record<string, ScanOverview> }>(
     server,
     'GET',
     `${artifactPath}?with_scan_overview=true`,
