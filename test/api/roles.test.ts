@@ -23,7 +23,8 @@ type RoleId = keyof typeof roleNames;
 
 // What each role may do, from Harbor's rbac_role.go: repository push (1, 2, 4), repository
 // delete (1, 4), member list (all but 5), member create and project update/delete (1),
-// metadata update (1, 4), immutability rules and project labels (1, 4), labels on artifacts and tag retention (1, 2, 4).
+// metadata update (1, 4), immutability rules and project labels (1, 4), labels on artifacts and tag retention (1, 2, 4),
+// scans (1, 4), the project's scanner set (1) and read (all), vulnerability reports read (all).
 const expected: Record<
   RoleId,
   {
@@ -38,6 +39,8 @@ const expected: Record<
     projectLabels: boolean;
     artifactLabels: boolean;
     retention: boolean;
+    scan: boolean;
+    projectScanner: boolean;
   }
 > = {
   1: {
@@ -52,6 +55,8 @@ const expected: Record<
     projectLabels: true,
     artifactLabels: true,
     retention: true,
+    scan: true,
+    projectScanner: true,
   },
   2: {
     push: true,
@@ -65,6 +70,8 @@ const expected: Record<
     projectLabels: false,
     artifactLabels: true,
     retention: true,
+    scan: false,
+    projectScanner: false,
   },
   3: {
     push: false,
@@ -78,6 +85,8 @@ const expected: Record<
     projectLabels: false,
     artifactLabels: false,
     retention: false,
+    scan: false,
+    projectScanner: false,
   },
   4: {
     push: true,
@@ -91,6 +100,8 @@ const expected: Record<
     projectLabels: true,
     artifactLabels: true,
     retention: true,
+    scan: true,
+    projectScanner: false,
   },
   5: {
     push: false,
@@ -104,6 +115,8 @@ const expected: Record<
     projectLabels: false,
     artifactLabels: false,
     retention: false,
+    scan: false,
+    projectScanner: false,
   },
 };
 
@@ -112,6 +125,7 @@ let work: string;
 let privId: number;
 let globalLabel: number;
 let retentionId: number;
+let builtinScanner: string;
 const auths = new Map<RoleId, string>();
 
 /** A free port chosen up front, so the token realm in externalURL names the port Berth listens on. */
@@ -142,6 +156,8 @@ before(async () => {
   assert.equal(retention.status, 201, JSON.stringify(retention.body));
   retentionId = Number(retention.headers.get('location')?.split('/').pop());
   assert.equal((await pushImage(server, 'priv/app', 'v1', adminAuth)).status, 201);
+  const scanners = await api<{ uuid: string; is_default: boolean }[]>(server, 'GET', '/scanners');
+  builtinScanner = scanners.body.find((s) => s.is_default)?.uuid ?? assert.fail('a default scanner');
   assert.equal((await pushImage(server, 'library/pub', 'v1', adminAuth)).status, 201);
   await createUser(server, 'spare');
   for (const role of [1, 2, 3, 4, 5] as RoleId[]) {
@@ -270,6 +286,25 @@ for (const role of [1, 2, 3, 4, 5] as RoleId[]) {
     assert.equal(
       (await api(server, 'GET', `/retentions/${retentionId}/executions`, { auth })).status,
       status(can.retention),
+    );
+    // Scanning: a role that may scan is answered 202, or 409 while another role's scan of the
+    // same digest still runs (the permission passed either way); every role reads the project's
+    // scanner and the vulnerability report.
+    const scanned = await api(server, 'POST', '/projects/priv/repositories/app/artifacts/v1/scan', {
+      auth,
+      body: { scan_type: 'vulnerability' },
+    });
+    if (can.scan) assert.ok([202, 409].includes(scanned.status), `scan: ${String(scanned.status)}`);
+    else assert.equal(scanned.status, 403);
+    assert.equal((await api(server, 'GET', '/projects/priv/scanner', { auth })).status, 200);
+    assert.equal(
+      (await api(server, 'PUT', '/projects/priv/scanner', { auth, body: { uuid: builtinScanner } })).status,
+      status(can.projectScanner),
+    );
+    assert.equal(
+      (await api(server, 'GET', '/projects/priv/repositories/app/artifacts/v1/additions/vulnerabilities', { auth }))
+        .status,
+      200,
     );
     // The project still holds repositories: a role allowed to delete it meets Harbor's 412.
     assert.equal((await api(server, 'DELETE', '/projects/priv', { auth })).status, can.projectDelete ? 412 : 403);
