@@ -55,8 +55,8 @@ export class ApiClient {
     this.transport = transport;
   }
 
-  private async send(method: string, url: string, body?: unknown): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  private async send(method: string, url: string, body?: unknown, extra?: Record<string, string>): Promise<Response> {
+    const headers: Record<string, string> = { accept: 'application/json', ...extra };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && method !== 'HEAD' && this.csrfToken) headers[csrfHeader] = this.csrfToken;
     const res = await this.transport(url, {
@@ -82,9 +82,14 @@ export class ApiClient {
     return { items: items ?? [], total: Number(res.headers.get('x-total-count') ?? items?.length ?? 0) };
   }
 
-  /** POST, PUT, PATCH or DELETE; returns the JSON body when there is one. */
-  async write<T = void>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    const res = await this.send(method, `${apiBase}${path}`, body);
+  /** POST, PUT, PATCH or DELETE (with the headers an operation needs, e.g. X-Scan-Data-Type); returns the JSON body when there is one. */
+  async write<T = void>(
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<T> {
+    const res = await this.send(method, `${apiBase}${path}`, body, headers);
     const text = await res.text();
     return (text ? JSON.parse(text) : undefined) as T;
   }

@@ -7,6 +7,8 @@ import { useCanCreateProject, useCanDeleteProject } from '../api/permissions';
 import { useCreateProject, useDeleteProject, useProjects } from '../api/projects';
 import type { Project } from '../api/types';
 import { ConfirmMutation, DialogButtons } from '../components/ConfirmDialog';
+import { CveExportDrawer, CveExportsButton } from '../components/cve-export/CveExportList';
+import { ExportCveDialog } from '../components/cve-export/ExportCveDialog';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { QuotaInput } from '../components/quota/QuotaInput';
 import { EmptyRow, ListFooter, SortableTh, useListState } from '../components/List';
@@ -89,7 +91,15 @@ export function ProjectsPage() {
   const canDelete = useCanDeleteProject();
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<Project | null>(null);
+  const [selected, setSelected] = useState<Project[]>([]);
+  const [exporting, setExporting] = useState(false);
+  const [showExports, setShowExports] = useState(false);
   const rows = projects.data?.items ?? [];
+  const isSelected = (project: Project) => selected.some((p) => p.project_id === project.project_id);
+  const toggle = (project: Project) =>
+    setSelected((current) =>
+      isSelected(project) ? current.filter((p) => p.project_id !== project.project_id) : [...current, project],
+    );
 
   return (
     <Stack>
@@ -103,6 +113,10 @@ export function ProjectsPage() {
             value={list.search}
             onChange={(e) => list.setSearch(e.currentTarget.value)}
           />
+          <Button variant="default" disabled={selected.length === 0} onClick={() => setExporting(true)}>
+            {t('cveExport.exportCves')}
+          </Button>
+          <CveExportsButton onClick={() => setShowExports(true)} />
           {canCreate && <Button onClick={() => setCreating(true)}>{t('projects.new')}</Button>}
         </Group>
       </Group>
@@ -111,6 +125,7 @@ export function ProjectsPage() {
       <Table striped highlightOnHover verticalSpacing="xs" data-testid="projects">
         <Table.Thead>
           <Table.Tr>
+            <Table.Th w={40} aria-label={t('cveExport.select')} />
             <SortableTh column="name" list={list}>
               {t('projects.name')}
             </SortableTh>
@@ -126,6 +141,13 @@ export function ProjectsPage() {
         <Table.Tbody>
           {rows.map((project) => (
             <Table.Tr key={project.project_id}>
+              <Table.Td>
+                <Checkbox
+                  aria-label={t('cveExport.selectNamed', { name: project.name })}
+                  checked={isSelected(project)}
+                  onChange={() => toggle(project)}
+                />
+              </Table.Td>
               <Table.Td>
                 <Anchor component={Link} to={`/projects/${project.project_id}`}>
                   {project.name}
@@ -151,12 +173,24 @@ export function ProjectsPage() {
             </Table.Tr>
           ))}
           {projects.isSuccess && rows.length === 0 && (
-            <EmptyRow columns={6}>{list.debouncedSearch ? t('projects.noMatch') : t('projects.empty')}</EmptyRow>
+            <EmptyRow columns={7}>{list.debouncedSearch ? t('projects.noMatch') : t('projects.empty')}</EmptyRow>
           )}
         </Table.Tbody>
       </Table>
       <ListFooter list={list} total={projects.data?.total ?? 0} />
       <CreateProjectDialog opened={creating} onClose={() => setCreating(false)} />
+      {exporting && (
+        <ExportCveDialog
+          projects={selected}
+          onClose={() => setExporting(false)}
+          onStarted={() => {
+            setExporting(false);
+            setSelected([]);
+            setShowExports(true);
+          }}
+        />
+      )}
+      <CveExportDrawer opened={showExports} onClose={() => setShowExports(false)} />
       <ConfirmMutation
         target={deleting}
         mutation={remove}
