@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RouteKit } from '../feature.js';
 import { BerthError } from '../shared/errors.js';
 import { parseScheduleRequest } from './params.js';
+import type { GcRunQuery } from './runs.js';
 import type { GcService } from './service.js';
 
 // Harbor's /system/gc (swagger tag gc; goharbor/harbor src/server/v2.0/handler/gc.go), for
@@ -20,11 +21,34 @@ function gcId(request: FastifyRequest): number {
   return Number(gc_id);
 }
 
+// The history's q and sort take the names of Harbor's execution columns and of its GCHistory fields.
+const textKeys = ['status', 'job_status', 'trigger', 'job_kind'] as const;
+const sortColumns = {
+  id: 'id',
+  creation_time: 'creation_time',
+  start_time: 'creation_time',
+  update_time: 'update_time',
+  end_time: 'update_time',
+} as const;
+
+function historyQuery(kit: RouteKit, query: Record<string, unknown>): GcRunQuery {
+  const terms = kit.textTerms(query, textKeys);
+  const status = terms.status ?? terms.job_status;
+  const kind = terms.trigger ?? terms.job_kind;
+  const sort = kit.sort(query, Object.keys(sortColumns) as (keyof typeof sortColumns)[]);
+  return {
+    ...(status && { status: status.value }),
+    ...(kind && { kind: kind.value.toUpperCase() }),
+    ...(sort && { sort: { column: sortColumns[sort.column], descending: sort.descending } }),
+  };
+}
+
 export function gcRoutes(app: FastifyInstance, kit: RouteKit, service: GcService): void {
   app.get('/system/gc', async (request, reply) => {
     await kit.requireSystem(request, resource, 'list');
-    const page = kit.page(request.query as Record<string, unknown>);
-    const { total, items } = await service.list(page.offset, page.pageSize);
+    const query = request.query as Record<string, unknown>;
+    const page = kit.page(query);
+    const { total, items } = await service.list(historyQuery(kit, query), page.offset, page.pageSize);
     kit.setPageHeaders(request, reply, page, total);
     return items;
   });

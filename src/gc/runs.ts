@@ -15,8 +15,21 @@ export function isFinal(status: string): boolean {
   return finalStatuses.has(status);
 }
 
+/** What the history may be filtered and sorted by (Harbor's q and sort on GC executions). */
+export interface GcRunQuery {
+  status?: string;
+  kind?: string;
+  sort?: { column: 'id' | 'creation_time' | 'update_time'; descending: boolean };
+}
+
 export function createRunsRepo(db: Kysely<Database>, clock: Clock) {
   const now = () => clock.now().toISOString();
+  function filtered(query: GcRunQuery) {
+    let select = db.selectFrom('gc_runs');
+    if (query.status !== undefined) select = select.where('status', '=', query.status);
+    if (query.kind !== undefined) select = select.where('kind', '=', query.kind);
+    return select;
+  }
   return {
     async create(kind: GcTrigger, parameters: GcParameters, status: GcStatus, executionId?: string): Promise<number> {
       const row = await db
@@ -68,13 +81,20 @@ export function createRunsRepo(db: Kysely<Database>, clock: Clock) {
     get: (id: number): Promise<GcRunRow | undefined> =>
       db.selectFrom('gc_runs').selectAll().where('id', '=', id).executeTakeFirst(),
 
-    /** Newest first. */
-    list: (offset: number, limit: number): Promise<GcRunRow[]> =>
-      db.selectFrom('gc_runs').selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+    /** Newest first unless `query.sort` says otherwise; ties by id in the same direction. */
+    list(query: GcRunQuery, offset: number, limit: number): Promise<GcRunRow[]> {
+      const direction = query.sort?.descending === false ? 'asc' : 'desc';
+      return filtered(query)
+        .selectAll()
+        .orderBy(query.sort?.column ?? 'id', direction)
+        .orderBy('id', direction)
+        .limit(limit)
+        .offset(offset)
+        .execute();
+    },
 
-    async count(): Promise<number> {
-      const row = await db
-        .selectFrom('gc_runs')
+    async count(query: GcRunQuery = {}): Promise<number> {
+      const row = await filtered(query)
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
       return Number(row.n);

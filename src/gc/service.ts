@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock.js';
 import { BerthError } from '../shared/errors.js';
 import { holderOf, leaseMs, runOfHolder, type Lease } from './lease.js';
 import { gcJobType, scheduleTypeOf, type GcParameters, type ScheduleRequest } from './params.js';
-import { isFinal, type GcStatus, type RunsRepo } from './runs.js';
+import { isFinal, type GcRunQuery, type GcStatus, type RunsRepo } from './runs.js';
 
 // The use cases behind Harbor's /system/gc: the history with each run's status (the job
 // service's while a run goes on, the row's once it is recorded), its log, stopping a run,
@@ -108,8 +108,8 @@ export function createGcService({ runs, lease, jobs, clock }: GcServiceDeps) {
   }
 
   return {
-    async list(offset: number, limit: number): Promise<{ total: number; items: GcHistory[] }> {
-      const [total, rows] = await Promise.all([runs.count(), runs.list(offset, limit)]);
+    async list(query: GcRunQuery, offset: number, limit: number): Promise<{ total: number; items: GcHistory[] }> {
+      const [total, rows] = await Promise.all([runs.count(query), runs.list(query, offset, limit)]);
       return { total, items: await Promise.all(rows.map(history)) };
     },
 

@@ -301,6 +301,42 @@ test('GC API', async (t) => {
     assert.match(page.headers.get('link') ?? '', /rel="prev".*rel="next"/);
   });
 
+  await t.test('history: q filters by status and trigger, sort orders by a column, with a matching total', async () => {
+    const all = (await api<GcRun[]>(server, 'GET', '/system/gc?page_size=100')).body;
+    const statuses = new Set(all.map((r) => r.job_status));
+    assert.ok(statuses.size >= 2, `runs of several statuses: ${[...statuses].join(', ')}`);
+    for (const status of statuses) {
+      const res = await api<GcRun[]>(
+        server,
+        'GET',
+        `/system/gc?page_size=100&q=${encodeURIComponent(`job_status=${status}`)}`,
+      );
+      assertHarborSchema('GET', '/system/gc', 200, res.body);
+      assert.deepEqual(
+        res.body.map((r) => r.id),
+        all.filter((r) => r.job_status === status).map((r) => r.id),
+        status,
+      );
+      assert.equal(Number(res.headers.get('x-total-count')), res.body.length);
+    }
+    const manualRuns = await api<GcRun[]>(
+      server,
+      'GET',
+      `/system/gc?page_size=100&q=${encodeURIComponent('trigger=manual')}`,
+    );
+    assert.deepEqual(
+      manualRuns.body.map((r) => r.id),
+      all.filter((r) => r.job_kind === 'MANUAL').map((r) => r.id),
+    );
+    const oldest = await api<GcRun[]>(server, 'GET', '/system/gc?page_size=100&sort=creation_time');
+    assert.deepEqual(
+      oldest.body.map((r) => r.id),
+      all.map((r) => r.id).reverse(),
+    );
+    const bad = await api(server, 'GET', `/system/gc?q=${encodeURIComponent('job_status=[1~2]')}`);
+    assert.equal(bad.status, 400);
+  });
+
   await t.test('unknown runs are 404, a bad id 422', async () => {
     for (const [method, path] of [
       ['GET', '/system/gc/99999'],
