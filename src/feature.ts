@@ -29,6 +29,12 @@ export interface RouteTextMatch {
   fuzzy: boolean;
 }
 
+/** One term of Harbor's `q` (src/lib/q): exact `k=v`, fuzzy `k=~v`, range `k=[min~max]`, any of `k={a b}`, all of `k=(a b)`. */
+export type RouteQueryTerm =
+  | { key: string; kind: 'exact' | 'fuzzy'; value: string }
+  | { key: string; kind: 'range'; min?: string; max?: string }
+  | { key: string; kind: 'or' | 'and'; values: string[] };
+
 /**
  * What the REST API lends a feature's routes: Harbor's authorisation (401/403/404 answers,
  * worded for people), its paging and paging headers. Errors thrown as BerthError become
@@ -53,6 +59,8 @@ export interface RouteKit {
   page(query: Record<string, unknown>): RoutePage;
   /** Harbor's `q`, for keys matched as text (exact or fuzzy); other keys are ignored as Harbor ignores them, other match kinds are 400. */
   textTerms<K extends string>(query: Record<string, unknown>, keys: readonly K[]): Partial<Record<K, RouteTextMatch>>;
+  /** Every term of Harbor's `q`, in order, for routes that check keys and match kinds themselves; a malformed `q` is 400. */
+  queryTerms(query: Record<string, unknown>): RouteQueryTerm[];
   /** Harbor's `sort` (`name,-create_time`): the first of the `keys` named, else undefined. */
   sort<K extends string>(
     query: Record<string, unknown>,

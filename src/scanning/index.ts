@@ -22,6 +22,7 @@ import { createScannerService, type ScannerService } from './scanners/service.js
 import { scanJob } from './scans/job.js';
 import { createReportRepo } from './scans/repo.js';
 import { createScanAll } from './scan-all/index.js';
+import { createSecurityHub } from './security-hub/index.js';
 import { scanRoutes } from './scans/routes.js';
 import { createScanService, type ScanService } from './scans/service.js';
 import { createVulnDb } from './vulndb/index.js';
@@ -91,6 +92,7 @@ export function scanningFeature(deps: ScanningFeatureDeps): ScanningFeature {
       scanAll.routes(app, kit);
       databaseRoutes(app, kit, { db, vulnDb, store, jobs });
       allowlistRoutes(app, kit, allowlists);
+      createSecurityHub(db).routes(app, kit);
     },
     projectFields: {
       async read(projectIds) {

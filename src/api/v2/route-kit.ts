@@ -48,6 +48,9 @@ export function routeKit(security: Security): RouteKit {
       }
       return matches;
     },
+    queryTerms(query) {
+      return parseQuery(typeof query.q === 'string' ? query.q : undefined);
+    },
     sort(query, keys) {
       const first = parseSort(typeof query.sort === 'string' ? query.sort : undefined, keys)[0];
       return first && { column: first.column as (typeof keys)[number], descending: first.desc };
