@@ -8,7 +8,7 @@ import { createLocalQueue } from './local-queue.js';
 import type { JobQueue } from './queue.js';
 import { createScheduler, type Scheduler } from './scheduler.js';
 
-export { JobCatalogue, JobStoppedError, type Job, type JobContext, type JobParams } from './job.js';
+export { JobCatalogue, JobStoppedError, requiredParam, type Job, type JobContext, type JobParams } from './job.js';
 export type { JobQueue, JobExecution, QueueInfo, WorkerPool, WorkerInfo, ExecutionStatus } from './queue.js';
 export { schedulerJobType, type Scheduler } from './scheduler.js';
 export { eventDeliveryJob } from './event-delivery.js';

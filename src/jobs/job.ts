@@ -2,7 +2,16 @@
 // how often it may fail, which failures are worth retrying, how to check its
 // parameters before it is queued, and the work itself.
 
+import { BerthError } from '../shared/errors.js';
+
 export type JobParams = Record<string, unknown>;
+
+/** A job's required string parameter, for `validate`: missing or empty is a 400. */
+export function requiredParam(params: JobParams, key: string): string {
+  const value = params[key];
+  if (typeof value !== 'string' || !value) throw new BerthError('BAD_REQUEST', `${key} is required`);
+  return value;
+}
 
 export interface JobLog {
   info(message: string): void;

@@ -1,4 +1,4 @@
-import type { Job, JobContext, JobParams } from '../../jobs/index.js';
+import { requiredParam, type Job, type JobContext, type JobParams } from '../../jobs/index.js';
 import { isoNow, type Clock } from '../../shared/clock.js';
 import { BerthError } from '../../shared/errors.js';
 import type { AdapterEndpoint } from '../scanners/adapter.js';
@@ -49,12 +49,6 @@ const maxFails = 3;
 const isTransient = (err: unknown) =>
   !(err instanceof AdapterScanError) && (!(err instanceof BerthError) || err.status >= 500);
 
-function text(params: JobParams, key: string): string {
-  const value = params[key];
-  if (typeof value !== 'string' || !value) throw new BerthError('BAD_REQUEST', `${key} is required`);
-  return value;
-}
-
 export function adapterScanJob(deps: AdapterScanJobDeps): Job<AdapterScanJobParams> {
   return {
     name: adapterScanJobType,
@@ -63,11 +57,11 @@ export function adapterScanJob(deps: AdapterScanJobDeps): Job<AdapterScanJobPara
     // The adapter does the work; a worker mostly waits for its report.
     concurrency: 10,
     validate: (params) => ({
-      reportUuid: text(params, 'reportUuid'),
-      repository: text(params, 'repository'),
-      digest: text(params, 'digest'),
-      mediaType: text(params, 'mediaType'),
-      registrationUuid: text(params, 'registrationUuid'),
+      reportUuid: requiredParam(params, 'reportUuid'),
+      repository: requiredParam(params, 'repository'),
+      digest: requiredParam(params, 'digest'),
+      mediaType: requiredParam(params, 'mediaType'),
+      registrationUuid: requiredParam(params, 'registrationUuid'),
     }),
     run: (ctx) => runAdapterScan(deps, ctx),
   };

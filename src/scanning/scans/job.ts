@@ -1,5 +1,5 @@
 import { blobStream } from '../../artifacts/index.js';
-import type { Job, JobContext, JobParams } from '../../jobs/index.js';
+import { requiredParam, type Job, type JobContext, type JobParams } from '../../jobs/index.js';
 import { parseManifest, type Registry } from '../../registry/index.js';
 import { isoNow, type Clock } from '../../shared/clock.js';
 import { BerthError } from '../../shared/errors.js';
@@ -45,12 +45,6 @@ export interface ScanJobDeps {
 const maxFails = 3;
 const isTransient = (err: unknown) => !(err instanceof BerthError) || err.status >= 500;
 
-function text(params: JobParams, key: string): string {
-  const value = params[key];
-  if (typeof value !== 'string' || !value) throw new BerthError('BAD_REQUEST', `${key} is required`);
-  return value;
-}
-
 export function scanJob(deps: ScanJobDeps): Job<ScanJobParams> {
   return {
     name: scanJobType,
@@ -59,9 +53,9 @@ export function scanJob(deps: ScanJobDeps): Job<ScanJobParams> {
     // Scans read whole images: two at a time per worker pool keep pushes and pulls responsive.
     concurrency: 2,
     validate: (params) => ({
-      reportUuid: text(params, 'reportUuid'),
-      repository: text(params, 'repository'),
-      digest: text(params, 'digest'),
+      reportUuid: requiredParam(params, 'reportUuid'),
+      repository: requiredParam(params, 'repository'),
+      digest: requiredParam(params, 'digest'),
       kind: params.kind === 'sbom' ? 'sbom' : 'vulnerability',
       ...(typeof params.replaces === 'string' && params.replaces ? { replaces: params.replaces } : {}),
     }),
