@@ -119,6 +119,20 @@ function parseInput(body: unknown, previous?: RegistrationRow): RegistrationInpu
   };
 }
 
+/** The registration's columns that a create or update writes from its input. */
+function columnsOf(input: RegistrationInput) {
+  return {
+    name: input.name,
+    description: input.description,
+    url: input.url,
+    auth: input.auth,
+    access_credential: input.accessCredential,
+    skip_cert_verify: Number(input.skipCertVerify),
+    use_internal_addr: Number(input.useInternalAddr),
+    disabled: Number(input.disabled),
+  };
+}
+
 const endpointOf = (
   row: Pick<RegistrationRow, 'url' | 'auth' | 'access_credential' | 'skip_cert_verify'>,
 ): AdapterEndpoint => ({
@@ -263,14 +277,7 @@ export function createScannerService({
       const now = isoNow(clock);
       await repo.insert({
         uuid,
-        name: input.name,
-        description: input.description,
-        url: input.url,
-        auth: input.auth,
-        access_credential: input.accessCredential,
-        skip_cert_verify: Number(input.skipCertVerify),
-        use_internal_addr: Number(input.useInternalAddr),
-        disabled: Number(input.disabled),
+        ...columnsOf(input),
         is_default: (await repo.defaultOne()) ? 0 : 1,
         immutable: 0,
         create_time: now,
@@ -287,14 +294,7 @@ export function createScannerService({
       if (row.is_default === 1 && input.disabled)
         throw new BerthError('BAD_REQUEST', `default registration ${row.name} can not be marked to deactivated`);
       await repo.update(uuid, {
-        name: input.name,
-        description: input.description,
-        url: input.url,
-        auth: input.auth,
-        access_credential: input.accessCredential,
-        skip_cert_verify: Number(input.skipCertVerify),
-        use_internal_addr: Number(input.useInternalAddr),
-        disabled: Number(input.disabled),
+        ...columnsOf(input),
         update_time: isoNow(clock),
       });
     },
