@@ -388,6 +388,29 @@ export interface ScanAllReportsTable {
   status: string;
 }
 
+/** A CVE export (Harbor's SCAN_DATA_EXPORT execution); project_ids and criteria are JSON. */
+export interface CveExportExecutionsTable {
+  id: Generated<number>;
+  user_id: number;
+  user_name: string;
+  job_name: string;
+  project_ids: string;
+  criteria: string;
+  /** MANUAL, as Harbor's. */
+  trigger: string;
+  /** Pending, Running, Success, Error, Stopped. */
+  status: string;
+  status_text: string;
+  job_id: string | null;
+  file_path: string | null;
+  file_digest: string | null;
+  file_size: number | null;
+  rows: Generated<number>;
+  start_time: Timestamp;
+  update_time: Timestamp;
+  end_time: Timestamp | null;
+}
+
 /** The scanner a project picked instead of the system default. */
 export interface ProjectScannersTable {
   project_id: number;
@@ -482,6 +505,7 @@ export interface Database extends JobTables {
   scan_vulnerabilities: ScanVulnerabilitiesTable;
   scan_all_executions: ScanAllExecutionsTable;
   scan_all_reports: ScanAllReportsTable;
+  cve_export_executions: CveExportExecutionsTable;
   cve_allowlists: CveAllowlistsTable;
   vuln_advisories: VulnAdvisoriesTable;
   vuln_affected: VulnAffectedTable;

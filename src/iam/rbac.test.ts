@@ -91,6 +91,8 @@ const expected: Record<string, Policies> = {
     ['preheat-policy', 'update'],
     ['preheat-policy', 'delete'],
     ['preheat-policy', 'list'],
+    ['export-cve', 'create'],
+    ['export-cve', 'read'],
   ],
   maintainer: [
     ['project', 'read'],
@@ -154,6 +156,8 @@ const expected: Record<string, Policies> = {
     ['tag', 'delete'],
     ['artifact-label', 'create'],
     ['artifact-label', 'delete'],
+    ['export-cve', 'create'],
+    ['export-cve', 'read'],
   ],
   developer: [
     ['project', 'read'],
@@ -198,6 +202,8 @@ const expected: Record<string, Policies> = {
     ['accessory', 'list'],
     ['artifact-label', 'create'],
     ['artifact-label', 'delete'],
+    ['export-cve', 'create'],
+    ['export-cve', 'read'],
   ],
   guest: [
     ['project', 'read'],

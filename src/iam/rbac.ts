@@ -64,6 +64,7 @@ const projectAdmin: Matrix = {
   accessory: 'list',
   'artifact-label': 'create delete',
   'preheat-policy': crudl,
+  'export-cve': 'create read',
 };
 
 const maintainer: Matrix = {
@@ -89,6 +90,7 @@ const maintainer: Matrix = {
   'artifact-addition': 'read',
   tag: 'list create delete',
   'artifact-label': 'create delete',
+  'export-cve': 'create read',
 };
 
 const developer: Matrix = {
@@ -111,6 +113,7 @@ const developer: Matrix = {
   tag: 'list create',
   accessory: 'list',
   'artifact-label': 'create delete',
+  'export-cve': 'create read',
 };
 
 const guest: Matrix = {

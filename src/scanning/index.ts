@@ -9,6 +9,7 @@ import type { Clock } from '../shared/clock.js';
 import type { Logger } from '../shared/logger.js';
 import type { BlobStore } from '../storage/index.js';
 import { adapterScanJob } from './adapter-scan/job.js';
+import { createCveExport } from './cve-export/index.js';
 import { importJob } from './database/job.js';
 import { databaseRoutes } from './database/routes.js';
 import { createAllowlists, parseAllowlist } from './policy/allowlists.js';
@@ -80,6 +81,7 @@ export function scanningFeature(deps: ScanningFeatureDeps): ScanningFeature {
   const reports = createReportRepo(db);
   const scans = createScanService({ reports, scanners, artifacts, registry, jobs, clock });
   const scanAll = createScanAll({ db, clock, scans, jobs });
+  const cveExport = createCveExport({ db, clock, store, scanners, jobs });
   const scanner = { name: 'Berth', vendor: 'Berth', version };
   return {
     name: 'scanning',
@@ -92,6 +94,7 @@ export function scanningFeature(deps: ScanningFeatureDeps): ScanningFeature {
       scanAll.routes(app, kit);
       databaseRoutes(app, kit, { db, vulnDb, store, jobs });
       allowlistRoutes(app, kit, allowlists);
+      cveExport.routes(app, kit);
       createSecurityHub(db).routes(app, kit);
     },
     projectFields: {
@@ -126,6 +129,7 @@ export function scanningFeature(deps: ScanningFeatureDeps): ScanningFeature {
       }),
       importJob({ db, store, clock }),
       scanAll.job,
+      cveExport.job,
       adapterScanJob({
         reports,
         registrations: createRegistrationRepo(db),

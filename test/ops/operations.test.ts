@@ -80,6 +80,7 @@ test('operations', async (t) => {
     assertHarborSchema('GET', '/jobservice/queues', 200, queues.body);
     assert.deepEqual(queues.body.map((q) => q.job_type).sort(), [
       'ADAPTER_SCAN',
+      'CVE_EXPORT',
       'EVENT_SCAN_ON_PUSH',
       'GARBAGE_COLLECTION',
       'IMAGE_SCAN',

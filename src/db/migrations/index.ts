@@ -16,6 +16,7 @@ import { vulnDb } from './013_vulndb.js';
 import { scanners } from './014_scanners.js';
 import { scanAll } from './015_scan_all.js';
 import { scanVulnerabilities } from './016_scan_vulnerabilities.js';
+import { cveExport } from './017_cve_export.js';
 
 /** Numbered migrations, in order; the same list runs on SQLite and PostgreSQL. */
 export function migrationProvider(dialect: Dialect): MigrationProvider {
@@ -36,6 +37,7 @@ export function migrationProvider(dialect: Dialect): MigrationProvider {
     '014_scanners': scanners(dialect),
     '015_scan_all': scanAll(dialect),
     '016_scan_vulnerabilities': scanVulnerabilities(dialect),
+    '017_cve_export': cveExport(dialect),
   };
   return { getMigrations: async () => migrations };
 }
