@@ -1,6 +1,7 @@
 import { compareApk } from './apk.js';
 import { compareDpkg } from './dpkg.js';
 import { compareMaven } from './maven.js';
+import { comparePackagist } from './packagist.js';
 import { comparePep440 } from './pep440.js';
 import { compareRpm } from './rpm.js';
 import { compareRubyGems } from './rubygems.js';
@@ -25,6 +26,7 @@ const byEcosystem: Record<string, VersionCompare> = {
   PyPI: comparePep440,
   Maven: compareMaven,
   RubyGems: compareRubyGems,
+  Packagist: comparePackagist,
   npm: compareSemver,
   'crates.io': compareSemver,
   Go: compareSemver,
@@ -38,6 +40,7 @@ export function versionOrder(ecosystem: string): VersionCompare | undefined {
 export { compareApk, isApkVersion } from './apk.js';
 export { compareDpkg, parseDpkg } from './dpkg.js';
 export { compareMaven } from './maven.js';
+export { comparePackagist, normalizeComposer, normalizeComposerBranch, phpVersionCompare } from './packagist.js';
 export { comparePep440, parsePep440 } from './pep440.js';
 export { compareRpm, parseRpm, rpmvercmp } from './rpm.js';
 export { compareRubyGems, isRubyGemsVersion } from './rubygems.js';

@@ -3,23 +3,25 @@ import type { Database, VulnAdvisoriesTable } from '../../db/index.js';
 import type { Analysis, Finding, Package, Severity, VulnDb, VulnDbStatus } from '../model.js';
 import { compareSemver, versionOrder, type VersionCompare } from '../versions/index.js';
 import { mergeFindings } from './dedup.js';
-import { packageKey } from './names.js';
 import type { OsvRange } from './osv.js';
 import { affects } from './ranges.js';
+import { lookupNames, lookupVersion, scopeOf, type EcosystemScope } from './scope.js';
 
 // The scanner's vulnerability database over the imported OSV advisories: each package is
-// looked up under its OSV ecosystem (an OS package under the distribution's release,
-// 'Debian:12', by its source package; a library under its plain ecosystem, 'npm'), the
-// lookups batched per ecosystem, and every affected entry evaluated with the ecosystem's own
-// version order. Packages of an ecosystem without a version order yet (Packagist) are not matched.
+// looked up in its scope (scope.ts: an OS package under the distribution's release, 'Debian:12'
+// by its source package, or a RHEL image's Red Hat streams by binary and source RPM; a library
+// under its plain ecosystem, 'npm'), the lookups batched per scope, and every affected entry
+// evaluated with the ecosystem's own version order. Packages of an ecosystem without a version
+// order are not matched.
 
 /** Package names per query: bounded bound parameters, few round trips. */
 const namesPerQuery = 500;
 
 interface Lookup {
   pkg: Package;
-  ecosystem: string;
-  key: string;
+  scope: EcosystemScope;
+  /** The names its advisories may be filed under, most specific first. */
+  keys: string[];
   version: string;
   order: VersionCompare;
 }
@@ -32,14 +34,10 @@ interface AffectedRow {
 }
 
 function lookupOf(pkg: Package, analysis: Analysis): Lookup | undefined {
-  const ecosystem = pkg.kind === 'os' ? analysis.os?.osvEcosystem : pkg.ecosystem;
-  if (!ecosystem) return undefined;
-  const order = versionOrder(ecosystem);
-  if (!order) return undefined;
-  // Distributions file advisories under the source package (OSV: "the name of the source package").
-  const name = pkg.kind === 'os' ? (pkg.sourceName ?? pkg.name) : pkg.name;
-  const version = pkg.kind === 'os' ? (pkg.sourceVersion ?? pkg.version) : pkg.version;
-  return { pkg, ecosystem, key: packageKey(ecosystem, name), version, order };
+  const scope = scopeOf(pkg, analysis.os);
+  const order = scope && versionOrder(scope.name);
+  if (!scope || !order) return undefined;
+  return { pkg, scope, keys: lookupNames(pkg, scope), version: lookupVersion(pkg), order };
 }
 
 const parseList = (json: string): string[] => JSON.parse(json) as string[];
@@ -74,17 +72,30 @@ function finding(advisory: Selectable<VulnAdvisoriesTable>, pkg: Package, fixVer
 }
 
 export function createVulnDb(db: Kysely<Database>): VulnDb {
-  /** The affected rows and their (not withdrawn) advisories for some names of one ecosystem. */
-  async function affectedOf(ecosystem: string, names: string[]) {
+  /** The stored ecosystems of a scope: its one name, or those its LIKE pattern finds that it includes. */
+  async function ecosystemsOf(scope: EcosystemScope): Promise<string[]> {
+    if (scope.like === undefined) return [scope.name];
+    const stored = await db
+      .selectFrom('vuln_affected')
+      .select('ecosystem')
+      .distinct()
+      .where('ecosystem', 'like', scope.like)
+      .execute();
+    return stored.map((row) => row.ecosystem).filter((ecosystem) => scope.includes(ecosystem));
+  }
+
+  /** The affected rows and their (not withdrawn) advisories for some names in some ecosystems. */
+  async function affectedOf(ecosystems: string[], names: string[]) {
     const rows: AffectedRow[] = [];
     const advisories = new Map<string, Selectable<VulnAdvisoriesTable>>();
+    if (ecosystems.length === 0) return { rows, advisories };
     for (let i = 0; i < names.length; i += namesPerQuery) {
       const found = await db
         .selectFrom('vuln_affected as f')
         .innerJoin('vuln_advisories as a', 'a.id', 'f.advisory_id')
         .selectAll('a')
         .select(['f.advisory_id', 'f.package_name', 'f.ranges', 'f.versions'])
-        .where('f.ecosystem', '=', ecosystem)
+        .where('f.ecosystem', 'in', ecosystems)
         .where('f.package_name', 'in', names.slice(i, i + namesPerQuery))
         .where('a.withdrawn', 'is', null)
         .execute();
@@ -96,13 +107,14 @@ export function createVulnDb(db: Kysely<Database>): VulnDb {
     return { rows, advisories };
   }
 
-  async function matchEcosystem(ecosystem: string, lookups: Lookup[]): Promise<Finding[]> {
-    const { rows, advisories } = await affectedOf(ecosystem, [...new Set(lookups.map((l) => l.key))]);
+  async function matchScope(scope: EcosystemScope, lookups: Lookup[]): Promise<Finding[]> {
+    const names = [...new Set(lookups.flatMap((l) => l.keys))];
+    const { rows, advisories } = await affectedOf(await ecosystemsOf(scope), names);
     const byName = new Map<string, AffectedRow[]>();
     for (const row of rows) byName.set(row.package_name, [...(byName.get(row.package_name) ?? []), row]);
     const findings: Finding[] = [];
     for (const lookup of lookups) {
-      for (const row of byName.get(lookup.key) ?? []) {
+      for (const row of lookup.keys.flatMap((key) => byName.get(key) ?? [])) {
         const entry = { ranges: JSON.parse(row.ranges) as OsvRange[], versions: parseList(row.versions) };
         const verdict = affects(entry, lookup.version, { ecosystem: lookup.order, semver: compareSemver });
         if (verdict) findings.push(finding(advisories.get(row.advisory_id)!, lookup.pkg, verdict.fixVersion));
@@ -113,16 +125,16 @@ export function createVulnDb(db: Kysely<Database>): VulnDb {
 
   return {
     async match(analysis) {
-      const byEcosystem = new Map<string, Lookup[]>();
+      const byScope = new Map<string, Lookup[]>();
       for (const pkg of analysis.packages) {
         const lookup = lookupOf(pkg, analysis);
-        if (lookup) byEcosystem.set(lookup.ecosystem, [...(byEcosystem.get(lookup.ecosystem) ?? []), lookup]);
+        if (lookup) byScope.set(lookup.scope.name, [...(byScope.get(lookup.scope.name) ?? []), lookup]);
       }
       const findings: Finding[] = [];
       const orders = new Map<Package, VersionCompare>();
-      for (const [ecosystem, lookups] of byEcosystem) {
+      for (const lookups of byScope.values()) {
         for (const lookup of lookups) orders.set(lookup.pkg, lookup.order);
-        findings.push(...(await matchEcosystem(ecosystem, lookups)));
+        findings.push(...(await matchScope(lookups[0]!.scope, lookups)));
       }
       return mergeFindings(findings, (pkg) => orders.get(pkg));
     },

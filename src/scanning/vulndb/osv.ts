@@ -31,6 +31,7 @@ export interface OsvAdvisory {
   modified: string;
   published?: string;
   withdrawn?: string;
+  /** `aliases` and `upstream` (the CVEs a distribution's advisory fixes). */
   aliases: string[];
   summary: string;
   details: string;
@@ -165,7 +166,8 @@ export function parseAdvisory(document: unknown): OsvAdvisory {
       modified: timestamp(document, 'modified', true)!,
       published: timestamp(document, 'published', false),
       withdrawn: timestamp(document, 'withdrawn', false),
-      aliases: stringList(document, 'aliases', ''),
+      // Red Hat's records name the CVEs they fix in `upstream` (schema 1.7), not in `aliases`.
+      aliases: [...new Set([...stringList(document, 'aliases', ''), ...stringList(document, 'upstream', '')])],
       summary: optionalString(document, 'summary', '') ?? '',
       details: optionalString(document, 'details', '') ?? '',
       severity: parseSeverities(document, ''),

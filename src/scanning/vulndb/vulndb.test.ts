@@ -229,9 +229,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(findings[2]!.cvss?.scoreV3, 10);
     });
 
-    test('ecosystems without a version order (Packagist) are not matched', async () => {
-      const php = pkg({ ecosystem: 'Packagist', name: 'symfony/http-kernel', version: '1.0.0' });
-      assert.deepEqual(await match({ packages: [php], notes: [] }), []);
+    test('a distribution OSV has no ecosystem for (Fedora) is not matched', async () => {
+      const fedora = { id: 'fedora', versionId: '40', prettyName: 'Fedora Linux 40' };
+      const openssl = pkg({ ecosystem: 'Red Hat', name: 'openssl', version: '1:3.0.0-1.fc40', kind: 'os' });
+      assert.deepEqual(await match({ os: fedora, packages: [openssl], notes: [] }), []);
     });
 
     test('500 packages match in one query per ecosystem, in tens of milliseconds', async () => {
