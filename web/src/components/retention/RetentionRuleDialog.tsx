@@ -1,9 +1,9 @@
-import { Checkbox, Group, Modal, NativeSelect, NumberInput, Stack, Text, TextInput } from '@mantine/core';
+import { Checkbox, Group, Modal, NativeSelect, NumberInput, Stack, Text } from '@mantine/core';
 import { useState, type FormEvent } from 'react';
 import { useRetentionWrites } from '../../api/retention';
 import type { RetentionMetadata, RetentionPolicy } from '../../api/types';
 import { useT } from '../../i18n/context';
-import { repositoryDecorations, tagDecorations } from '../../lib/immutable';
+import { RepositorySelectorFields, TagSelectorFields } from '../immutable/SelectorFields';
 import {
   isRetentionDraftComplete,
   newRetentionDraft,
@@ -54,35 +54,12 @@ export function RetentionRuleDialog({
     event.preventDefault();
     save.mutate(withRule(policy, index, retentionRuleOf(draft, unit, stored)), { onSuccess: onClose });
   }
-  const matching = t('immutable.matching');
-  const excluding = t('immutable.excluding');
   const templates = (metadata?.templates ?? []).flatMap((meta) => (meta.rule_template ? [meta.rule_template] : []));
   return (
     <Modal opened onClose={onClose} title={t(stored ? 'immutable.editRule' : 'immutable.addRule')} centered size="lg">
       <form onSubmit={submit} data-testid="retention-rule-form">
         <Stack>
-          <Group align="flex-start" grow>
-            <NativeSelect
-              label={t('immutable.repositories')}
-              data={repositoryDecorations.map((value) => ({
-                value,
-                label: value === 'repoMatches' ? matching : excluding,
-              }))}
-              value={draft.repositoryDecoration}
-              onChange={(e) => {
-                const value = e.currentTarget.value;
-                change({ repositoryDecoration: value === 'repoExcludes' ? value : 'repoMatches' });
-              }}
-            />
-            <TextInput
-              label={t('immutable.repositoryPattern')}
-              description={t('immutable.repositoryHint')}
-              placeholder="**"
-              required
-              value={draft.repositoryPattern}
-              onChange={(e) => change({ repositoryPattern: e.currentTarget.value })}
-            />
-          </Group>
+          <RepositorySelectorFields draft={draft} change={change} />
           <Group align="flex-start" grow>
             <NativeSelect
               label={t('retention.byTemplate')}
@@ -102,24 +79,7 @@ export function RetentionRuleDialog({
               />
             )}
           </Group>
-          <Group align="flex-start" grow>
-            <NativeSelect
-              label={t('immutable.tags')}
-              data={tagDecorations.map((value) => ({ value, label: value === 'matches' ? matching : excluding }))}
-              value={draft.tagDecoration}
-              onChange={(e) => {
-                const value = e.currentTarget.value;
-                change({ tagDecoration: value === 'excludes' ? value : 'matches' });
-              }}
-            />
-            <TextInput
-              label={t('immutable.tagPattern')}
-              placeholder="**"
-              required
-              value={draft.tagPattern}
-              onChange={(e) => change({ tagPattern: e.currentTarget.value })}
-            />
-          </Group>
+          <TagSelectorFields draft={draft} change={change} />
           <Checkbox
             label={t('retention.untagged')}
             checked={draft.untagged}
