@@ -13,7 +13,7 @@ export function SeverityBadge({ severity }: { severity: string | undefined }) {
   const t = useT();
   const color = isSeverity(severity) ? severityColor[severity] : 'gray.4';
   return (
-    <Badge color={color} variant="filled" data-severity={severity ?? ''}>
+    <Badge color={color} variant="filled" tt="none" data-severity={severity ?? ''}>
       {severityLabel(t, severity)}
     </Badge>
   );
