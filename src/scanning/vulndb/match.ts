@@ -6,6 +6,7 @@ import { mergeFindings } from './dedup.js';
 import type { OsvRange } from './osv.js';
 import { affects } from './ranges.js';
 import { lookupNames, lookupVersion, scopeOf, type EcosystemScope } from './scope.js';
+import { createStreamCatalog } from './stream-catalog.js';
 
 // The scanner's vulnerability database over the imported OSV advisories: each package is
 // looked up in its scope (scope.ts: an OS package under the distribution's release, 'Debian:12'
@@ -72,17 +73,7 @@ function finding(advisory: Selectable<VulnAdvisoriesTable>, pkg: Package, fixVer
 }
 
 export function createVulnDb(db: Kysely<Database>): VulnDb {
-  /** The stored ecosystems of a scope: its one name, or those its LIKE pattern finds that it includes. */
-  async function ecosystemsOf(scope: EcosystemScope): Promise<string[]> {
-    if (scope.like === undefined) return [scope.name];
-    const stored = await db
-      .selectFrom('vuln_affected')
-      .select('ecosystem')
-      .distinct()
-      .where('ecosystem', 'like', scope.like)
-      .execute();
-    return stored.map((row) => row.ecosystem).filter((ecosystem) => scope.includes(ecosystem));
-  }
+  const ecosystemsOf = createStreamCatalog(db);
 
   /** The affected rows and their (not withdrawn) advisories for some names in some ecosystems. */
   async function affectedOf(ecosystems: string[], names: string[]) {

@@ -1,9 +1,10 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { KyselyPlugin } from 'kysely';
 import { openDatabase, type Db } from '../../db/index.js';
 import {
   createPostgresDatabase,
@@ -159,6 +160,36 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.deepEqual(await match({ os: ubi('10.1'), packages: [glibc], notes: [] }), []);
       const unknownRelease = { ...ubi('9.4'), versionId: '' };
       assert.deepEqual(await match({ os: unknownRelease, packages: [libs92], notes: [] }), []);
+    });
+
+    test("the streams found are kept until the next import, which may bring a new repository's stream", async () => {
+      let queries = 0;
+      const counting: KyselyPlugin = {
+        transformQuery: (args) => (queries++, args.node),
+        transformResult: async (args) => args.result,
+      };
+      const vulnDb = createVulnDb(db.kysely.withPlugin(counting));
+      const sapPackage = rpm('compat-sap-c++-12', '0:12.1.1-1.el9', 'compat-sap-c++-12');
+      const analysis = { os: ubi('9.4'), packages: [sapPackage], notes: [] };
+      assert.deepEqual(await vulnDb.match(analysis), []);
+      assert.equal(queries, 3, 'the last import, the streams, the advisories');
+      assert.deepEqual(await vulnDb.match(analysis), []);
+      assert.equal(queries, 5, 'the streams again from what the first match found');
+
+      const sap = JSON.parse(readFileSync(join(fixtures, 'redhat', 'RHSA-2024-0003.json'), 'utf8')) as {
+        id: string;
+        affected: { package: { ecosystem: string; name: string }; ranges: unknown[] }[];
+      };
+      sap.id = 'RHSA-2024:0005';
+      sap.affected[0]!.package = { ecosystem: 'Red Hat:enterprise_linux:9::sap', name: 'compat-sap-c++-12' };
+      sap.affected[0]!.ranges = [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '0:12.1.1-2.el9' }] }];
+      const extra = join(dir, 'extra.json');
+      writeFileSync(extra, JSON.stringify(sap));
+      await importAdvisories(db.kysely, extra);
+      assert.deepEqual(
+        (await vulnDb.match(analysis)).map((f) => [f.package.name, f.id]),
+        [['compat-sap-c++-12', 'CVE-2024-4032']],
+      );
     });
 
     test("composer.lock's packages matched in Composer's order: v prefixes, pre-releases, several ranges, name case", async () => {
