@@ -32,6 +32,15 @@ export const additionNames: readonly string[] = [
 /** Berth's extra addition: the manifest bytes as pushed (the portal's manifest view; not a pull). */
 export const manifestAddition = 'manifest';
 
+/** Harbor's SBOM accessory type: its `sbom` addition is the first document (layer) of the accessory. */
+export const sbomAccessoryType = 'application/vnd.goharbor.harbor.sbom.v1';
+
+/** Berth's extra additions of an SBOM accessory: each of its documents by format (the portal's downloads). */
+export const sbomDocumentAdditions: Readonly<Record<string, string>> = {
+  'sbom.spdx': 'application/spdx+json',
+  'sbom.cyclonedx': 'application/vnd.cyclonedx+json',
+};
+
 export const chartContentMediaType = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 
 const json = 'application/json; charset=utf-8';
@@ -40,6 +49,7 @@ const json = 'application/json; charset=utf-8';
 const maxChartBytes = 100 * 1024 * 1024;
 const maxFileBytes = 5 * 1024 * 1024;
 const maxConfigBytes = 4 * 1024 * 1024;
+const maxSbomBytes = 64 * 1024 * 1024;
 
 export interface AdditionReaderDeps {
   registry: Registry;
@@ -78,12 +88,29 @@ export function createAdditionReader({ registry, cacheBytes = 16 * 1024 * 1024 }
     return { contentType: json, content: JSON.stringify(chartDependencies(files)) };
   }
 
+  /** A document of an SBOM accessory: the first layer (Harbor's `sbom`), or the layer of `mediaType`. */
+  async function sbomDocument(repository: string, manifest: ParsedManifest, name: string): Promise<Addition> {
+    const wanted = sbomDocumentAdditions[name];
+    const layer = wanted ? manifest.layers.find((l) => l.mediaType === wanted) : manifest.layers[0];
+    if (!layer) throw noSuch(name, wanted ? `the SBOM has no ${wanted} document` : 'the SBOM has no document');
+    const { stream } = await blobStream(registry, repository, layer.digest);
+    return { contentType: json, content: (await readAll(stream, maxSbomBytes)).toString('utf8') };
+  }
+
   return {
     /**
      * The addition `name` of the artifact `digest` in `repository`, whose manifest is
      * `manifest`; NOT_FOUND when this kind of artifact has none of that name.
      */
     async read(repository: string, digest: string, manifest: ParsedManifest, name: string): Promise<Addition> {
+      const isSbom = manifest.kind === 'image' && manifest.artifactType === sbomAccessoryType;
+      if (name === 'sbom' || name in sbomDocumentAdditions) {
+        if (!isSbom) throw noSuch(name, `only an SBOM accessory (${sbomAccessoryType}) has its documents`);
+        const key = `${digest}:${name}`;
+        const hit = cache.get(key) ?? (await sbomDocument(repository, manifest, name));
+        cache.set(key, hit);
+        return hit;
+      }
       if (!additionNames.includes(name))
         throw new BerthError(
           'UNPROCESSABLE_ENTITY',

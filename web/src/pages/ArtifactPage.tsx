@@ -16,7 +16,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useManifest } from '../api/manifest';
 import { useProjectPermissions, type Permissions } from '../api/permissions';
 import { useAccessories, useArtifact, useArtifactWrites, useBuildHistory } from '../api/repositories';
@@ -29,6 +29,7 @@ import { EmptyRow, ListFooter, useListState } from '../components/List';
 import { PullCommandButton } from '../components/PullCommand';
 import { ArtifactLabelMenu } from '../components/labels/ArtifactLabelMenu';
 import { LabelChips } from '../components/labels/LabelChip';
+import { SbomTab } from '../components/scanning/SbomTab';
 import { VulnerabilitiesTab } from '../components/scanning/VulnerabilitiesTab';
 import { useI18n, useT } from '../i18n/context';
 import { artifactTypeKey, isChart, isIndex } from '../lib/artifact';
@@ -298,15 +299,17 @@ function ManifestCard({
   const hasHistory = Boolean(artifact.addition_links?.build_history);
   const buildHistory = useBuildHistory(projectName, artifact.repository_name, artifact.digest, hasHistory);
   const history = (buildHistory.data ?? []).filter((step) => step.created_by);
+  const [searchParams] = useSearchParams();
   return (
     <Card withBorder>
-      <Tabs defaultValue="layers">
+      <Tabs defaultValue={searchParams.get('tab') ?? 'layers'}>
         <Tabs.List>
           <Tabs.Tab value="layers">{t('artifact.layers')}</Tabs.Tab>
           {hasHistory && <Tabs.Tab value="history">{t('artifact.history')}</Tabs.Tab>}
           {artifact.addition_links?.vulnerabilities && (
             <Tabs.Tab value="vulnerabilities">{t('scan.vulnerabilities')}</Tabs.Tab>
           )}
+          {artifact.addition_links?.vulnerabilities && <Tabs.Tab value="sbom">{t('sbom.sbom')}</Tabs.Tab>}
           <Tabs.Tab value="manifest">{t('artifact.manifest')}</Tabs.Tab>
         </Tabs.List>
         <ErrorAlert error={manifest.error} />
@@ -360,6 +363,15 @@ function ManifestCard({
             repository={artifact.repository_name}
             digest={artifact.digest}
             canScan={can('scan', 'create')}
+            canStop={can('scan', 'stop')}
+          />
+        </Tabs.Panel>
+        <Tabs.Panel value="sbom" pt="sm" keepMounted={false}>
+          <SbomTab
+            projectName={projectName}
+            repository={artifact.repository_name}
+            digest={artifact.digest}
+            canGenerate={can('scan', 'create')}
             canStop={can('scan', 'stop')}
           />
         </Tabs.Panel>

@@ -17,6 +17,8 @@ import { ArtifactLabelMenu } from '../components/labels/ArtifactLabelMenu';
 import { LabelChips } from '../components/labels/LabelChip';
 import { LabelFilter } from '../components/labels/LabelFilter';
 import { ScanButton } from '../components/scanning/ScanButton';
+import { GenerateSbomButton, SbomStatus } from '../components/scanning/SbomStatus';
+import { isSbomRunning } from '../api/sbom';
 import { SeverityBar } from '../components/scanning/SeverityBar';
 import { useI18n } from '../i18n/context';
 import { artifactTypeKey, isChart } from '../lib/artifact';
@@ -36,6 +38,7 @@ export function RepositoryPage() {
   const artifacts = useArtifacts(project?.name, repository, {
     ...list.params,
     with_scan_overview: true,
+    with_sbom_overview: true,
     q: joinQuery(fuzzyQuery({ tags: list.debouncedSearch }), labelsQuery(labelId === undefined ? [] : [labelId])),
   });
   const writes = useArtifactWrites(project?.name ?? '', repository);
@@ -44,7 +47,7 @@ export function RepositoryPage() {
   useRefreshWhileScanning(
     project?.name ?? '',
     repository,
-    rows.some((row) => isScanRunning(overviewOf(row))),
+    rows.some((row) => isScanRunning(overviewOf(row)) || isSbomRunning(row.sbom_overview)),
   );
   const link = (artifact: Artifact) =>
     `/projects/${projectId}/repositories/${encodeURIComponent(repository)}/artifacts/${artifact.digest}`;
@@ -81,6 +84,7 @@ export function RepositoryPage() {
             <Table.Th>{t('artifacts.type')}</Table.Th>
             <Table.Th>{t('artifacts.labels')}</Table.Th>
             <Table.Th>{t('scan.vulnerabilities')}</Table.Th>
+            <Table.Th>{t('sbom.sbom')}</Table.Th>
             <SortableTh column="size" list={list}>
               {t('artifacts.size')}
             </SortableTh>
@@ -117,6 +121,17 @@ export function RepositoryPage() {
               <Table.Td>
                 <SeverityBar overview={overviewOf(artifact)} />
               </Table.Td>
+              <Table.Td>
+                {project && (
+                  <SbomStatus
+                    overview={artifact.sbom_overview}
+                    projectName={project.name}
+                    repository={repository}
+                    digest={artifact.digest}
+                    artifactLink={link(artifact)}
+                  />
+                )}
+              </Table.Td>
               <Table.Td>{formatBytes(artifact.size)}</Table.Td>
               <Table.Td>{formatTime(artifact.push_time, language)}</Table.Td>
               <Table.Td>{formatTime(artifact.pull_time, language) || t('artifacts.neverPulled')}</Table.Td>
@@ -137,6 +152,14 @@ export function RepositoryPage() {
                       overview={overviewOf(artifact)}
                     />
                   )}
+                  {project && can('scan', 'create') && (
+                    <GenerateSbomButton
+                      projectName={project.name}
+                      repository={repository}
+                      digest={artifact.digest}
+                      overview={artifact.sbom_overview}
+                    />
+                  )}
                   {project && can('artifact-label', 'create') && (
                     <ArtifactLabelMenu artifact={artifact} projectId={project.project_id} projectName={project.name} />
                   )}
@@ -150,7 +173,7 @@ export function RepositoryPage() {
             </Table.Tr>
           ))}
           {artifacts.isSuccess && rows.length === 0 && (
-            <EmptyRow columns={9}>
+            <EmptyRow columns={10}>
               {labelId !== undefined
                 ? t('labels.noArtifact')
                 : list.debouncedSearch

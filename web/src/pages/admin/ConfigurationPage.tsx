@@ -8,6 +8,7 @@ import {
   Stack,
   Switch,
   Table,
+  Tabs,
   Text,
   TextInput,
 } from '@mantine/core';
@@ -16,6 +17,7 @@ import { useConfigurations, useUpdateConfigurations } from '../../api/admin';
 import { ApiError } from '../../api/client';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { EmptyRow } from '../../components/List';
+import { SystemAllowlistPanel } from '../../components/scanning/SystemAllowlistPanel';
 import { useT } from '../../i18n/context';
 
 type Value = string | number | boolean;
@@ -78,11 +80,30 @@ function keyOf(error: unknown, keys: string[]): string | undefined {
   return error instanceof ApiError ? keys.find((key) => error.message.includes(key)) : undefined;
 }
 
+/** Harbor's configuration tabs that Berth has: the system settings and Security (the system CVE allowlist). */
+export function ConfigurationPage() {
+  const t = useT();
+  return (
+    <Tabs defaultValue="settings" keepMounted={false}>
+      <Tabs.List mb="md">
+        <Tabs.Tab value="settings">{t('config.systemSettings')}</Tabs.Tab>
+        <Tabs.Tab value="security">{t('config.security')}</Tabs.Tab>
+      </Tabs.List>
+      <Tabs.Panel value="settings">
+        <SettingsTable />
+      </Tabs.Panel>
+      <Tabs.Panel value="security">
+        <SystemAllowlistPanel />
+      </Tabs.Panel>
+    </Tabs>
+  );
+}
+
 /**
  * GET /configurations: every key with its value; the editable ones have an input, and Save
  * sends only the changed keys (PUT /configurations), as Harbor's configuration page does.
  */
-export function ConfigurationPage() {
+function SettingsTable() {
   const t = useT();
   const configurations = useConfigurations();
   const update = useUpdateConfigurations();
