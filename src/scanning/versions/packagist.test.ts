@@ -83,6 +83,19 @@ test("Composer's VersionParser::normalize refuses what VersionParserTest says it
   }
 });
 
+test("a hostile composer.lock version is refused in linear time (Composer's possessive number, written unambiguously)", () => {
+  const hostile = [
+    '1.0.0-beta' + '1'.repeat(5000) + 'x',
+    '1.0.0-RC' + '.1'.repeat(3000) + 'x',
+    '2010-01-02' + '-1'.repeat(3000),
+  ];
+  for (const input of hostile) {
+    const started = performance.now();
+    assert.throws(() => normalizeComposer(input), /not a Composer version/);
+    assert.ok(performance.now() - started < 50, `${input.slice(0, 20)}… took ${performance.now() - started} ms`);
+  }
+});
+
 test("Composer's VersionParser::normalizeBranch: VersionParserTest's branches", () => {
   const cases: [string, string][] = [
     ['v1.x', '1.9999999.9999999.9999999-dev'],

@@ -5,8 +5,12 @@
 // < patch = pl = p, a word no stability names sorts below all of them. Branches ('dev-main')
 // sort below every release and are not ordered among themselves (Composer's Constraint).
 
-/** Composer's modifier: a stability with its number, then an optional '-dev'. */
-const modifier = String.raw`[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\d+)*)?)?([.-]?dev)?`;
+/**
+ * Composer's modifier: a stability with its number, then an optional '-dev'. Composer's number,
+ * `(?:[.-]?\d+)*+`, is possessive; JavaScript has no such thing, so it is written unambiguously
+ * (digits, then separated digits) lest a long run of digits backtrack exponentially.
+ */
+const modifier = String.raw`[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\d+(?:[.-]\d+)*)?))?([.-]?dev)?`;
 const classical = new RegExp(String.raw`^v?(\d{1,5})(\.\d+)?(\.\d+)?(\.\d+)?${modifier}$`, 'i');
 const dated = new RegExp(String.raw`^v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2})${modifier}$`, 'i');
 const numberedBranch = /^v?(\d+)(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?$/;
