@@ -41,6 +41,13 @@ function lookupOf(pkg: Package, analysis: Analysis): Lookup | undefined {
   return { pkg, scope, keys: lookupNames(pkg, scope), version: lookupVersion(pkg), order };
 }
 
+/** Appends a value to the list under its key. */
+function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 const parseList = (json: string): string[] => JSON.parse(json) as string[];
 
 /** The finding's id: the CVE when the advisory is one or names exactly one, else the OSV id. */
@@ -102,7 +109,7 @@ export function createVulnDb(db: Kysely<Database>): VulnDb {
     const names = [...new Set(lookups.flatMap((l) => l.keys))];
     const { rows, advisories } = await affectedOf(await ecosystemsOf(scope), names);
     const byName = new Map<string, AffectedRow[]>();
-    for (const row of rows) byName.set(row.package_name, [...(byName.get(row.package_name) ?? []), row]);
+    for (const row of rows) addTo(byName, row.package_name, row);
     const findings: Finding[] = [];
     for (const lookup of lookups) {
       for (const row of lookup.keys.flatMap((key) => byName.get(key) ?? [])) {
@@ -119,7 +126,7 @@ export function createVulnDb(db: Kysely<Database>): VulnDb {
       const byScope = new Map<string, Lookup[]>();
       for (const pkg of analysis.packages) {
         const lookup = lookupOf(pkg, analysis);
-        if (lookup) byScope.set(lookup.scope.name, [...(byScope.get(lookup.scope.name) ?? []), lookup]);
+        if (lookup) addTo(byScope, lookup.scope.name, lookup);
       }
       const findings: Finding[] = [];
       const orders = new Map<Package, VersionCompare>();
