@@ -193,9 +193,10 @@ export async function listVulnerabilities(
 }
 
 /**
- * Every finding `filter` selects among `registrationUuid`'s vulnerability reports, in artifact
- * then finding id order, read `batchSize` rows at a time (keyset paging: memory stays one batch
- * whatever the total). For exports and other walks over all findings.
+ * Every finding `filter` selects among `registrationUuid`'s vulnerability reports, in finding
+ * then artifact id order, read `batchSize` rows at a time (keyset paging: memory stays one batch
+ * whatever the total, and each batch starts where the finding ids' index left off). For exports
+ * and other walks over all findings.
  */
 export async function* eachVulnerability(
   db: Db,
@@ -203,23 +204,20 @@ export async function* eachVulnerability(
   filter: VulnerabilityFilter,
   batchSize = 500,
 ): AsyncGenerator<VulnerabilityRow> {
-  let after = { artifactId: 0, findingId: 0 };
+  let after = { findingId: 0, artifactId: 0 };
   for (;;) {
     const rows = await rowColumns(filtered(db, registrationUuid, filter))
-      .where(({ eb, or, and }) =>
-        or([
-          eb('a.id', '>', after.artifactId),
-          and([eb('a.id', '=', after.artifactId), eb('v.id', '>', after.findingId)]),
-        ]),
-      )
-      .orderBy('a.id')
+      // The first condition alone is what an index serves; the second skips the rows already read.
+      .where('v.id', '>=', after.findingId)
+      .where(({ eb, or }) => or([eb('v.id', '>', after.findingId), eb('a.id', '>', after.artifactId)]))
       .orderBy('v.id')
+      .orderBy('a.id')
       .limit(batchSize)
       .execute();
     for (const row of rows) yield toRow(row);
     if (rows.length < batchSize) return;
     const last = rows[rows.length - 1];
-    after = { artifactId: last.artifactId, findingId: last.findingId };
+    after = { findingId: last.findingId, artifactId: last.artifactId };
   }
 }
 

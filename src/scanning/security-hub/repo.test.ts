@@ -1,0 +1,133 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase, type Db } from '../../db/index.js';
+import { sbomReportType, vulnerabilityReportType } from '../scanners/adapter.js';
+import { countVulnerabilities, eachVulnerability, listVulnerabilities } from './repo.js';
+
+// The walk the CVE export reads findings with, over a real database: every finding once per
+// artifact of its digest (two artifacts share one), across batch boundaries, in the same set
+// the paged list and the count give; findings of another scanner's or an SBOM report left out.
+
+const now = '2026-01-01T00:00:00.000Z';
+const scanner = 'scanner-in-use';
+
+async function seed(db: Db): Promise<void> {
+  const k = db.kysely;
+  const project = await k
+    .insertInto('projects')
+    .values({ name: 'hub', owner_id: null, registry_id: null, creation_time: now, update_time: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const repository = async (name: string) =>
+    (
+      await k
+        .insertInto('repositories')
+        .values({ name, project_id: project.id, created_at: now, updated_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  const app = await repository('hub/app');
+  const copy = await repository('hub/copy');
+  for (const [repositoryId, digest] of [
+    [app, 'sha256:one'],
+    [copy, 'sha256:one'],
+    [app, 'sha256:two'],
+  ] as const)
+    await k
+      .insertInto('artifacts')
+      .values({
+        repository_id: repositoryId,
+        digest,
+        media_type: 'application/vnd.oci.image.manifest.v1+json',
+        artifact_type: null,
+        size: 1,
+        manifest: Buffer.from('{}'),
+        manifest_size: 2,
+        subject_digest: null,
+        annotations: null,
+        push_time: now,
+        pull_time: null,
+      })
+      .execute();
+  const reports: [string, string, string, number][] = [
+    ['sha256:one', scanner, vulnerabilityReportType, 3],
+    ['sha256:two', scanner, vulnerabilityReportType, 4],
+    ['sha256:two', 'another-scanner', vulnerabilityReportType, 5],
+    ['sha256:two', scanner, sbomReportType, 6],
+  ];
+  for (const [digest, registration, mimeType, findings] of reports) {
+    const report = await k
+      .insertInto('scan_reports')
+      .values({
+        uuid: `${digest}-${registration}-${mimeType}`,
+        digest,
+        registration_uuid: registration,
+        mime_type: mimeType,
+        status: 'Success',
+        job_id: null,
+        start_time: now,
+        end_time: now,
+        summary: null,
+        report: null,
+        log: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await k
+      .insertInto('scan_vulnerabilities')
+      .values(
+        Array.from({ length: findings }, (_, i) => ({
+          report_id: report.id,
+          cve_id: `CVE-2026-${i}`,
+          package: `pkg-${i}`,
+          version: '1.0',
+          fix_version: '',
+          severity: 'High',
+          severity_rank: 4,
+          cvss_score_v3: i % 2 ? 7.5 : null,
+          cvss_score_v2: null,
+          cvss_vector_v3: '',
+          cvss_vector_v2: '',
+          cwe_ids: '',
+          description: '',
+          links: '["https://example.com"]',
+        })),
+      )
+      .execute();
+  }
+}
+
+test('eachVulnerability walks every finding of every artifact once, in batches', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'berth-security-hub-'));
+  const db = openDatabase(`sqlite://${join(dir, 'berth.db')}`);
+  t.after(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  await db.migrate();
+  await seed(db);
+  const key = (row: { artifactId: number; findingId: number }) => `${row.artifactId}/${row.findingId}`;
+
+  // 3 findings × 2 artifacts of sha256:one, 4 of sha256:two by the scanner in use.
+  const expected = 3 * 2 + 4;
+  assert.equal(await countVulnerabilities(db.kysely, scanner, {}), expected);
+  const listed = await listVulnerabilities(db.kysely, scanner, {}, { offset: 0, limit: 100 });
+  for (const batchSize of [1, 2, 3, 500]) {
+    const walked = [];
+    for await (const row of eachVulnerability(db.kysely, scanner, {}, batchSize)) walked.push(row);
+    assert.equal(walked.length, expected, `batch size ${batchSize}`);
+    assert.equal(new Set(walked.map(key)).size, expected, `no row twice with batch size ${batchSize}`);
+    assert.deepEqual(walked.map(key).sort(), listed.map(key).sort());
+  }
+  const copies = [];
+  for await (const row of eachVulnerability(db.kysely, scanner, { repositoryNames: ['hub/copy'] }, 2)) copies.push(row);
+  assert.deepEqual(
+    copies.map((row) => [row.repositoryName, row.digest, row.cveId, row.links]),
+    [0, 1, 2].map((i) => ['hub/copy', 'sha256:one', `CVE-2026-${i}`, ['https://example.com']]),
+  );
+  assert.equal(await countVulnerabilities(db.kysely, scanner, {}, 5), undefined, 'more than 5: not counted');
+  assert.equal(await countVulnerabilities(db.kysely, scanner, {}, 10), expected);
+});
