@@ -626,6 +626,7 @@ export const en = {
   'cveExport.status.success': 'Succeeded',
   'cveExport.status.error': 'Failed',
   'cveExport.status.stopped': 'Stopped',
+  'cveExport.progress': '{done} of {total} artifacts',
 };
 
 export type MessageKey = keyof typeof en;

@@ -621,4 +621,5 @@ export const zhCN: Messages = {
   'cveExport.status.success': '成功',
   'cveExport.status.error': '失败',
   'cveExport.status.stopped': '已停止',
+  'cveExport.progress': '已完成 {done} / {total} 个制品',
 };
