@@ -185,6 +185,16 @@ test("the Security Hub shows the API's summary, and its filter narrows the list 
   const rows = await shownRows(page, Math.min(ofTop.total, 10));
   assert.ok(rows.every((row) => row.cve === top));
   assert.equal(await filter.getByRole('textbox', { name: 'CVE ID' }).inputValue(), top);
+
+  // A project is named in the filter and sent as its id (Harbor's q takes project_id).
+  await filter.getByRole('button', { name: 'Clear' }).click();
+  await filter.getByRole('textbox', { name: 'Project' }).fill(project);
+  const [byProject] = await Promise.all([
+    page.waitForRequest((req) => req.url().includes('/api/v2.0/security/vul') && req.url().includes('project_id')),
+    filter.getByRole('button', { name: 'Search' }).click(),
+  ]);
+  assert.equal(new URL(byProject.url()).searchParams.get('q'), `project_id=${projectId}`);
+  await shownRows(page, Math.min(all.total, 10));
 });
 
 test('an export from the Projects page succeeds, its CSV downloads, and the download takes it off the list', async (t) => {

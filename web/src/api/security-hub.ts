@@ -28,9 +28,17 @@ export function useSecuritySummary() {
   });
 }
 
-/** Harbor's portal filters by project name: the name is looked up first, and an unknown one matches nothing (project_id=0). */
+/**
+ * Harbor's portal filters by project name: the name is looked up first (exactly, where Harbor's
+ * portal takes the first fuzzy match), and an unknown one matches nothing (project_id=0).
+ */
 async function projectIdOf(api: ApiClient, name: string): Promise<number> {
-  const projects = await api.list<Project>('/projects', { name, page: 1, page_size: 1, with_detail: false });
+  const projects = await api.list<Project>('/projects', {
+    q: `name=${name}`,
+    page: 1,
+    page_size: 1,
+    with_detail: false,
+  });
   return projects.items[0]?.project_id ?? 0;
 }
 

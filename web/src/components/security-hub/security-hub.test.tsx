@@ -70,7 +70,7 @@ function hubApi() {
     const path = call.url.pathname;
     if (path === '/api/v2.0/security/summary') return json(summary);
     if (path === '/api/v2.0/projects')
-      return json(call.url.searchParams.get('name') === 'p' ? [{ project_id: 1, name: 'p' }] : [], 1);
+      return json(call.url.searchParams.get('q') === 'name=p' ? [{ project_id: 1, name: 'p' }] : [], 1);
     if (path === '/api/v2.0/security/vul') {
       const q = call.url.searchParams.get('q') ?? '';
       const rows = q.includes('severity=Critical')
