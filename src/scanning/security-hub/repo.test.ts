@@ -4,14 +4,21 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase, type Db } from '../../db/index.js';
+import {
+  createPostgresDatabase,
+  dropPostgresDatabase,
+  postgresUnavailable,
+  postgresUrl,
+} from '../../../test/helpers/database.js';
 import { sbomReportType, vulnerabilityReportType } from '../scanners/adapter.js';
 import { countVulnerabilities, eachVulnerability, listVulnerabilities } from './repo.js';
 
-// The walk the CVE export reads findings with, over a real database: every finding once per
+// The walk the CVE export reads findings with, over SQLite and PostgreSQL: every finding once per
 // artifact of its digest (two artifacts share one), across batch boundaries, in the same set
 // the paged list and the count give; findings of another scanner's or an SBOM report left out.
 
 const now = '2026-01-01T00:00:00.000Z';
+const skipPostgres = await postgresUnavailable();
 const scanner = 'scanner-in-use';
 
 async function seed(db: Db): Promise<void> {
@@ -58,11 +65,11 @@ async function seed(db: Db): Promise<void> {
     ['sha256:two', 'another-scanner', vulnerabilityReportType, 5],
     ['sha256:two', scanner, sbomReportType, 6],
   ];
-  for (const [digest, registration, mimeType, findings] of reports) {
+  for (const [at, [digest, registration, mimeType, findings]] of reports.entries()) {
     const report = await k
       .insertInto('scan_reports')
       .values({
-        uuid: `${digest}-${registration}-${mimeType}`,
+        uuid: `report-${at}`,
         digest,
         registration_uuid: registration,
         mime_type: mimeType,
@@ -100,34 +107,44 @@ async function seed(db: Db): Promise<void> {
   }
 }
 
-test('eachVulnerability walks every finding of every artifact once, in batches', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'berth-security-hub-'));
-  const db = openDatabase(`sqlite://${join(dir, 'berth.db')}`);
-  t.after(async () => {
-    await db.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  await db.migrate();
-  await seed(db);
-  const key = (row: { artifactId: number; findingId: number }) => `${row.artifactId}/${row.findingId}`;
+for (const kind of ['sqlite', 'postgres'] as const)
+  test(
+    `eachVulnerability walks every finding of every artifact once, in batches (${kind})`,
+    {
+      skip: kind === 'postgres' && skipPostgres,
+    },
+    async (t) => {
+      const dir = mkdtempSync(join(tmpdir(), 'berth-security-hub-'));
+      const pgName = kind === 'postgres' ? await createPostgresDatabase() : undefined;
+      const db = openDatabase(pgName ? postgresUrl(pgName) : `sqlite://${join(dir, 'berth.db')}`);
+      t.after(async () => {
+        await db.close();
+        if (pgName) await dropPostgresDatabase(pgName);
+        rmSync(dir, { recursive: true, force: true });
+      });
+      await db.migrate();
+      await seed(db);
+      const key = (row: { artifactId: number; findingId: number }) => `${row.artifactId}/${row.findingId}`;
 
-  // 3 findings × 2 artifacts of sha256:one, 4 of sha256:two by the scanner in use.
-  const expected = 3 * 2 + 4;
-  assert.equal(await countVulnerabilities(db.kysely, scanner, {}), expected);
-  const listed = await listVulnerabilities(db.kysely, scanner, {}, { offset: 0, limit: 100 });
-  for (const batchSize of [1, 2, 3, 500]) {
-    const walked = [];
-    for await (const row of eachVulnerability(db.kysely, scanner, {}, batchSize)) walked.push(row);
-    assert.equal(walked.length, expected, `batch size ${batchSize}`);
-    assert.equal(new Set(walked.map(key)).size, expected, `no row twice with batch size ${batchSize}`);
-    assert.deepEqual(walked.map(key).sort(), listed.map(key).sort());
-  }
-  const copies = [];
-  for await (const row of eachVulnerability(db.kysely, scanner, { repositoryNames: ['hub/copy'] }, 2)) copies.push(row);
-  assert.deepEqual(
-    copies.map((row) => [row.repositoryName, row.digest, row.cveId, row.links]),
-    [0, 1, 2].map((i) => ['hub/copy', 'sha256:one', `CVE-2026-${i}`, ['https://example.com']]),
+      // 3 findings × 2 artifacts of sha256:one, 4 of sha256:two by the scanner in use.
+      const expected = 3 * 2 + 4;
+      assert.equal(await countVulnerabilities(db.kysely, scanner, {}), expected);
+      const listed = await listVulnerabilities(db.kysely, scanner, {}, { offset: 0, limit: 100 });
+      for (const batchSize of [1, 2, 3, 500]) {
+        const walked = [];
+        for await (const row of eachVulnerability(db.kysely, scanner, {}, batchSize)) walked.push(row);
+        assert.equal(walked.length, expected, `batch size ${batchSize}`);
+        assert.equal(new Set(walked.map(key)).size, expected, `no row twice with batch size ${batchSize}`);
+        assert.deepEqual(walked.map(key).sort(), listed.map(key).sort());
+      }
+      const copies = [];
+      for await (const row of eachVulnerability(db.kysely, scanner, { repositoryNames: ['hub/copy'] }, 2))
+        copies.push(row);
+      assert.deepEqual(
+        copies.map((row) => [row.repositoryName, row.digest, row.cveId, row.links]),
+        [0, 1, 2].map((i) => ['hub/copy', 'sha256:one', `CVE-2026-${i}`, ['https://example.com']]),
+      );
+      assert.equal(await countVulnerabilities(db.kysely, scanner, {}, 5), undefined, 'more than 5: not counted');
+      assert.equal(await countVulnerabilities(db.kysely, scanner, {}, 10), expected);
+    },
   );
-  assert.equal(await countVulnerabilities(db.kysely, scanner, {}, 5), undefined, 'more than 5: not counted');
-  assert.equal(await countVulnerabilities(db.kysely, scanner, {}, 10), expected);
-});
