@@ -39,6 +39,7 @@ addFormats(ajv);
 ajv.addFormat('int', { type: 'number', validate: (n: number) => Number.isInteger(n) });
 ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) });
 ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+ajv.addFormat('float64', { type: 'number', validate: (n: number) => Number.isFinite(n) });
 ajv.addFormat('password', true);
 ajv.addSchema({ $id: 'harbor', definitions: nullable(swagger.definitions) as Json });
 
