@@ -94,7 +94,9 @@ export function createAdditionReader({ registry, cacheBytes = 16 * 1024 * 1024 }
     const layer = wanted ? manifest.layers.find((l) => l.mediaType === wanted) : manifest.layers[0];
     if (!layer) throw noSuch(name, wanted ? `the SBOM has no ${wanted} document` : 'the SBOM has no document');
     const { stream } = await blobStream(registry, repository, layer.digest);
-    return { contentType: json, content: (await readAll(stream, maxSbomBytes)).toString('utf8') };
+    // Harbor answers its `sbom` addition under the accessory's type; each format under its own media type.
+    const contentType = wanted ?? sbomAccessoryType;
+    return { contentType, content: (await readAll(stream, maxSbomBytes)).toString('utf8') };
   }
 
   return {

@@ -65,15 +65,18 @@ test("the sbom addition of an SBOM accessory is its first document (SPDX), as Ha
   const res = await addition(sbom.digest, 'sbom');
   assert.equal(res.status, 200);
   assertHarborSchema('GET', additionPath, res.status, JSON.stringify(res.body));
-  assert.deepEqual(res.body, spdx);
+  assert.equal(res.headers.get('content-type'), 'application/vnd.goharbor.harbor.sbom.v1');
+  assert.deepEqual(JSON.parse(String(res.body)), spdx);
 });
 
 test('sbom.spdx and sbom.cyclonedx read the document of each format', async () => {
   const spdxRes = await addition(sbom.digest, 'sbom.spdx');
   assert.equal(spdxRes.status, 200);
+  assert.match(spdxRes.headers.get('content-type') ?? '', /^application\/spdx\+json\b/);
   assert.deepEqual(spdxRes.body, spdx);
   const cdxRes = await addition(sbom.digest, 'sbom.cyclonedx');
   assert.equal(cdxRes.status, 200);
+  assert.match(cdxRes.headers.get('content-type') ?? '', /^application\/vnd\.cyclonedx\+json\b/);
   assert.deepEqual(cdxRes.body, cyclonedx);
 });
 

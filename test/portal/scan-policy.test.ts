@@ -223,14 +223,12 @@ test('an SBOM generated from the artifact list: its packages on the SBOM tab, it
   await portal?.screenshot('sbom-repository-en');
 
   // The SPDX document through Harbor's `sbom` addition of the accessory: what the tab lists.
-  const spdx = await api<{ spdxVersion: string; packages: { name: string }[] }>(
-    server,
-    'GET',
-    `${artifactPath}/${sbomDigest}/additions/sbom`,
-  );
-  assert.equal(spdx.status, 200);
-  assert.equal(spdx.body.spdxVersion, 'SPDX-2.3');
-  const names = spdx.body.packages.map((p) => p.name).sort();
+  const addition = await api<string>(server, 'GET', `${artifactPath}/${sbomDigest}/additions/sbom`);
+  assert.equal(addition.status, 200);
+  assert.equal(addition.headers.get('content-type'), 'application/vnd.goharbor.harbor.sbom.v1');
+  const spdx = JSON.parse(addition.body) as { spdxVersion: string; packages: { name: string }[] };
+  assert.equal(spdx.spdxVersion, 'SPDX-2.3');
+  const names = spdx.packages.map((p) => p.name).sort();
   for (const name of ['libssl3', 'semver', 'jinja2']) assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
 
   await status.getByText('SBOM').click();
@@ -255,7 +253,7 @@ test('an SBOM generated from the artifact list: its packages on the SBOM tab, it
   const spdxFile = await download('Download SPDX');
   assert.match(spdxFile.name, /^app_sha256-[0-9a-f]+\.spdx\.json$/);
   assert.equal(spdxFile.body.spdxVersion, 'SPDX-2.3');
-  assert.deepEqual(spdxFile.body, spdx.body);
+  assert.deepEqual(spdxFile.body, spdx);
   const cdxFile = await download('Download CycloneDX');
   assert.match(cdxFile.name, /^app_sha256-[0-9a-f]+\.cdx\.json$/);
   assert.equal(cdxFile.body.bomFormat, 'CycloneDX');
