@@ -1,11 +1,13 @@
 // Harbor's artifact types, derived from what a manifest says it holds
-// (goharbor/harbor src/controller/artifact/processor: image, chart, cnab, default).
+// (goharbor/harbor src/controller/artifact/processor: image, chart, cnab, sbom, default).
 
 export const configMediaTypes = {
   dockerImage: 'application/vnd.docker.container.image.v1+json',
   ociImage: 'application/vnd.oci.image.config.v1+json',
   helmChart: 'application/vnd.cncf.helm.config.v1+json',
   cnab: 'application/vnd.cnab.manifest.v1',
+  /** Harbor's SBOM accessory (its processor/sbom registers this type as "SBOM"). */
+  harborSbom: 'application/vnd.goharbor.harbor.sbom.v1',
 } as const;
 
 export const imageConfigTypes: readonly string[] = [configMediaTypes.dockerImage, configMediaTypes.ociImage];
@@ -37,6 +39,7 @@ export function harborArtifactType(
   if (configType === null) return 'UNKNOWN';
   if (imageConfigTypes.includes(configType)) return 'IMAGE';
   if (configType === configMediaTypes.helmChart) return 'CHART';
+  if (configType === configMediaTypes.harborSbom) return 'SBOM';
   const match = defaultTypePattern.exec(configType);
   return match ? match[1].toUpperCase() : 'UNKNOWN';
 }

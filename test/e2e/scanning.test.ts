@@ -152,12 +152,23 @@ test('an image is scanned by the built-in scanner against an uploaded OSV databa
     });
   };
   const sbom = await sbomOf();
-  const accessories = await api<{ digest: string; subject_artifact_digest: string }[]>(
+  const accessories = await api<{ digest: string; subject_artifact_digest: string; type: string }[]>(
     server,
     'GET',
     `${path}/accessories`,
   );
-  assert.ok(accessories.body.some((a) => a.digest === sbom.sbom_digest && a.subject_artifact_digest === image.digest));
+  assert.ok(
+    accessories.body.some(
+      (a) => a.digest === sbom.sbom_digest && a.subject_artifact_digest === image.digest && a.type === 'harbor.sbom',
+    ),
+  );
+  // Harbor's SBOM processor names the accessory's own artifact type "SBOM".
+  const sbomArtifact = await api<{ type: string }>(
+    server,
+    'GET',
+    `/projects/scanme/repositories/app/artifacts/${sbom.sbom_digest!}`,
+  );
+  assert.equal(sbomArtifact.body.type, 'SBOM');
   const v2 = (what: string) =>
     fetch(`${server.url}/v2/scanme/app/${what}`, {
       headers: { authorization: adminAuth, accept: 'application/vnd.oci.image.manifest.v1+json' },
