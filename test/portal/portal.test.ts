@@ -406,7 +406,8 @@ test('a user logs in, creates a project, finds an image skopeo pushed, adds a me
     ] as const) {
       await page.goto(`/admin/${tab}`);
       await page.getByRole('heading', { name: '系统管理' }).waitFor();
-      assert.equal(await page.getByRole('tab', { selected: true }).innerText(), name);
+      const nav = page.getByRole('tablist', { name: '系统管理' });
+      assert.equal(await nav.getByRole('tab', { selected: true }).innerText(), name);
       await page.locator('table tbody tr').first().waitFor();
       await screenshot(`admin-${tab}-zh`);
     }

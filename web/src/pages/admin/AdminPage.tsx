@@ -33,7 +33,7 @@ export function AdminPage() {
     <Stack>
       <Title order={2}>{t('nav.administration')}</Title>
       <Tabs value={active} onChange={(tab) => tab && void navigate(`/admin/${tab}`)}>
-        <Tabs.List>
+        <Tabs.List aria-label={t('nav.administration')}>
           {adminTabs.map((tab) => (
             <Tabs.Tab key={tab.path} value={tab.path}>
               {t(tab.label)}
