@@ -173,7 +173,7 @@ function parseLinks(text: string): string[] {
 /**
  * A page of the findings `filter` selects among `registrationUuid`'s vulnerability reports, in
  * Harbor's order (CVSS v3 score, highest first, unscored last), then artifact and finding id.
- * For GET /security/vul; the CVE export walks with eachVulnerability instead.
+ * For GET /security/vul.
  */
 export async function listVulnerabilities(
   db: Db,
@@ -190,35 +190,6 @@ export async function listVulnerabilities(
     .offset(page.offset)
     .execute();
   return rows.map(toRow);
-}
-
-/**
- * Every finding `filter` selects among `registrationUuid`'s vulnerability reports, in finding
- * then artifact id order, read `batchSize` rows at a time (keyset paging: memory stays one batch
- * whatever the total, and each batch starts where the finding ids' index left off). For exports
- * and other walks over all findings.
- */
-export async function* eachVulnerability(
-  db: Db,
-  registrationUuid: string,
-  filter: VulnerabilityFilter,
-  batchSize = 500,
-): AsyncGenerator<VulnerabilityRow> {
-  let after = { findingId: 0, artifactId: 0 };
-  for (;;) {
-    const rows = await rowColumns(filtered(db, registrationUuid, filter))
-      // The first condition alone is what an index serves; the second skips the rows already read.
-      .where('v.id', '>=', after.findingId)
-      .where(({ eb, or }) => or([eb('v.id', '>', after.findingId), eb('a.id', '>', after.artifactId)]))
-      .orderBy('v.id')
-      .orderBy('a.id')
-      .limit(batchSize)
-      .execute();
-    for (const row of rows) yield toRow(row);
-    if (rows.length < batchSize) return;
-    const last = rows[rows.length - 1];
-    after = { findingId: last.findingId, artifactId: last.artifactId };
-  }
 }
 
 /**
