@@ -119,3 +119,8 @@ export function repositoryPath(projectName: string, repositoryName: string): str
     : repositoryName;
   return `/projects/${encodeURIComponent(projectName)}/repositories/${encodeURIComponent(encodeURIComponent(inProject))}`;
 }
+
+/** An artifact's API path by digest or tag. */
+export function artifactPath(projectName: string, repository: string, reference: string): string {
+  return `${repositoryPath(projectName, repository)}/artifacts/${encodeURIComponent(reference)}`;
+}

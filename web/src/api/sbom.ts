@@ -1,5 +1,6 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { apiBase, repositoryPath } from './client';
+import { useQuery } from '@tanstack/react-query';
+import { apiBase, artifactPath } from './client';
+import { useScanTypeWrites } from './scanning';
 import { useApi } from './context';
 import type * as harbor from './harbor.gen';
 
@@ -23,10 +24,6 @@ const finished = new Set(['success', 'error', 'stopped']);
 /** Pending or Running (any case): the list and the tab poll meanwhile. */
 export function isSbomRunning(overview: SbomOverview | undefined): boolean {
   return overview !== undefined && !finished.has((overview.scan_status ?? '').toLowerCase());
-}
-
-function artifactPath(projectName: string, repository: string, reference: string): string {
-  return `${repositoryPath(projectName, repository)}/artifacts/${encodeURIComponent(reference)}`;
 }
 
 /** Where a document of the SBOM accessory `sbomDigest` is read from (a link the browser downloads). */
@@ -94,23 +91,6 @@ export function useSbomDocument(projectName: string, repository: string, sbomDig
 
 /** Generate SBOM and stop: Harbor's scan endpoints with {"scan_type":"sbom"}. */
 export function useSbomWrites(projectName: string, repository: string) {
-  const api = useApi();
-  const queryClient = useQueryClient();
-  const refresh = () =>
-    Promise.all([
-      queryClient.invalidateQueries({ queryKey: ['artifacts', projectName, repository] }),
-      queryClient.invalidateQueries({ queryKey: ['sbom-overview', projectName, repository] }),
-    ]);
-  const body = { scan_type: 'sbom' };
-  return {
-    generate: useMutation({
-      mutationFn: (digest: string) => api.write('POST', `${artifactPath(projectName, repository, digest)}/scan`, body),
-      onSuccess: refresh,
-    }),
-    stop: useMutation({
-      mutationFn: (digest: string) =>
-        api.write('POST', `${artifactPath(projectName, repository, digest)}/scan/stop`, body),
-      onSuccess: refresh,
-    }),
-  };
+  const { start, stop } = useScanTypeWrites(projectName, repository, 'sbom');
+  return { generate: start, stop };
 }

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { apiBase, errorOf, repositoryPath, type Query } from './client';
+import { apiBase, artifactPath, errorOf, repositoryPath, type Query } from './client';
 import { useApi } from './context';
 import type * as harbor from './harbor.gen';
 
@@ -248,10 +248,6 @@ export function useSetProjectScanner(projectId: number) {
 
 // An artifact's scans and report.
 
-function artifactPath(projectName: string, repository: string, reference: string): string {
-  return `${repositoryPath(projectName, repository)}/artifacts/${encodeURIComponent(reference)}`;
-}
-
 /** The artifact's overview alone, polled while a scan runs (the artifact page's own query does not ask for it). */
 export function useScanOverview(projectName: string, repository: string, digest: string) {
   const api = useApi();
@@ -281,17 +277,19 @@ export function useVulnerabilities(projectName: string, repository: string, dige
   });
 }
 
-export function useScanWrites(projectName: string, repository: string) {
+/** Harbor's scan and its stop for one scan type; a success refreshes the artifact lists and that type's overviews. */
+export function useScanTypeWrites(projectName: string, repository: string, scanType: 'vulnerability' | 'sbom') {
   const api = useApi();
   const queryClient = useQueryClient();
+  const overviews = scanType === 'sbom' ? 'sbom-overview' : 'scan-overview';
   const refresh = () =>
     Promise.all([
       queryClient.invalidateQueries({ queryKey: ['artifacts', projectName, repository] }),
-      queryClient.invalidateQueries({ queryKey: ['scan-overview', projectName, repository] }),
+      queryClient.invalidateQueries({ queryKey: [overviews, projectName, repository] }),
     ]);
-  const body = { scan_type: 'vulnerability' };
+  const body = { scan_type: scanType };
   return {
-    scan: useMutation({
+    start: useMutation({
       mutationFn: (digest: string) => api.write('POST', `${artifactPath(projectName, repository, digest)}/scan`, body),
       onSuccess: refresh,
     }),
@@ -301,6 +299,11 @@ export function useScanWrites(projectName: string, repository: string) {
       onSuccess: refresh,
     }),
   };
+}
+
+export function useScanWrites(projectName: string, repository: string) {
+  const { start, stop } = useScanTypeWrites(projectName, repository, 'vulnerability');
+  return { scan: start, stop };
 }
 
 /** Refreshes the artifact list every 2 s while one of its rows is being scanned (the list's query does not poll). */

@@ -1,10 +1,11 @@
-import { ActionIcon, Anchor, Badge, Loader, Group, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Loader, Group } from '@mantine/core';
 import { IconFileDescription } from '@tabler/icons-react';
 import { Link } from 'react-router';
 import { isSbomRunning, useSbomWrites, type SbomOverview } from '../../api/sbom';
 import { scanLogUrl } from '../../api/scanning';
 import { useT } from '../../i18n/context';
 import { shortDigest } from '../../lib/format';
+import { RowJobButton } from './ScanButton';
 
 /**
  * An artifact's SBOM column, as Harbor's list shows it: no SBOM, queued, generating, the SBOM
@@ -102,19 +103,14 @@ export function GenerateSbomButton({
 }) {
   const t = useT();
   const { generate } = useSbomWrites(projectName, repository);
-  const label = t('sbom.generateNamed', { digest: shortDigest(digest) });
-  const error = generate.error instanceof Error ? generate.error.message : undefined;
   return (
-    <Tooltip label={error ?? label} color={error ? 'red' : undefined}>
-      <ActionIcon
-        variant="subtle"
-        aria-label={label}
-        loading={generate.isPending}
-        disabled={isSbomRunning(overview)}
-        onClick={() => generate.mutate(digest)}
-      >
-        <IconFileDescription size={16} />
-      </ActionIcon>
-    </Tooltip>
+    <RowJobButton
+      label={t('sbom.generateNamed', { digest: shortDigest(digest) })}
+      icon={<IconFileDescription size={16} />}
+      pending={generate.isPending}
+      error={generate.error}
+      disabled={isSbomRunning(overview)}
+      onClick={() => generate.mutate(digest)}
+    />
   );
 }

@@ -1,5 +1,5 @@
 import { Anchor, Button, Code, Group, Stack, Table, Text, TextInput } from '@mantine/core';
-import { IconDownload, IconFileDescription, IconPlayerStop, IconSearch } from '@tabler/icons-react';
+import { IconDownload, IconFileDescription, IconSearch } from '@tabler/icons-react';
 import { useState } from 'react';
 import {
   isSbomRunning,
@@ -15,6 +15,7 @@ import { useI18n } from '../../i18n/context';
 import { formatTime, shortDigest } from '../../lib/format';
 import { ErrorAlert } from '../ErrorAlert';
 import { EmptyRow } from '../List';
+import { JobButtons } from './JobButtons';
 import { SbomStatus } from './SbomStatus';
 
 interface Props {
@@ -89,27 +90,17 @@ export function SbomTab({ projectName, repository, digest, canGenerate, canStop 
                 {t(format === 'spdx' ? 'sbom.downloadSpdx' : 'sbom.downloadCycloneDx')}
               </Button>
             ))}
-          {canGenerate && (
-            <Button
-              leftSection={<IconFileDescription size={16} />}
-              loading={generate.isPending}
-              disabled={running}
-              onClick={() => generate.mutate(digest)}
-            >
-              {t('sbom.generate')}
-            </Button>
-          )}
-          {canStop && running && (
-            <Button
-              variant="light"
-              color="red"
-              leftSection={<IconPlayerStop size={16} />}
-              loading={stop.isPending}
-              onClick={() => stop.mutate(digest)}
-            >
-              {t('sbom.stop')}
-            </Button>
-          )}
+          <JobButtons
+            digest={digest}
+            running={running}
+            start={{
+              allowed: canGenerate,
+              label: t('sbom.generate'),
+              icon: <IconFileDescription size={16} />,
+              mutation: generate,
+            }}
+            stop={{ allowed: canStop, label: t('sbom.stop'), mutation: stop }}
+          />
         </Group>
       </Group>
       <ErrorAlert error={overview.error ?? document.error ?? generate.error ?? stop.error} />

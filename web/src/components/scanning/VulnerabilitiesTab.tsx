@@ -1,9 +1,10 @@
-import { Alert, Anchor, Button, Group, List, Stack, Text } from '@mantine/core';
-import { IconPlayerStop, IconShieldSearch } from '@tabler/icons-react';
+import { Alert, Anchor, Group, List, Stack, Text } from '@mantine/core';
+import { IconShieldSearch } from '@tabler/icons-react';
 import { isScanRunning, scanLogUrl, useScanOverview, useScanWrites, useVulnerabilities } from '../../api/scanning';
 import { useI18n } from '../../i18n/context';
 import { formatTime } from '../../lib/format';
 import { ErrorAlert } from '../ErrorAlert';
+import { JobButtons } from './JobButtons';
 import { SeverityBar } from './SeverityBar';
 import { VulnerabilityTable } from './VulnerabilityTable';
 
@@ -51,27 +52,12 @@ export function VulnerabilitiesTab({ projectName, repository, digest, canScan, c
               {t('scan.log')}
             </Anchor>
           )}
-          {canScan && (
-            <Button
-              leftSection={<IconShieldSearch size={16} />}
-              loading={scan.isPending}
-              disabled={running}
-              onClick={() => scan.mutate(digest)}
-            >
-              {t('scan.scan')}
-            </Button>
-          )}
-          {canStop && running && (
-            <Button
-              variant="light"
-              color="red"
-              leftSection={<IconPlayerStop size={16} />}
-              loading={stop.isPending}
-              onClick={() => stop.mutate(digest)}
-            >
-              {t('scan.stop')}
-            </Button>
-          )}
+          <JobButtons
+            digest={digest}
+            running={running}
+            start={{ allowed: canScan, label: t('scan.scan'), icon: <IconShieldSearch size={16} />, mutation: scan }}
+            stop={{ allowed: canStop, label: t('scan.stop'), mutation: stop }}
+          />
         </Group>
       </Group>
       <ErrorAlert error={overview.error ?? report.error ?? scan.error ?? stop.error} />
