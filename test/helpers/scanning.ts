@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { adminAuth, api } from './api.js';
+import { skopeoIn, skopeoPushArgs } from '../e2e/clients.js';
 import type { TestBerth } from './berth.js';
+import { buildImage } from './images.js';
 
 // What the scanning tests share: the files of a small vulnerable image (Debian's os-release and
 // dpkg database, an npm package, a Python distribution; the OSV fixture under
@@ -109,4 +111,16 @@ export async function scanArtifact(server: TestBerth, path: string): Promise<Sca
     const overview = artifact.body.scan_overview?.[vulnMime];
     return overview && ['Success', 'Error', 'Stopped'].includes(overview.scan_status) ? overview : undefined;
   });
+}
+
+/**
+ * Builds the vulnerable test image in `work`/images and pushes it with skopeo as `reference`
+ * (`project/repository:tag`); returns its digest.
+ */
+export async function pushVulnerableImage(server: TestBerth, work: string, reference: string): Promise<string> {
+  const layout = join(work, 'images');
+  const tag = reference.slice(reference.lastIndexOf(':') + 1);
+  const { digest } = await buildImage(layout, tag, { files: vulnerableImageFiles });
+  await skopeoIn(work)(skopeoPushArgs(layout, tag, server.host, reference));
+  return digest;
 }

@@ -5,12 +5,10 @@ import assert from 'node:assert/strict';
 import type { Locator, Page } from 'playwright-core';
 import { api } from '../helpers/api.js';
 import { startTestBerth, tempDir, testAdminPassword, type TestBerth } from '../helpers/berth.js';
-import { buildImage } from '../helpers/images.js';
 import { addMember, createProject, createUser, userPassword } from '../helpers/projects.js';
 import { startTestAdapter, type TestAdapter } from '../helpers/scanner-adapter.js';
-import { vulnMime, vulnerableImageFiles, zipOsvFixture, type ScanOverview } from '../helpers/scanning.js';
+import { pushVulnerableImage, vulnMime, zipOsvFixture, type ScanOverview } from '../helpers/scanning.js';
 import { hasTool, needTool } from '../helpers/tools.js';
-import { skopeoIn, skopeoPushArgs } from '../e2e/clients.js';
 import { chromiumPath, logIn, logOut, openPortalBrowser, type PortalBrowser } from './browser.js';
 
 // The portal's scanning pages in Chromium, checked through the API: an OSV archive (the test
@@ -55,9 +53,7 @@ before(async () => {
   await createUser(server, 'dev');
   await addMember(server, project, 'dev', 2);
   if (!tools.every(hasTool)) return;
-  const layout = join(work, 'images');
-  digest = (await buildImage(layout, 'v1', { files: vulnerableImageFiles })).digest;
-  await skopeoIn(work)(skopeoPushArgs(layout, 'v1', server.host, `${project}/app:v1`));
+  digest = await pushVulnerableImage(server, work, `${project}/app:v1`);
   zipOsvFixture(work);
 });
 after(async () => {

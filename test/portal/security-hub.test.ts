@@ -1,16 +1,13 @@
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { api } from '../helpers/api.js';
 import { startTestBerth, tempDir, testAdminPassword, type TestBerth } from '../helpers/berth.js';
 import { assertHarborSchema } from '../helpers/harbor-schema.js';
-import { buildImage } from '../helpers/images.js';
 import { createProject } from '../helpers/projects.js';
-import { importOsvFixture, scanArtifact, until, vulnerableImageFiles } from '../helpers/scanning.js';
+import { importOsvFixture, pushVulnerableImage, scanArtifact, until } from '../helpers/scanning.js';
 import { hasTool, needTool } from '../helpers/tools.js';
-import { skopeoIn, skopeoPushArgs } from '../e2e/clients.js';
 import { chromiumPath, logIn, openPortalBrowser, type PortalBrowser } from './browser.js';
 
 // The portal's Security Hub and CVE export in Chromium, against a real Berth whose built-in
@@ -60,9 +57,7 @@ before(async () => {
   work = tempDir('berth-portal-hub-');
   projectId = await createProject(server, project);
   if (!tools.every(hasTool)) return;
-  const layout = join(work, 'images');
-  digest = (await buildImage(layout, 'v1', { files: vulnerableImageFiles })).digest;
-  await skopeoIn(work)(skopeoPushArgs(layout, 'v1', server.host, `${repository}:v1`));
+  digest = await pushVulnerableImage(server, work, `${repository}:v1`);
   await importOsvFixture(server, work);
   const overview = await scanArtifact(server, `/projects/${project}/repositories/app/artifacts/${digest}`);
   assert.equal(overview.scan_status, 'Success');
